@@ -1,0 +1,47 @@
+/*
+ * The frame ring: a memfd of a few equal slots, owned and written by the
+ * capture helper, sealed so that it can never shrink under a reader, and
+ * mapped read-only by the broker.  Which slot holds which frame travels as
+ * IPC_CAP_FRAME messages; a slot is rewritten only after the broker sent
+ * IPC_BRK_RELEASE for it.
+ */
+#ifndef RAMPART_RING_H
+#define RAMPART_RING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct frame_ring {
+	int		fd;		/* -1 when not set up */
+	uint8_t		*base;
+	uint32_t	id;
+	uint32_t	nslots;
+	size_t		slot_size;
+	uint32_t	busy;		/* capture side: slots the broker holds */
+};
+
+#define RING_INIT	{ .fd = -1 }
+
+/* Capture side: create a sealed ring of nslots slots of at least
+ * min_slot_size bytes each, mapped read-write. */
+int	ring_create(struct frame_ring *ring, uint32_t id, uint32_t nslots,
+	    size_t min_slot_size);
+/* Capture side: a new read-only descriptor of the ring, to send. */
+int	ring_readonly_fd(const struct frame_ring *ring);
+/* Capture side: a slot the broker does not hold, or -1 when all are held. */
+int	ring_free_slot(const struct frame_ring *ring);
+
+/* Broker side: check the descriptor (size, seals, read-only) against the
+ * announced geometry and map it PROT_READ.  Takes ownership of fd. */
+int	ring_map(struct frame_ring *ring, int fd, uint32_t id, uint32_t nslots,
+	    uint64_t slot_size);
+
+static inline uint8_t *
+ring_slot(const struct frame_ring *ring, uint32_t slot)
+{
+	return ring->base + (size_t)slot * ring->slot_size;
+}
+
+void	ring_destroy(struct frame_ring *ring);
+
+#endif

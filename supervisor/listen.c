@@ -1,0 +1,128 @@
+/*
+ * Listening sockets: tcp:ADDR:PORT, tcp:[ADDR6]:PORT and unix:PATH.
+ * Opened here, as root if need be (a port below 1024), and handed to the
+ * broker, which could not open them itself.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <netdb.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "supervisor/supervisor.h"
+
+#define LISTEN_BACKLOG	32
+
+static int
+listen_unix(const char *path, struct ipc_sv_listener *info)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path) || path[0] == '\0') {
+		log_warnx("unix:%s: bad socket path", path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	/* A socket left by an earlier run is replaced; any other file is
+	 * not touched. */
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			log_warnx("unix:%s: exists and is not a socket", path);
+			return -1;
+		}
+		unlink(path);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+	    chmod(path, 0660) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
+		log_warn("unix:%s", path);
+		close(fd);
+		return -1;
+	}
+	info->flags = IPC_LISTENER_UNIX | IPC_LISTENER_LOCAL;
+	return fd;
+}
+
+static int
+listen_tcp(const char *spec, struct ipc_sv_listener *info)
+{
+	struct addrinfo hints = {
+		.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+		.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV,
+	};
+	struct addrinfo *res;
+	char host[256];
+	const char *port;
+	int fd, one = 1, err;
+
+	if (spec[0] == '[') {
+		const char *end = strchr(spec, ']');
+
+		if (end == NULL || end[1] != ':' ||
+		    (size_t)(end - spec - 1) >= sizeof(host))
+			goto bad;
+		memcpy(host, spec + 1, (size_t)(end - spec - 1));
+		host[end - spec - 1] = '\0';
+		port = end + 2;
+	} else {
+		const char *colon = strrchr(spec, ':');
+
+		if (colon == NULL || (size_t)(colon - spec) >= sizeof(host))
+			goto bad;
+		memcpy(host, spec, (size_t)(colon - spec));
+		host[colon - spec] = '\0';
+		port = colon + 1;
+	}
+	if (*port == '\0' || strspn(port, "0123456789") != strlen(port) ||
+	    atoi(port) > 65535)
+		goto bad;
+	if ((err = getaddrinfo(host[0] ? host : NULL, port, &hints, &res)) != 0) {
+		log_warnx("tcp:%s: %s", spec, gai_strerror(err));
+		return -1;
+	}
+	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, res->ai_protocol);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, res->ai_addr, res->ai_addrlen) < 0 ||
+	    listen(fd, LISTEN_BACKLOG) < 0) {
+		log_warn("tcp:%s", spec);
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(res);
+		return -1;
+	}
+	freeaddrinfo(res);
+	info->flags = 0;
+	return fd;
+bad:
+	log_warnx("tcp:%s: expected tcp:ADDR:PORT or tcp:[ADDR6]:PORT with a "
+	    "numeric address and port", spec);
+	return -1;
+}
+
+int
+listen_open(const char *spec, struct ipc_sv_listener *info)
+{
+	memset(info, 0, sizeof(*info));
+	snprintf(info->name, sizeof(info->name), "%s", spec);
+	if (strncmp(spec, "tcp:", 4) == 0)
+		return listen_tcp(spec + 4, info);
+	if (strncmp(spec, "unix:", 5) == 0)
+		return listen_unix(spec + 5, info);
+	log_warnx("%s: expected tcp:ADDR:PORT or unix:PATH", spec);
+	return -1;
+}

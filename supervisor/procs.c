@@ -1,0 +1,439 @@
+/*
+ * The helpers: started with fork+exec, each with its channel on IPC_FD,
+ * and started again, with back-off, when one dies.
+ *
+ * The broker is the hub: the capture and input helpers' channels lead to
+ * it, and the supervisor hands it their far ends.  So a capture or input
+ * helper is started only while a broker runs, and when the broker dies
+ * they are stopped too and start afresh with the next broker.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <event2/event.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "supervisor/supervisor.h"
+
+/* A helper that lived this long is healthy: its next death restarts it
+ * at once. */
+#define HEALTHY_SECONDS		10
+#define BACKOFF_MAX_MS		30000
+#define STOP_GRACE_SECONDS	5
+
+enum proc_id {
+	PROC_BROKER,
+	PROC_CAPTURE,
+	PROC_INPUT,
+	PROC_COUNT,
+};
+
+struct supervisor;
+
+struct proc {
+	struct supervisor *sv;
+	enum proc_id	id;
+	const char	*name;		/* the program, in the helper directory */
+	uint16_t	channel_msg;	/* how the broker learns of its channel */
+	int		(*args)(const struct supervisor *, char **, int);
+	pid_t		pid;		/* -1 when not running */
+	int		enabled;
+	int		starts;
+	int		failures;	/* deaths in a row before HEALTHY_SECONDS */
+	int		stopping;	/* we asked it to stop */
+	struct timespec	started;
+	struct event	*restart_ev;
+};
+
+struct supervisor {
+	const struct config *cfg;
+	const int	*listen_fds;
+	const struct ipc_sv_listener *listeners;
+	int		nlisten;
+	char		helper_dir[PATH_MAX];
+	struct event_base *base;
+	struct proc	procs[PROC_COUNT];
+	int		broker_fd;	/* our end of the broker's channel */
+	int		shutting_down;
+	int		exit_code;
+};
+
+static void proc_start(struct supervisor *sv, enum proc_id id);
+
+static int
+common_args(const struct supervisor *sv, char **argv, int n)
+{
+	argv[n++] = "--log-level";
+	argv[n++] = (char *)log_level_name(sv->cfg->log_level);
+	if (log_uses_syslog())
+		argv[n++] = "--syslog";
+	return n;
+}
+
+static int
+broker_args(const struct supervisor *sv, char **argv, int n)
+{
+	if (sv->cfg->user != NULL) {
+		argv[n++] = "--user";
+		argv[n++] = sv->cfg->user;
+	}
+	return n;
+}
+
+static int
+capture_args(const struct supervisor *sv, char **argv, int n)
+{
+	argv[n++] = "--source";
+	argv[n++] = sv->cfg->capture;
+	return n;
+}
+
+static int
+input_args(const struct supervisor *sv, char **argv, int n)
+{
+	argv[n++] = "--sink";
+	argv[n++] = sv->cfg->input;
+	return n;
+}
+
+static const struct proc proc_table[PROC_COUNT] = {
+	[PROC_BROKER] = { .name = "rampart-broker", .args = broker_args },
+	[PROC_CAPTURE] = { .name = "rampart-capture",
+	    .channel_msg = IPC_SV_CAPTURE_CHANNEL, .args = capture_args },
+	[PROC_INPUT] = { .name = "rampart-input",
+	    .channel_msg = IPC_SV_INPUT_CHANNEL, .args = input_args },
+};
+
+/*
+ * Helpers live beside us in the build tree; once installed, in the
+ * configured libexecdir.
+ */
+static void
+find_helpers(struct supervisor *sv)
+{
+	char self[PATH_MAX], probe[PATH_MAX + 32];
+	const char *env = getenv("RAMPART_LIBEXECDIR");
+	ssize_t n;
+	char *slash;
+
+	snprintf(sv->helper_dir, sizeof(sv->helper_dir), "%s", LIBEXECDIR);
+	if (env != NULL && *env != '\0') {
+		snprintf(sv->helper_dir, sizeof(sv->helper_dir), "%s", env);
+		return;
+	}
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) <= 0)
+		return;
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) == NULL)
+		return;
+	*slash = '\0';
+	if (strcmp(self, SBINDIR) == 0)
+		return;
+	snprintf(probe, sizeof(probe), "%s/rampart-broker", self);
+	if (access(probe, X_OK) == 0)
+		snprintf(sv->helper_dir, sizeof(sv->helper_dir), "%s", self);
+}
+
+static double
+seconds_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) +
+	    (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* fork+exec a helper with chfd as its IPC_FD. */
+static pid_t
+spawn(struct supervisor *sv, struct proc *p, int chfd)
+{
+	char path[PATH_MAX + 64];
+	char *argv[16];
+	int argc = 0;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/%s", sv->helper_dir, p->name);
+	argv[argc++] = (char *)p->name;
+	argc = p->args(sv, argv, argc);
+	argc = common_args(sv, argv, argc);
+	argv[argc] = NULL;
+
+	if ((pid = fork()) < 0) {
+		log_warn("fork");
+		return -1;
+	}
+	if (pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (chfd == IPC_FD)
+			fcntl(chfd, F_SETFD, 0);
+		else if (dup2(chfd, IPC_FD) < 0)
+			_exit(127);
+		execv(path, argv);
+		dprintf(STDERR_FILENO, "rampart: exec %s: %s\n", path,
+		    strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+static void
+send_or_warn(int fd, uint16_t type, const void *p, size_t len, int passfd)
+{
+	if (ipc_send(fd, type, p, len, passfd) < 0)
+		log_warn("to rampart-broker: %s", ipc_type_name(type));
+}
+
+static void
+proc_start(struct supervisor *sv, enum proc_id id)
+{
+	struct proc *p = &sv->procs[id];
+	int pair[2];
+
+	if (!p->enabled || p->pid > 0 || sv->shutting_down)
+		return;
+	if (id != PROC_BROKER && sv->broker_fd < 0)
+		return;		/* started with the next broker */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
+		log_warn("socketpair");
+		return;
+	}
+	p->pid = spawn(sv, p, pair[1]);
+	close(pair[1]);
+	if (p->pid < 0) {
+		close(pair[0]);
+		event_active(p->restart_ev, 0, 0);
+		return;
+	}
+	p->starts++;
+	p->stopping = 0;
+	clock_gettime(CLOCK_MONOTONIC, &p->started);
+	log_debug("started %s, pid %d", p->name, (int)p->pid);
+
+	if (id != PROC_BROKER) {
+		/* Our copy of the broker's end goes: the helper must see end
+		 * of file when the broker dies. */
+		send_or_warn(sv->broker_fd, p->channel_msg, NULL, 0, pair[0]);
+		close(pair[0]);
+		return;
+	}
+
+	struct ipc_sv_config conf;
+
+	sv->broker_fd = pair[0];
+	memset(&conf, 0, sizeof(conf));
+	if (gethostname(conf.desktop_name, sizeof(conf.desktop_name) - 1) < 0 ||
+	    conf.desktop_name[0] == '\0')
+		snprintf(conf.desktop_name, sizeof(conf.desktop_name), "rampart");
+	send_or_warn(sv->broker_fd, IPC_SV_CONFIG, &conf, sizeof(conf), -1);
+	for (int i = 0; i < sv->nlisten; i++)
+		send_or_warn(sv->broker_fd, IPC_SV_LISTENER, &sv->listeners[i],
+		    sizeof(sv->listeners[i]), sv->listen_fds[i]);
+	proc_start(sv, PROC_CAPTURE);
+	proc_start(sv, PROC_INPUT);
+	send_or_warn(sv->broker_fd, IPC_SV_START, NULL, 0, -1);
+}
+
+static void
+restart_cb(int fd, short events, void *arg)
+{
+	struct proc *p = arg;
+
+	proc_start(p->sv, p->id);
+}
+
+static void
+stop(struct proc *p, int sig)
+{
+	if (p->pid > 0) {
+		p->stopping = 1;
+		kill(p->pid, sig);
+	}
+}
+
+static int
+all_stopped(const struct supervisor *sv)
+{
+	for (int i = 0; i < PROC_COUNT; i++)
+		if (sv->procs[i].pid > 0)
+			return 0;
+	return 1;
+}
+
+static void
+describe_exit(char *buf, size_t len, int status)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
+		    strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, len, "ended (status %#x)", status);
+}
+
+/* One helper is gone: decide when it starts again. */
+static void
+proc_died(struct supervisor *sv, struct proc *p, int status)
+{
+	char how[128];
+	double lived = seconds_since(&p->started);
+	int expected = p->stopping;
+	struct timeval delay = { 0, 0 };
+
+	p->pid = -1;
+	describe_exit(how, sizeof(how), status);
+	if (sv->shutting_down) {
+		log_debug("%s %s", p->name, how);
+		return;
+	}
+	if (p->id == PROC_BROKER) {
+		close(sv->broker_fd);
+		sv->broker_fd = -1;
+		/* Their channels led to this broker: they go with it. */
+		stop(&sv->procs[PROC_CAPTURE], SIGTERM);
+		stop(&sv->procs[PROC_INPUT], SIGTERM);
+	}
+	if (expected) {
+		log_debug("%s %s, as asked", p->name, how);
+		proc_start(sv, p->id);
+		return;
+	}
+	/* A helper that cannot even start (a bad replay file, a missing
+	 * program) will not do better later: say so and stop. */
+	if (p->starts == 1 && lived < 2 && WIFEXITED(status) &&
+	    WEXITSTATUS(status) != 0) {
+		log_warnx("%s could not start: %s", p->name, how);
+		sv->exit_code = 1;
+		sv->shutting_down = 1;
+		for (int i = 0; i < PROC_COUNT; i++)
+			stop(&sv->procs[i], SIGTERM);
+		if (all_stopped(sv))
+			event_base_loopexit(sv->base, NULL);
+		return;
+	}
+	if (lived >= HEALTHY_SECONDS)
+		p->failures = 0;
+	if (p->failures > 0) {
+		long ms = 250L << (p->failures > 7 ? 7 : p->failures - 1);
+
+		if (ms > BACKOFF_MAX_MS)
+			ms = BACKOFF_MAX_MS;
+		delay.tv_sec = ms / 1000;
+		delay.tv_usec = (ms % 1000) * 1000;
+	}
+	p->failures++;
+	log_warnx("%s %s after %.1f s; restarting in %ld.%03ld s", p->name,
+	    how, lived, (long)delay.tv_sec, (long)delay.tv_usec / 1000);
+	evtimer_add(p->restart_ev, &delay);
+}
+
+static void
+sigchld_cb(int sig, short events, void *arg)
+{
+	struct supervisor *sv = arg;
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (int i = 0; i < PROC_COUNT; i++)
+			if (sv->procs[i].pid == pid)
+				proc_died(sv, &sv->procs[i], status);
+	}
+	if (sv->shutting_down && all_stopped(sv))
+		event_base_loopexit(sv->base, NULL);
+}
+
+static void
+kill_cb(int fd, short events, void *arg)
+{
+	struct supervisor *sv = arg;
+
+	for (int i = 0; i < PROC_COUNT; i++)
+		if (sv->procs[i].pid > 0) {
+			log_warnx("%s did not stop: killing it",
+			    sv->procs[i].name);
+			stop(&sv->procs[i], SIGKILL);
+		}
+}
+
+static void
+sigterm_cb(int sig, short events, void *arg)
+{
+	struct supervisor *sv = arg;
+	struct timeval grace = { STOP_GRACE_SECONDS, 0 };
+
+	if (sv->shutting_down)
+		return;
+	log_info("%s: stopping", strsignal(sig));
+	sv->shutting_down = 1;
+	for (int i = 0; i < PROC_COUNT; i++) {
+		evtimer_del(sv->procs[i].restart_ev);
+		stop(&sv->procs[i], SIGTERM);
+	}
+	if (all_stopped(sv))
+		event_base_loopexit(sv->base, NULL);
+	else
+		event_base_once(sv->base, -1, EV_TIMEOUT, kill_cb, sv, &grace);
+}
+
+int
+procs_run(const struct config *cfg, const int *listen_fds,
+    const struct ipc_sv_listener *listeners, int nlisten)
+{
+	static const int stop_signals[] = { SIGTERM, SIGINT };
+	struct supervisor sv = {
+		.cfg = cfg, .listen_fds = listen_fds, .listeners = listeners,
+		.nlisten = nlisten, .broker_fd = -1,
+	};
+	struct event *sigs[3];
+
+	find_helpers(&sv);
+	log_debug("helpers in %s", sv.helper_dir);
+	if ((sv.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	for (int i = 0; i < PROC_COUNT; i++) {
+		struct proc *p = &sv.procs[i];
+
+		*p = proc_table[i];
+		p->sv = &sv;
+		p->id = (enum proc_id)i;
+		p->pid = -1;
+		p->enabled = i != PROC_INPUT || strcmp(cfg->input, "none") != 0;
+		p->restart_ev = evtimer_new(sv.base, restart_cb, p);
+	}
+	sigs[0] = evsignal_new(sv.base, SIGCHLD, sigchld_cb, &sv);
+	for (int i = 0; i < 2; i++)
+		sigs[i + 1] = evsignal_new(sv.base, stop_signals[i],
+		    sigterm_cb, &sv);
+	for (int i = 0; i < 3; i++)
+		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) < 0)
+			fatalx("signal events");
+	signal(SIGPIPE, SIG_IGN);
+
+	proc_start(&sv, PROC_BROKER);
+	event_base_dispatch(sv.base);
+
+	for (int i = 0; i < 3; i++)
+		event_free(sigs[i]);
+	for (int i = 0; i < PROC_COUNT; i++)
+		event_free(sv.procs[i].restart_ev);
+	if (sv.broker_fd >= 0)
+		close(sv.broker_fd);
+	event_base_free(sv.base);
+	return sv.exit_code;
+}

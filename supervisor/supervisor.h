@@ -1,0 +1,41 @@
+/*
+ * rampart, the supervisor: the one process that stays root.  It reads the
+ * configuration, opens the listening sockets, starts the three helpers with
+ * their channels and restarts any that dies.  It parses no network bytes.
+ */
+#ifndef RAMPART_SUPERVISOR_H
+#define RAMPART_SUPERVISOR_H
+
+#include "common/ipc.h"
+#include "common/log.h"
+
+#define CONFIG_MAX_LISTEN	16
+#define DEFAULT_CONFIG		"/etc/rampart/rampart.conf"
+#define DEFAULT_LISTEN		"tcp:127.0.0.1:5900"
+
+struct config {
+	const char	*config_path;
+	char		*listen[CONFIG_MAX_LISTEN];
+	int		nlisten;
+	char		*capture;
+	char		*input;
+	char		*user;
+	int		foreground;
+	enum log_level	log_level;
+	int		log_level_set;
+};
+
+/* supervisor/config.c */
+int	config_from_args(struct config *cfg, int argc, char **argv);
+int	config_load(struct config *cfg, const char *path, int must_exist);
+void	config_defaults(struct config *cfg);
+void	config_usage(FILE *f);
+
+/* supervisor/listen.c */
+int	listen_open(const char *spec, struct ipc_sv_listener *info);
+
+/* supervisor/procs.c */
+int	procs_run(const struct config *cfg, const int *listen_fds,
+	    const struct ipc_sv_listener *listeners, int nlisten);
+
+#endif
