@@ -12,6 +12,13 @@
 
 #include <stdint.h>
 
+#ifndef TAILQ_FOREACH_SAFE	/* glibc's sys/queue.h lacks it */
+#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
+	for ((var) = TAILQ_FIRST(head);					\
+	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
+	    (var) = (tvar))
+#endif
+
 #include "broker/damage.h"
 #include "broker/keyboard.h"
 #include "broker/pixfmt.h"
@@ -69,6 +76,7 @@ struct client {
 
 	struct keyboard	kb;
 	uint8_t		buttons;	/* RFB button mask last sent */
+	int		ptr_known;	/* a pointer event was sent */
 	uint16_t	ptr_x, ptr_y;
 };
 

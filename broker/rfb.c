@@ -353,9 +353,10 @@ on_pointer_event(struct client *c, const uint8_t *p, size_t len)
 	    (mask & 128 ? IPC_BTN_SIDE : 0);
 	ev.wheel = (int8_t)((pressed & 8 ? 1 : 0) - (pressed & 16 ? 1 : 0));
 	ev.hwheel = (int8_t)((pressed & 64 ? 1 : 0) - (pressed & 32 ? 1 : 0));
-	if (ev.x != c->ptr_x || ev.y != c->ptr_y || ev.wheel || ev.hwheel ||
-	    (mask & 0x87) != (c->buttons & 0x87))
+	if (!c->ptr_known || ev.x != c->ptr_x || ev.y != c->ptr_y ||
+	    ev.wheel || ev.hwheel || (mask & 0x87) != (c->buttons & 0x87))
 		input_pointer(c->broker, &ev);
+	c->ptr_known = 1;
 	c->buttons = mask;
 	c->ptr_x = ev.x;
 	c->ptr_y = ev.y;

@@ -5,13 +5,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <unistd.h>
 
 #include "common/ipc.h"
 #include "common/ring.h"
 
-#define RING_SEALS	(F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE	0x0010	/* Linux 5.1 */
+#endif
+#define RING_SEALS	(F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_FUTURE_WRITE | \
+			 F_SEAL_SEAL)
 
 static size_t
 page_round(size_t n)
@@ -39,29 +42,22 @@ ring_create(struct frame_ring *ring, uint32_t id, uint32_t nslots,
 	fd = memfd_create("rampart-ring", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return -1;
-	if (ftruncate(fd, (off_t)size) < 0 ||
-	    fcntl(fd, F_ADD_SEALS, RING_SEALS) < 0)
+	if (ftruncate(fd, (off_t)size) < 0)
 		goto fail;
+	/* Our writable mapping first: the seal forbids any made after. */
 	base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (base == MAP_FAILED)
 		goto fail;
+	if (fcntl(fd, F_ADD_SEALS, RING_SEALS) < 0) {
+		munmap(base, size);
+		goto fail;
+	}
 	*ring = (struct frame_ring){ .fd = fd, .base = base, .id = id,
 	    .nslots = nslots, .slot_size = slot_size };
 	return 0;
 fail:
 	close(fd);
 	return -1;
-}
-
-int
-ring_readonly_fd(const struct frame_ring *ring)
-{
-	char path[64];
-
-	/* Reopening through /proc gives a descriptor of its own access mode:
-	 * a mapping of it can never be made writable (mprotect fails). */
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", ring->fd);
-	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
 int
@@ -80,20 +76,17 @@ ring_map(struct frame_ring *ring, int fd, uint32_t id, uint32_t nslots,
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	struct stat st;
 	void *base;
-	int seals, mode;
+	int seals;
 
 	if (nslots < 2 || nslots > IPC_RING_SLOTS_MAX || slot_size == 0 ||
 	    slot_size % page != 0 || slot_size > SIZE_MAX / nslots)
 		goto inval;
-	mode = fcntl(fd, F_GETFL);
 	seals = fcntl(fd, F_GET_SEALS);
-	if (mode < 0 || seals < 0 || fstat(fd, &st) < 0)
+	if (seals < 0 || fstat(fd, &st) < 0)
 		goto fail;
 	/* The ring must not shrink under us (SIGBUS), and we must not be
 	 * able to write it. */
-	if ((mode & O_ACCMODE) != O_RDONLY ||
-	    (seals & (F_SEAL_SHRINK | F_SEAL_SEAL)) !=
-	    (F_SEAL_SHRINK | F_SEAL_SEAL) ||
+	if ((seals & RING_SEALS) != RING_SEALS ||
 	    (uint64_t)st.st_size != slot_size * nslots)
 		goto inval;
 	base = mmap(NULL, slot_size * nslots, PROT_READ, MAP_SHARED, fd, 0);

@@ -1,7 +1,9 @@
 /*
  * The frame ring: a memfd of a few equal slots, owned and written by the
- * capture helper, sealed so that it can never shrink under a reader, and
- * mapped read-only by the broker.  Which slot holds which frame travels as
+ * capture helper through the one writable mapping it made before sealing.
+ * The seals (F_SEAL_FUTURE_WRITE, SHRINK, GROW, SEAL) let nobody else
+ * write it, make it writable later or change its size: the broker gets the
+ * descriptor itself and can only map it PROT_READ.  Which slot holds which frame travels as
  * IPC_CAP_FRAME messages; a slot is rewritten only after the broker sent
  * IPC_BRK_RELEASE for it.
  */
@@ -23,16 +25,14 @@ struct frame_ring {
 #define RING_INIT	{ .fd = -1 }
 
 /* Capture side: create a sealed ring of nslots slots of at least
- * min_slot_size bytes each, mapped read-write. */
+ * min_slot_size bytes each, mapped read-write; ring->fd is what travels. */
 int	ring_create(struct frame_ring *ring, uint32_t id, uint32_t nslots,
 	    size_t min_slot_size);
-/* Capture side: a new read-only descriptor of the ring, to send. */
-int	ring_readonly_fd(const struct frame_ring *ring);
 /* Capture side: a slot the broker does not hold, or -1 when all are held. */
 int	ring_free_slot(const struct frame_ring *ring);
 
-/* Broker side: check the descriptor (size, seals, read-only) against the
- * announced geometry and map it PROT_READ.  Takes ownership of fd. */
+/* Broker side: check the descriptor (size, seals) against the announced
+ * geometry and map it PROT_READ.  Takes ownership of fd. */
 int	ring_map(struct frame_ring *ring, int fd, uint32_t id, uint32_t nslots,
 	    uint64_t slot_size);
 

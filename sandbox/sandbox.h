@@ -39,7 +39,26 @@ int	sandbox_prepare(struct sandbox *sb, enum sandbox_role role,
 /* Returns 0, or -1 with a logged reason: the caller must then exit. */
 int	sandbox_enter(const struct sandbox *sb);
 
+/*
+ * The broker's RLIMIT_NOFILE, set by sandbox_enter(): a thousand clients
+ * and the descriptors of the process itself.
+ */
+#define SANDBOX_BROKER_NOFILE	1088
+
 /* The seccomp policy of a role alone, for tests. */
 int	sandbox_seccomp_load(enum sandbox_role role);
+
+/*
+ * Set in AddressSanitizer builds (gcc and clang spell it differently).  The
+ * policies are then wider so that a sanitizer report can still be printed:
+ * see sandbox/seccomp.c.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANDBOX_ASAN	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANDBOX_ASAN	1
+#endif
+#endif
 
 #endif

@@ -183,6 +183,8 @@ spawn(struct supervisor *sv, struct proc *p, int chfd)
 			fcntl(chfd, F_SETFD, 0);
 		else if (dup2(chfd, IPC_FD) < 0)
 			_exit(127);
+		/* Nothing we inherited ourselves goes on to a helper. */
+		close_range(IPC_FD + 1, ~0U, 0);
 		execv(path, argv);
 		dprintf(STDERR_FILENO, "rampart: exec %s: %s\n", path,
 		    strerror(errno));

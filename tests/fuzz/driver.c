@@ -20,7 +20,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define MAX_INPUT	(1 << 16)
+#define FUZZ_INPUT_MAX	(1 << 16)
 
 struct seed {
 	uint8_t	*data;
@@ -49,7 +49,7 @@ load_corpus(const char *dir, struct seed *seeds, size_t max)
 	if ((d = opendir(dir)) == NULL)
 		return 0;
 	while ((de = readdir(d)) != NULL && n < max) {
-		char path[4096];
+		char path[8192];
 		FILE *f;
 
 		if (de->d_name[0] == '.')
@@ -57,8 +57,8 @@ load_corpus(const char *dir, struct seed *seeds, size_t max)
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if ((f = fopen(path, "rb")) == NULL)
 			continue;
-		seeds[n].data = malloc(MAX_INPUT);
-		seeds[n].size = fread(seeds[n].data, 1, MAX_INPUT, f);
+		seeds[n].data = malloc(FUZZ_INPUT_MAX);
+		seeds[n].size = fread(seeds[n].data, 1, FUZZ_INPUT_MAX, f);
 		fclose(f);
 		n++;
 	}
@@ -88,7 +88,7 @@ mutate(uint8_t *buf, size_t size, const struct seed *seeds, size_t nseeds)
 				size = rng() % size;
 			break;
 		case 3:		/* append random bytes */
-			for (unsigned int n = rng() % 64; n > 0 && size < MAX_INPUT; n--)
+			for (unsigned int n = rng() % 64; n > 0 && size < FUZZ_INPUT_MAX; n--)
 				buf[size++] = (uint8_t)rng();
 			break;
 		case 4:		/* splice another seed at a random point */
@@ -97,8 +97,8 @@ mutate(uint8_t *buf, size_t size, const struct seed *seeds, size_t nseeds)
 				size_t at = size > 0 ? rng() % size : 0;
 				size_t n = s->size;
 
-				if (at + n > MAX_INPUT)
-					n = MAX_INPUT - at;
+				if (at + n > FUZZ_INPUT_MAX)
+					n = FUZZ_INPUT_MAX - at;
 				memcpy(buf + at, s->data, n);
 				if (at + n > size)
 					size = at + n;
@@ -122,7 +122,7 @@ main(int argc, char **argv)
 	const char *srcdir = getenv("top_srcdir");
 	const char *env_iter = getenv("FUZZ_ITERATIONS");
 	const char *name = strrchr(argv[0], '/');
-	char defdir[4096];
+	char defdir[8192];
 	const char *dir;
 	unsigned long iterations;
 
@@ -134,7 +134,7 @@ main(int argc, char **argv)
 	dir = argc > 1 ? argv[1] : defdir;
 	iterations = argc > 2 ? strtoul(argv[2], NULL, 10) :
 	    env_iter != NULL ? strtoul(env_iter, NULL, 10) : 20000;
-	uint8_t *buf = malloc(MAX_INPUT);
+	uint8_t *buf = malloc(FUZZ_INPUT_MAX);
 	size_t nseeds;
 
 

@@ -1,0 +1,58 @@
+/*
+ * The loop of rampart-capture: a frame ring for the current mode of one
+ * source, a timer that grabs a frame into a free slot and tells the broker,
+ * and the handling of what the broker may say (release, pause, resume,
+ * rate).  The broker is the less trusted side: any message out of place
+ * ends this process, which the supervisor then restarts.
+ */
+#ifndef RAMPART_CAPTURE_H
+#define RAMPART_CAPTURE_H
+
+#include <stdint.h>
+
+#include "capture/source.h"
+#include "common/ipc.h"
+#include "common/ring.h"
+
+struct event;
+struct event_base;
+
+#define CAPTURE_SLOTS		3
+
+struct capture {
+	int			 fd;		/* channel to the broker */
+	const struct source_ops	*src;
+	void			*src_state;
+	struct capture_mode	 mode;
+	struct frame_ring	 ring;
+	uint64_t		 seq;		/* of the next frame */
+	int			 running;	/* between resume and pause */
+	uint32_t		 rate;		/* the broker's cap, 0 for none */
+	struct event_base	*base;
+	struct event		*timer;
+	struct event		*chan;
+	int			 status;	/* exit status once stopped */
+};
+
+/*
+ * Describe the source's mode and create the first ring (id 1); nothing is
+ * sent yet.  On success the capture owns the source state.  Returns 0, or
+ * -1 with a logged reason.
+ */
+int	capture_init(struct capture *c, struct event_base *base, int fd,
+	    const struct source_ops *src, void *src_state);
+/* Send the current ring to the broker (IPC_CAP_RING with a read-only fd). */
+int	capture_send_ring(struct capture *c);
+/* Watch the channel; the loop then runs until capture_stop(). */
+int	capture_start(struct capture *c);
+void	capture_stop(struct capture *c, int status);
+/*
+ * One message of the broker.  Returns 0, or -1 with a logged reason for a
+ * message that the broker must not send now: the caller then exits.
+ */
+int	capture_handle(struct capture *c, const struct ipc_msg *msg);
+/* One frame, into a free slot if there is one.  -1: the caller exits. */
+int	capture_tick(struct capture *c);
+void	capture_free(struct capture *c);
+
+#endif

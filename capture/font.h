@@ -1,0 +1,19 @@
+/*
+ * A small bitmap font for the demo source: glyphs of printable ASCII drawn
+ * for rampart, 5 pixels wide, 7 high above the baseline and one row below
+ * it for the tails of g, j, p, q, y and commas.
+ */
+#ifndef RAMPART_CAPTURE_FONT_H
+#define RAMPART_CAPTURE_FONT_H
+
+#include <stdint.h>
+
+#define FONT_WIDTH	5
+#define FONT_HEIGHT	8
+#define FONT_ADVANCE	6	/* one column of space after each glyph */
+
+/* The FONT_HEIGHT rows of a glyph, bit 4 the leftmost pixel; '?' for a
+ * character outside ' ' .. '~'. */
+const uint8_t	*font_glyph(unsigned char c);
+
+#endif

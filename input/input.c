@@ -1,0 +1,119 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "common/log.h"
+#include "input/input.h"
+
+static int
+key_held(const struct input *in, uint16_t code)
+{
+	return in->keys[code / 8] & (1u << (code % 8));
+}
+
+static void
+key_set(struct input *in, uint16_t code, int down)
+{
+	if (down)
+		in->keys[code / 8] |= (uint8_t)(1u << (code % 8));
+	else
+		in->keys[code / 8] &= (uint8_t)~(1u << (code % 8));
+}
+
+void
+input_init(struct input *in, const struct sink_ops *sink, void *sink_state)
+{
+	memset(in, 0, sizeof(*in));
+	in->sink = sink;
+	in->sink_state = sink_state;
+}
+
+static int
+input_key(struct input *in, const struct ipc_in_key *k)
+{
+	if (k->code == KEY_RESERVED || k->code > KEY_MAX || k->down > 1 ||
+	    k->pad != 0) {
+		log_warnx("protocol error: key code %u down %u pad %u",
+		    k->code, k->down, k->pad);
+		return -1;
+	}
+	if (!k->down && !key_held(in, k->code)) {
+		log_debug("release of key %u, which is not held: dropped",
+		    k->code);
+		return 0;
+	}
+	/* A press of a held key passes: clients repeat keys that way. */
+	if (in->sink->key(in->sink_state, k->code, k->down) < 0)
+		return -1;
+	key_set(in, k->code, k->down);
+	return 0;
+}
+
+static int
+input_pointer(struct input *in, const struct ipc_in_pointer *p)
+{
+	if ((p->buttons & ~IPC_BTN_ALL) != 0 || p->pad != 0 ||
+	    p->wheel < -INPUT_WHEEL_MAX || p->wheel > INPUT_WHEEL_MAX ||
+	    p->hwheel < -INPUT_WHEEL_MAX || p->hwheel > INPUT_WHEEL_MAX) {
+		log_warnx("protocol error: pointer buttons 0x%02x pad %u "
+		    "wheel %d hwheel %d", p->buttons, p->pad, p->wheel,
+		    p->hwheel);
+		return -1;
+	}
+	if (in->sink->pointer(in->sink_state, p) < 0)
+		return -1;
+	in->pointer = *p;
+	in->pointer.wheel = in->pointer.hwheel = 0;
+	in->have_pointer = 1;
+	return 0;
+}
+
+int
+input_release_all(struct input *in)
+{
+	int r = 0;
+
+	for (uint16_t code = 1; code <= KEY_MAX; code++) {
+		if (!key_held(in, code))
+			continue;
+		if (in->sink->key(in->sink_state, code, 0) < 0)
+			r = -1;
+		key_set(in, code, 0);
+	}
+	/* Buttons go up where the pointer is; a pointer never placed is
+	 * not moved to a corner. */
+	if (in->have_pointer) {
+		in->pointer.buttons = 0;
+		if (in->sink->pointer(in->sink_state, &in->pointer) < 0)
+			r = -1;
+	}
+	if (in->sink->release_all != NULL &&
+	    in->sink->release_all(in->sink_state) < 0)
+		r = -1;
+	return r;
+}
+
+int
+input_handle(struct input *in, const struct ipc_msg *msg)
+{
+	switch (msg->hdr.type) {
+	case IPC_IN_KEY:
+		return input_key(in, &msg->u.in_key);
+	case IPC_IN_POINTER:
+		return input_pointer(in, &msg->u.in_pointer);
+	case IPC_IN_RELEASE_ALL:
+		return input_release_all(in);
+	default:
+		log_warnx("protocol error: unexpected %s from the broker",
+		    ipc_type_name(msg->hdr.type));
+		return -1;
+	}
+}
+
+void
+input_free(struct input *in)
+{
+	if (in->sink != NULL && in->sink_state != NULL)
+		in->sink->close(in->sink_state);
+	in->sink_state = NULL;
+}

@@ -1,0 +1,40 @@
+/*
+ * The core of rampart-input: accepts from the broker only well-formed key,
+ * pointer and release-all requests, remembers which keys and buttons are
+ * held, and releases them when asked, on a bad message, or when the broker
+ * goes away.
+ */
+#ifndef RAMPART_INPUT_H
+#define RAMPART_INPUT_H
+
+#include <stdint.h>
+
+#include <linux/input-event-codes.h>
+
+#include "common/ipc.h"
+#include "input/sink.h"
+
+#define INPUT_WHEEL_MAX		16
+
+struct input {
+	const struct sink_ops	*sink;
+	void			*sink_state;
+	uint8_t			 keys[(KEY_MAX + 1 + 7) / 8];	/* held */
+	struct ipc_in_pointer	 pointer;	/* last position, buttons */
+	int			 have_pointer;
+};
+
+/* On success the input owns the sink state. */
+void	input_init(struct input *in, const struct sink_ops *sink,
+	    void *sink_state);
+/*
+ * One message of the broker.  Returns 0, or -1 with a logged reason for a
+ * message with a bad field (or a failing sink): the caller then releases
+ * everything and exits.
+ */
+int	input_handle(struct input *in, const struct ipc_msg *msg);
+/* Release every held key and button.  Returns 0, or -1 if the sink failed. */
+int	input_release_all(struct input *in);
+void	input_free(struct input *in);
+
+#endif
