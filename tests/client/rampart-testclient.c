@@ -1,0 +1,439 @@
+/*
+ * rampart-testclient: connect to a VNC server, do what the options say,
+ * check what it shows, and exit 0 when every check held, 1 when one did
+ * not, 2 on a usage or connection error.  What it saw goes to stdout, one
+ * line per fact, for tests to grep.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/client/testclient.h"
+
+struct plan {
+	struct options	 o;
+	const char	*expect;
+	int		 distinct;
+	const char	*keys;
+	const char	*pointer;
+	const char	*send_hex;
+	const char	*garbage_hex;
+	const char	*wait_file;
+	int		 raw, stall, expect_refused, expect_close;
+	int		 hold;
+	int		 delay_ms;
+};
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr,
+"usage: rampart-testclient [options] HOST:PORT | unix:PATH\n"
+"  --expect FILE[:N]      wait until the screen is frame N (or any frame)\n"
+"  --expect-distinct N    wait until N distinct frames were seen\n"
+"  --format NAME          32 32be bgr32 16 16be 555 8 8map\n"
+"  --encodings raw        the only encoding asked for (the default)\n"
+"  --keys LIST            a,A,Shift_L,+Shift_L,-Shift_L,... (+ down, - up)\n"
+"  --pointer LIST         X,Y,MASK;X,Y,MASK;...\n"
+"  --delay MS             pause between input events\n"
+"  --hold SECONDS         stay connected, reading updates\n"
+"  --wait-file PATH       before --expect, read updates until PATH exists\n"
+"  --version 3.3|3.7|3.8  speak this protocol version (raw session)\n"
+"  --raw                  use the raw session instead of libvncclient\n"
+"  --stall                ask for updates, then never read again\n"
+"  --expect-refused       expect the server to refuse, with a reason\n"
+"  --send HEX             after ServerInit, send these bytes\n"
+"  --garbage HEX          send these bytes instead of a handshake\n"
+"  --expect-close         expect the server to close the connection\n"
+"  --timeout SECONDS      for each wait (default 10)\n"
+"  --verbose\n");
+	exit(2);
+}
+
+int64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+trace(const struct options *o, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (!o->verbose)
+		return;
+	va_start(ap, fmt);
+	fprintf(stderr, "testclient: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+}
+
+static void
+on_alarm(int sig)
+{
+	static const char msg[] = "testclient: overall time limit reached\n";
+
+	(void)write(STDOUT_FILENO, msg, sizeof(msg) - 1);
+	_exit(1);
+}
+
+static uint8_t *
+parse_hex(const char *hex, size_t *len)
+{
+	uint8_t	*buf;
+	size_t	 i, n = 0;
+	unsigned int b;
+
+	if ((buf = malloc(strlen(hex) / 2 + 1)) == NULL)
+		return NULL;
+	for (i = 0; hex[i] != '\0'; ) {
+		if (hex[i] == ' ' || hex[i] == ':') {
+			i++;
+			continue;
+		}
+		if (sscanf(hex + i, "%2x", &b) != 1 || hex[i + 1] == '\0') {
+			free(buf);
+			return NULL;
+		}
+		buf[n++] = b;
+		i += 2;
+	}
+	*len = n;
+	return buf;
+}
+
+static void
+pause_ms(int ms)
+{
+	if (ms > 0)
+		usleep(ms * 1000);
+}
+
+static int
+send_keys(const struct plan *p, const struct session_ops *ops, void *s)
+{
+	char		*list, *tok, *save;
+	uint32_t	 keysym;
+	int		 ret = 0, down, up;
+
+	if ((list = strdup(p->keys)) == NULL)
+		return -1;
+	for (tok = strtok_r(list, ", ", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", ", &save)) {
+		down = up = 1;
+		if (strlen(tok) > 1 && (tok[0] == '+' || tok[0] == '-')) {
+			down = tok[0] == '+';
+			up = !down;
+			tok++;
+		}
+		if (keysym_lookup(tok, &keysym) == -1) {
+			fprintf(stderr, "unknown key %s\n", tok);
+			ret = -1;
+			break;
+		}
+		if ((down && ops->key(s, keysym, 1) == -1) ||
+		    (up && ops->key(s, keysym, 0) == -1)) {
+			ret = -1;
+			break;
+		}
+		printf("sent key %s 0x%04x%s\n", tok, keysym,
+		    down && up ? "" : down ? " down" : " up");
+		pause_ms(p->delay_ms);
+	}
+	free(list);
+	return ret;
+}
+
+static int
+send_pointer(const struct plan *p, const struct session_ops *ops, void *s)
+{
+	char	*list, *tok, *save;
+	int	 x, y, mask, ret = 0;
+
+	if ((list = strdup(p->pointer)) == NULL)
+		return -1;
+	for (tok = strtok_r(list, "; ", &save); tok != NULL;
+	    tok = strtok_r(NULL, "; ", &save)) {
+		if (sscanf(tok, "%d,%d,%d", &x, &y, &mask) != 3 ||
+		    x < 0 || y < 0 || x > 65535 || y > 65535 ||
+		    mask < 0 || mask > 255) {
+			fprintf(stderr, "bad pointer event %s\n", tok);
+			ret = -1;
+			break;
+		}
+		if (ops->pointer(s, x, y, mask) == -1) {
+			ret = -1;
+			break;
+		}
+		printf("sent pointer %d,%d,%d\n", x, y, mask);
+		pause_ms(p->delay_ms);
+	}
+	free(list);
+	return ret;
+}
+
+/* Pump updates until the expectation holds or the time is up. */
+static int
+await(const struct plan *p, struct expectation *e,
+    const struct session_ops *ops, void *s, int checked)
+{
+	int64_t		deadline = now_ms() + p->o.timeout * 1000;
+	struct view	v;
+	int		n;
+
+	ops->view(s, &v);
+	if (checked && expect_check(e, &v))
+		return 0;
+	while (now_ms() < deadline) {
+		n = ops->pump(s, (int)(deadline - now_ms()));
+		if (n == -1) {
+			printf("connection ended while waiting for frames\n");
+			break;
+		}
+		if (n == 1) {
+			ops->view(s, &v);
+			if (expect_check(e, &v))
+				return 0;
+		}
+	}
+	ops->view(s, &v);
+	expect_explain(e, &v);
+	return -1;
+}
+
+static int
+hold(const struct plan *p, const struct session_ops *ops, void *s)
+{
+	int64_t	deadline = now_ms() + p->hold * 1000;
+	int	updates = 0, n;
+
+	while (now_ms() < deadline) {
+		if ((n = ops->pump(s, (int)(deadline - now_ms()))) == -1) {
+			printf("connection ended after %d updates\n", updates);
+			return -1;
+		}
+		updates += n;
+	}
+	printf("held %d s, %d updates\n", p->hold, updates);
+	return 0;
+}
+
+/* Keep the session going until a test says when to look. */
+static int
+wait_file(const struct plan *p, const struct session_ops *ops, void *s)
+{
+	int64_t	deadline = now_ms() + 3 * p->o.timeout * 1000;
+
+	printf("waiting for %s\n", p->wait_file);
+	fflush(stdout);
+	while (access(p->wait_file, F_OK) == -1) {
+		if (now_ms() > deadline) {
+			printf("%s did not appear\n", p->wait_file);
+			return -1;
+		}
+		if (ops->pump(s, 100) == -1) {
+			printf("connection ended while waiting for %s\n",
+			    p->wait_file);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+session(struct plan *p, struct expectation *e)
+{
+	const struct session_ops *ops;
+	void			*s;
+	char			*refusal = NULL;
+	uint8_t			*bytes;
+	size_t			 len;
+	int			 n, ret = 0;
+
+	if (p->garbage_hex != NULL) {
+		if ((bytes = parse_hex(p->garbage_hex, &len)) == NULL)
+			usage();
+		n = raw_garbage(&p->o, bytes, len);
+		free(bytes);
+		printf(n == 0 ? "closed\n" : "still open\n");
+		return n == 0 ? 0 : 1;
+	}
+	if (p->raw)
+		s = raw_open(&p->o, &ops, &refusal);
+	else
+		s = vnc_open(&p->o, &ops);
+	if (refusal != NULL) {
+		printf("refused: %s\n", refusal);
+		n = p->expect_refused && refusal[0] != '\0' ? 0 : 1;
+		free(refusal);
+		return n;
+	}
+	if (s == NULL) {
+		printf("connection failed\n");
+		return p->expect_refused ? 1 : 2;
+	}
+	if (p->expect_refused) {
+		printf("not refused\n");
+		ops->close(s);
+		return 1;
+	}
+	printf("session: %s\n", ops->name);
+	fflush(stdout);
+	if (p->stall)
+		return raw_stall(s) == -1 ? 2 : 0;
+	if (p->send_hex != NULL) {
+		if ((bytes = parse_hex(p->send_hex, &len)) == NULL)
+			usage();
+		n = raw_send(s, bytes, len);
+		free(bytes);
+		if (n == -1)
+			printf("send failed\n");
+	}
+	if (p->expect_close) {
+		n = raw_wait_close(s, p->o.timeout * 1000);
+		printf(n == 0 ? "closed\n" : "still open\n");
+		ops->close(s);
+		return n == 0 ? 0 : 1;
+	}
+
+	/* The first update: the server knows this client now. */
+	if ((n = ops->pump(s, p->o.timeout * 1000)) != 1) {
+		printf("no framebuffer update\n");
+		ops->close(s);
+		return 1;
+	}
+	printf("first update\n");
+	fflush(stdout);
+	if (p->keys != NULL && send_keys(p, ops, s) == -1)
+		ret = 1;
+	if (p->pointer != NULL && send_pointer(p, ops, s) == -1)
+		ret = 1;
+	fflush(stdout);
+	if (ret == 0 && p->wait_file != NULL) {
+		if (wait_file(p, ops, s) == -1)
+			ret = 1;
+		/* Only what comes after counts. */
+		else if (p->expect != NULL && await(p, e, ops, s, 0) == -1)
+			ret = 1;
+	} else if (ret == 0 && p->expect != NULL &&
+	    await(p, e, ops, s, 1) == -1)
+		ret = 1;
+	if (ret == 0 && p->hold > 0 && hold(p, ops, s) == -1)
+		ret = 1;
+	ops->close(s);
+	return ret;
+}
+
+static int
+run(struct plan *p)
+{
+	struct expectation	e;
+	int			ret;
+
+	if (p->expect == NULL)
+		return session(p, NULL);
+	if (expect_open(&e, p->expect, p->distinct) == -1)
+		return 2;
+	ret = session(p, &e);
+	expect_close(&e);
+	return ret;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "expect",		required_argument, NULL, 'e' },
+		{ "expect-distinct",	required_argument, NULL, 'n' },
+		{ "format",		required_argument, NULL, 'f' },
+		{ "encodings",		required_argument, NULL, 'E' },
+		{ "keys",		required_argument, NULL, 'k' },
+		{ "pointer",		required_argument, NULL, 'p' },
+		{ "delay",		required_argument, NULL, 'd' },
+		{ "hold",		required_argument, NULL, 'h' },
+		{ "wait-file",		required_argument, NULL, 'w' },
+		{ "version",		required_argument, NULL, 'V' },
+		{ "raw",		no_argument,	   NULL, 'r' },
+		{ "stall",		no_argument,	   NULL, 's' },
+		{ "expect-refused",	no_argument,	   NULL, 'R' },
+		{ "send",		required_argument, NULL, 'S' },
+		{ "garbage",		required_argument, NULL, 'g' },
+		{ "expect-close",	no_argument,	   NULL, 'c' },
+		{ "timeout",		required_argument, NULL, 't' },
+		{ "verbose",		no_argument,	   NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct plan	p;
+	struct fmt	f;
+	int		ch;
+
+	memset(&p, 0, sizeof(p));
+	p.o.timeout = 10;
+	while ((ch = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'e': p.expect = optarg; break;
+		case 'n': p.distinct = atoi(optarg); break;
+		case 'f': p.o.format = optarg; break;
+		case 'E':
+			if (strcmp(optarg, "raw") != 0)
+				usage();
+			break;
+		case 'k': p.keys = optarg; break;
+		case 'p': p.pointer = optarg; break;
+		case 'd': p.delay_ms = atoi(optarg); break;
+		case 'h': p.hold = atoi(optarg); break;
+		case 'w': p.wait_file = optarg; break;
+		case 'V':
+			if (strcmp(optarg, "3.3") == 0)
+				p.o.minor = 3;
+			else if (strcmp(optarg, "3.7") == 0)
+				p.o.minor = 7;
+			else if (strcmp(optarg, "3.8") == 0)
+				p.o.minor = 8;
+			else
+				usage();
+			break;
+		case 'r': p.raw = 1; break;
+		case 's': p.stall = 1; break;
+		case 'R': p.expect_refused = 1; break;
+		case 'S': p.send_hex = optarg; break;
+		case 'g': p.garbage_hex = optarg; break;
+		case 'c': p.expect_close = 1; break;
+		case 't': p.o.timeout = atoi(optarg); break;
+		case 'v': p.o.verbose = 1; break;
+		default: usage();
+		}
+	}
+	if (argc - optind != 1 || p.o.timeout <= 0 ||
+	    (p.distinct > 0 && p.expect == NULL))
+		usage();
+	p.o.target = argv[optind];
+	if (p.o.format != NULL && fmt_by_name(p.o.format, &f) == -1)
+		usage();
+
+	/* What libvncclient cannot do, the raw session does. */
+	if (p.o.minor || p.stall || p.expect_refused || p.send_hex ||
+	    p.expect_close || (p.o.format != NULL && !f.true_colour))
+		p.raw = 1;
+	if (p.raw && p.o.minor == 0)
+		p.o.minor = 8;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGALRM, on_alarm);
+	if (!p.stall)
+		alarm(5 * p.o.timeout + p.hold + 10);
+	return run(&p);
+}

@@ -1,0 +1,96 @@
+/*
+ * rampart-testclient: a small VNC client that tests script.  Two sessions
+ * stand behind one table of operations: libvncclient (a real client, the
+ * default) and a raw one written here, for what libvncclient cannot do:
+ * choose the protocol version, use a colour map, stall, send garbage.
+ */
+#ifndef RAMPART_TESTCLIENT_H
+#define RAMPART_TESTCLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/frames.h"
+
+/* A pixel format as RFB 7.4 defines it. */
+struct fmt {
+	uint8_t		bpp, depth, big_endian, true_colour;
+	uint16_t	max[3];		/* red, green, blue */
+	uint8_t		shift[3];
+};
+
+/* What a client shows: its framebuffer in its own format. */
+struct view {
+	int		 width, height;
+	struct fmt	 fmt;
+	const uint8_t	*pixels;	/* rows of width * bpp / 8 bytes */
+	uint16_t	 map[256][3];	/* colour map, when !fmt.true_colour */
+	int		 map_entries;
+};
+
+int	fmt_by_name(const char *name, struct fmt *f);
+void	fmt_print(const char *what, const struct fmt *f);
+
+struct expectation {
+	struct frames_file ff;
+	int		index;		/* frame wanted, -1: any */
+	int		distinct;	/* frames wanted to be seen, 0: one */
+	uint8_t		*seen;		/* per frame of ff */
+	int		nseen;
+	int		updates;
+};
+
+int	expect_open(struct expectation *e, const char *spec, int distinct);
+/* After a complete update: 1 when the expectation is met. */
+int	expect_check(struct expectation *e, const struct view *v);
+/* Why it was not met: the closest frame and its first difference. */
+void	expect_explain(const struct expectation *e, const struct view *v);
+void	expect_close(struct expectation *e);
+
+/* A keysym by name: one character, a name of the table, or 0xHEX. */
+int	keysym_lookup(const char *name, uint32_t *keysym);
+
+struct session_ops {
+	const char *name;
+	/*
+	 * Read server messages for at most timeout_ms: 1 after a complete
+	 * framebuffer update, 0 when the time ran out, -1 when the
+	 * connection ended or the server broke the protocol.
+	 */
+	int	(*pump)(void *s, int timeout_ms);
+	void	(*view)(void *s, struct view *v);
+	int	(*key)(void *s, uint32_t keysym, int down);
+	int	(*pointer)(void *s, int x, int y, int mask);
+	void	(*close)(void *s);
+};
+
+struct options {
+	const char	*target;	/* HOST:PORT or unix:PATH */
+	const char	*format;	/* NULL: the server's */
+	int		 minor;		/* 3, 7 or 8; 0: libvncclient decides */
+	int		 timeout;	/* seconds */
+	int		 verbose;
+};
+
+/* libvncclient.  NULL when the connection or handshake failed. */
+void	*vnc_open(const struct options *o, const struct session_ops **ops);
+
+/*
+ * The raw session.  raw_open() returns NULL on failure; when the server
+ * refused the connection, *refusal holds its reason (malloc'ed).
+ */
+void	*raw_open(const struct options *o, const struct session_ops **ops,
+	    char **refusal);
+int	 raw_stall(void *s);
+int	 raw_send(void *s, const uint8_t *buf, size_t len);
+/* 0 when the server closes the connection within timeout_ms. */
+int	 raw_wait_close(void *s, int timeout_ms);
+/* Connect and send bytes before any handshake: the garbage case. */
+int	 raw_garbage(const struct options *o, const uint8_t *buf, size_t len);
+
+/* Milliseconds on the monotonic clock. */
+int64_t	 now_ms(void);
+void	 trace(const struct options *o, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+#endif

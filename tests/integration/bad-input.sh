@@ -1,0 +1,52 @@
+#!/bin/bash
+# A client that sends what no client should is disconnected, and only it:
+# the broker stays, and a client connected all along keeps seeing frames.
+. "$top_srcdir/tests/integration/lib.sh"
+
+FRAMES=$WORK/screen.frames
+make_frames sparse 320 240 3 4 "$FRAMES"
+rampart_start
+broker=$(helper_pid rampart-broker)
+
+go=$WORK/go
+spawn client --timeout 15 --wait-file "$go" --expect "$FRAMES" \
+    --expect-distinct 3 "$(target)" >"$WORK/witness.out" 2>&1
+witness=$!
+wait_until 10 grep -q '^waiting for' "$WORK/witness.out"
+
+# PIXEL_FORMAT: bpp depth big-endian true-colour rmax gmax bmax rs gs bs pad3
+spf() {
+	echo "00 000000 $1 000000"
+}
+
+check "an HTTP request instead of a protocol version: closed" \
+    client --timeout 10 --garbage "474554202f20485454502f312e310d0a486f73743a20780d0a0d0a" "$(target)"
+check "binary bytes instead of a protocol version: closed" \
+    client --timeout 10 --garbage "$(printf '00ff7f80%.0s' $(seq 16))" "$(target)"
+check "a security type that was not offered (2): closed" \
+    client --timeout 10 --garbage "524642203030332e3030380a02" "$(target)"
+check "an unknown message type (0xfe): closed" \
+    client --timeout 10 --send "fe 00 00 00 00 00 00 00" --expect-close "$(target)"
+check "SetPixelFormat with 13 bits per pixel: closed" \
+    client --timeout 10 --send "$(spf "0d 0c 00 01 000f 000f 000f 08 04 00")" --expect-close "$(target)"
+check "SetPixelFormat with a maximum that is not 2^n-1: closed" \
+    client --timeout 10 --send "$(spf "20 18 00 01 00fe 00ff 00ff 10 08 00")" --expect-close "$(target)"
+check "SetPixelFormat with a channel beyond its bits: closed" \
+    client --timeout 10 --send "$(spf "10 10 00 01 001f 003f 001f 1c 05 00")" --expect-close "$(target)"
+check "SetPixelFormat with a colour map at 16 bpp: closed" \
+    client --timeout 10 --send "$(spf "10 10 00 00 0000 0000 0000 00 00 00")" --expect-close "$(target)"
+check "SetPixelFormat with depth 0: closed" \
+    client --timeout 10 --send "$(spf "20 00 00 01 00ff 00ff 00ff 10 08 00")" --expect-close "$(target)"
+
+check "the broker is the same process" test "$(helper_pid rampart-broker)" = "$broker"
+touch "$go"
+if wait "$witness"; then
+	pass "a client connected all along sees 3 frames after all this"
+else
+	fail "a client connected all along sees 3 frames after all this"
+	diag_file "$WORK/witness.out"
+fi
+check "a new client sees frames" \
+    client --timeout 10 --expect "$FRAMES" --expect-distinct 3 "$(target)"
+check "rampart is still running" rampart_alive
+done_testing
