@@ -41,8 +41,10 @@ damage_empty(const struct damage *d)
 /*
  * Compare two frames of the same geometry (bytes_pp bytes a pixel, rows
  * stride bytes apart) and mark in d (cleared first) the tiles that differ.
- * Returns the number of tiles marked.  Reads both frames once, row by row:
- * an unchanged frame costs about one pass of memcmp.
+ * Returns the number of tiles marked.  Only the width * bytes_pp bytes of
+ * each row are compared, not the padding up to stride.  Reads both frames
+ * once (rows that differ are looked at again tile by tile, from the
+ * caches): an unchanged frame costs about one pass of memcmp.
  */
 size_t	damage_compare(struct damage *d, const uint8_t *prev,
 	    const uint8_t *cur, size_t stride, uint32_t bytes_pp);

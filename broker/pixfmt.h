@@ -41,7 +41,8 @@ int	pixfmt_equal(const struct pixfmt *a, const struct pixfmt *b);
  * SetPixelFormat.  An 8-bit channel value v becomes (v * max + 127) / 255
  * (rounded to nearest) at its shift.  The tables hold each channel's bits
  * already in the client's byte order, so a pixel is r[R] | g[G] | b[B]
- * stored as a host integer of bpp bits.
+ * stored as a host integer of bpp bits.  32 bpp formats with 8-bit
+ * channels skip the tables: their channels only move, by shifts.
  *
  * A colour-map format (8 bpp, true_colour 0) uses the fixed 3-3-2 map of
  * pixfmt_colour_map(): red in bits 0-2, green in bits 3-5, blue in bits
@@ -54,7 +55,7 @@ int	pixfmt_equal(const struct pixfmt *a, const struct pixfmt *b);
  */
 struct pixconv {
 	struct pixfmt	pf;
-	int		identity;	/* pf is pixfmt_native: rows are copied */
+	int		identity;	/* same bytes as XRGB8888: rows are copied */
 	uint32_t	r[256], g[256], b[256];
 };
 

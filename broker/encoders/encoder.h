@@ -24,7 +24,8 @@ struct encode_src {
 struct encoder {
 	const char	*name;
 	int32_t		encoding;	/* RFB encoding number */
-	/* Append the rectangle r of src; 0, or -1 when out of memory. */
+	/* Append the rectangle r of src; 0, or -1 when out of memory or r
+	 * is not inside src (then nothing is appended). */
 	int		(*encode)(const struct encode_src *src,
 			    const struct rect *r, const struct pixconv *pc,
 			    struct evbuffer *out);
@@ -32,8 +33,15 @@ struct encoder {
 
 extern const struct encoder encoder_raw;
 
-/* Append a rectangle header (RFB 7.6.1) to out. */
+#define ENCODER_RECT_HEADER_SIZE	12
+
+/* Append a rectangle header (RFB 7.6.1: x, y, w, h as u16, encoding as
+ * s32, big endian) to out; -1 when out of memory or a field above 65535. */
 int	encoder_rect_header(struct evbuffer *out, const struct rect *r,
 	    int32_t encoding);
+/* The same 12 bytes written to h, for an encoder that writes into space
+ * reserved in its output; -1 when a field is above 65535. */
+int	encoder_rect_header_bytes(uint8_t h[ENCODER_RECT_HEADER_SIZE],
+	    const struct rect *r, int32_t encoding);
 
 #endif
