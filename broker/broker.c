@@ -11,14 +11,14 @@
 #include <event2/event.h>
 
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
-#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "broker/broker.h"
+#include "common/helper.h"
 #include "common/log.h"
 #include "sandbox/sandbox.h"
 
@@ -32,19 +32,12 @@ __asan_default_options(void)
 }
 #endif
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: rampart-broker [--user NAME] "
-	    "[--log-level LEVEL] [--syslog]\n"
-	    "(started by rampart with its channel on fd %d)\n", IPC_FD);
-	exit(2);
-}
-
-/* One message from the supervisor; returns -1 when the channel is done. */
+/* One message from the supervisor; -1 for one that does not belong. */
 static int
-sv_handle(struct broker *b, const struct ipc_msg *m, int fd)
+sv_handle(void *arg, const struct ipc_msg *m, int fd)
 {
+	struct broker *b = arg;
+
 	switch (m->hdr.type) {
 	case IPC_SV_CONFIG:
 		memcpy(b->desktop_name, m->u.sv_config.desktop_name,
@@ -63,33 +56,26 @@ sv_handle(struct broker *b, const struct ipc_msg *m, int fd)
 		return 0;
 	case IPC_SV_START:
 		if (b->started)
-			return -1;
+			break;
 		b->started = 1;
 		return 0;
 	}
+	log_warnx("supervisor: unexpected %s", ipc_type_name(m->hdr.type));
 	return -1;
 }
 
 static int
 sv_read(struct broker *b)
 {
-	struct ipc_msg m;
-	int fd, r;
+	enum ipc_drain r;
 
-	while ((r = ipc_recv(b->sv_fd, &m, &fd, IPC_SV_CONFIG,
-	    IPC_SV_START)) > 0) {
-		if (sv_handle(b, &m, fd) < 0) {
-			log_warnx("supervisor: unexpected %s",
-			    ipc_type_name(m.hdr.type));
-			return -1;
-		}
-	}
-	if (r < 0 && errno == EAGAIN)
+	r = ipc_drain(b->sv_fd, IPC_SV_CONFIG, IPC_SV_START, sv_handle, b);
+	if (r == IPC_OPEN)
 		return 0;
-	if (r == 0)
+	if (r == IPC_EOF)
 		log_info("supervisor went away");
 	else
-		log_warn("supervisor channel");
+		log_warnx("supervisor channel: %s", ipc_drain_reason(r));
 	return -1;
 }
 
@@ -105,38 +91,14 @@ sv_read_cb(int fd, short events, void *arg)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "user", required_argument, NULL, 'u' },
-		{ "log-level", required_argument, NULL, 'l' },
-		{ "syslog", no_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 },
-	};
-	enum log_level level = LOG_LEVEL_INFO;
-	const char *user = RAMPART_DEFAULT_USER;
+	const char *user;
 	struct broker b;
 	struct sandbox sb;
-	int ch, use_syslog = 0;
 
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'u':
-			user = optarg;
-			break;
-		case 'l':
-			if (log_parse_level(optarg, &level) < 0)
-				usage();
-			break;
-		case 's':
-			use_syslog = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	log_init("rampart-broker", level, use_syslog);
-	signal(SIGPIPE, SIG_IGN);
+	user = helper_init(argc, argv, "rampart-broker", "user", 0,
+	    "[--user NAME]");
+	if (user == NULL)
+		user = RAMPART_DEFAULT_USER;
 
 	memset(&b, 0, sizeof(b));
 	TAILQ_INIT(&b.clients);

@@ -121,6 +121,7 @@ struct client *client_new(struct broker *b, int fd, const char *peer,
 	    int allow_none);
 void	client_close(struct client *c, const char *why);
 long	client_feed(struct client *c, const uint8_t *buf, size_t len);
+keyboard_emit_fn client_emit_key;
 void	client_fail(struct client *c, const char *reason);
 void	client_screen_ready(struct client *c);
 void	client_screen_changed(struct client *c, const struct damage *d);

@@ -65,8 +65,9 @@ client_new(struct broker *b, int fd, const char *peer, int allow_none)
 	return c;
 }
 
-static void
-release_key(void *arg, uint16_t code, int down)
+/* The keyboard's way out: a key of this client to the input helper. */
+void
+client_emit_key(void *arg, uint16_t code, int down)
 {
 	struct client *c = arg;
 
@@ -80,7 +81,7 @@ client_close(struct client *c, const char *why)
 
 	log_info("client %u (%s): closed: %s", c->id, c->peer, why);
 	/* Whatever this client held down is let go. */
-	keyboard_release_all(&c->kb, release_key, c);
+	keyboard_release_all(&c->kb, client_emit_key, c);
 	if (c->buttons & 0x87) {
 		struct ipc_in_pointer p = { .x = c->ptr_x, .y = c->ptr_y };
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "broker/pixfmt.h"
+#include "broker/wire.h"
 
 const struct pixfmt pixfmt_native = {
 	.bpp = 32,
@@ -31,9 +32,9 @@ pixfmt_from_wire(struct pixfmt *pf, const uint8_t wire[16])
 	pf->depth = wire[1];
 	pf->big_endian = wire[2] != 0;
 	pf->true_colour = wire[3] != 0;
-	pf->red_max = (uint16_t)(wire[4] << 8 | wire[5]);
-	pf->green_max = (uint16_t)(wire[6] << 8 | wire[7]);
-	pf->blue_max = (uint16_t)(wire[8] << 8 | wire[9]);
+	pf->red_max = wire_get16(wire + 4);
+	pf->green_max = wire_get16(wire + 6);
+	pf->blue_max = wire_get16(wire + 8);
 	pf->red_shift = wire[10];
 	pf->green_shift = wire[11];
 	pf->blue_shift = wire[12];
@@ -47,12 +48,9 @@ pixfmt_to_wire(const struct pixfmt *pf, uint8_t wire[16])
 	wire[1] = pf->depth;
 	wire[2] = pf->big_endian != 0;
 	wire[3] = pf->true_colour != 0;
-	wire[4] = pf->red_max >> 8;
-	wire[5] = pf->red_max & 0xff;
-	wire[6] = pf->green_max >> 8;
-	wire[7] = pf->green_max & 0xff;
-	wire[8] = pf->blue_max >> 8;
-	wire[9] = pf->blue_max & 0xff;
+	wire_put16(wire + 4, pf->red_max);
+	wire_put16(wire + 6, pf->green_max);
+	wire_put16(wire + 8, pf->blue_max);
 	wire[10] = pf->red_shift;
 	wire[11] = pf->green_shift;
 	wire[12] = pf->blue_shift;

@@ -14,23 +14,11 @@
 
 #include "broker/broker.h"
 #include "broker/encoders/encoder.h"
+#include "broker/wire.h"
 #include "common/log.h"
 
 #define RFB_VERSION_LEN		12
 #define UPDATE_MAX_RECTS	64
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
 
 static void
 put8(struct evbuffer *out, uint8_t v)
@@ -41,16 +29,18 @@ put8(struct evbuffer *out, uint8_t v)
 static void
 put16(struct evbuffer *out, uint16_t v)
 {
-	uint8_t b[2] = { v >> 8, v & 0xff };
+	uint8_t b[2];
 
+	wire_put16(b, v);
 	evbuffer_add(out, b, sizeof(b));
 }
 
 static void
 put32(struct evbuffer *out, uint32_t v)
 {
-	uint8_t b[4] = { v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff };
+	uint8_t b[4];
 
+	wire_put32(b, v);
 	evbuffer_add(out, b, sizeof(b));
 }
 
@@ -238,7 +228,7 @@ on_set_encodings(struct client *c, const uint8_t *p, size_t len)
 
 	if (len < 4)
 		return 0;
-	n = get16(p + 2);
+	n = wire_get16(p + 2);
 	need = 4 + n * 4;
 	if (len < need)
 		return 0;
@@ -247,7 +237,7 @@ on_set_encodings(struct client *c, const uint8_t *p, size_t len)
 	/* The client lists encodings in its order of preference: the first
 	 * one we have wins. */
 	for (size_t i = n; i-- > 0;) {
-		int32_t enc = (int32_t)get32(p + 4 + i * 4);
+		int32_t enc = (int32_t)wire_get32(p + 4 + i * 4);
 
 		if (enc == (int32_t)rfbEncodingNewFBSize)
 			c->desktop_size = 1;
@@ -291,8 +281,8 @@ on_update_request(struct client *c, const uint8_t *p, size_t len)
 
 	if (len < 10)
 		return 0;
-	r = (struct rect){ get16(p + 2), get16(p + 4), get16(p + 6),
-	    get16(p + 8) };
+	r = (struct rect){ wire_get16(p + 2), wire_get16(p + 4),
+	    wire_get16(p + 6), wire_get16(p + 8) };
 	if (clip(&r, c->width, c->height) < 0)
 		return 10;	/* nothing of the screen: nothing to send */
 	if (!p[1])
@@ -306,20 +296,13 @@ on_update_request(struct client *c, const uint8_t *p, size_t len)
 	return 10;
 }
 
-static void
-emit_key(void *arg, uint16_t code, int down)
-{
-	struct client *c = arg;
-
-	input_key(c->broker, code, down);
-}
-
 static long
 on_key_event(struct client *c, const uint8_t *p, size_t len)
 {
 	if (len < 8)
 		return 0;
-	keyboard_event(&c->kb, get32(p + 4), p[1] != 0, emit_key, c);
+	keyboard_event(&c->kb, wire_get32(p + 4), p[1] != 0, client_emit_key,
+	    c);
 	return 8;
 }
 
@@ -344,8 +327,8 @@ on_pointer_event(struct client *c, const uint8_t *p, size_t len)
 	mask = p[1];
 	pressed = mask & ~c->buttons;
 	memset(&ev, 0, sizeof(ev));
-	ev.x = scale(get16(p + 2), c->width);
-	ev.y = scale(get16(p + 4), c->height);
+	ev.x = scale(wire_get16(p + 2), c->width);
+	ev.y = scale(wire_get16(p + 4), c->height);
 	/* RFB buttons 1-3 are left, middle, right; 4-7 the wheel, one notch
 	 * a press; 8 the "back" side button. */
 	ev.buttons = (mask & 1 ? IPC_BTN_LEFT : 0) |
@@ -370,7 +353,7 @@ on_cut_text(struct client *c, const uint8_t *p, size_t len)
 
 	if (len < 8)
 		return 0;
-	n = (int32_t)get32(p + 4);
+	n = (int32_t)wire_get32(p + 4);
 	/* A negative length is the extended clipboard, which we did not
 	 * offer. */
 	if (n < 0 || n > CLIENT_CUT_TEXT_MAX) {

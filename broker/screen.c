@@ -173,34 +173,25 @@ on_frame(struct broker *b, const struct ipc_cap_frame *f)
 	return 0;
 }
 
+static int
+on_capture_message(void *arg, const struct ipc_msg *m, int fd)
+{
+	struct broker *b = arg;
+
+	if (m->hdr.type == IPC_CAP_RING)
+		return on_ring(&b->screen, &m->u.cap_ring, fd);
+	return on_frame(b, &m->u.cap_frame);
+}
+
 static void
 capture_read_cb(int fd, short events, void *arg)
 {
 	struct broker *b = arg;
-	struct ipc_msg m;
-	int passfd, r;
+	enum ipc_drain r;
 
-	for (;;) {
-		r = ipc_recv(fd, &m, &passfd, IPC_CAP_RING, IPC_CAP_FRAME);
-		if (r < 0 && errno == EAGAIN)
-			return;
-		if (r == 0) {
-			capture_drop(b, "end of file");
-			return;
-		}
-		if (r < 0) {
-			capture_drop(b, "bad message");
-			return;
-		}
-		if (m.hdr.type == IPC_CAP_RING)
-			r = on_ring(&b->screen, &m.u.cap_ring, passfd);
-		else
-			r = on_frame(b, &m.u.cap_frame);
-		if (r < 0) {
-			capture_drop(b, ipc_type_name(m.hdr.type));
-			return;
-		}
-	}
+	r = ipc_drain(fd, IPC_CAP_RING, IPC_CAP_FRAME, on_capture_message, b);
+	if (r != IPC_OPEN)
+		capture_drop(b, ipc_drain_reason(r));
 }
 
 void

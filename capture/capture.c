@@ -12,7 +12,6 @@
 #define RATE_MAX		240
 /* Messages handled in one wakeup, so that a broker that floods the
  * channel cannot starve the timer. */
-#define CHANNEL_BURST		64
 
 static int
 mode_check(const char *name, const struct capture_mode *m)
@@ -227,38 +226,27 @@ capture_handle(struct capture *c, const struct ipc_msg *msg)
 	}
 }
 
+static int
+capture_on_message(void *arg, const struct ipc_msg *msg, int fd)
+{
+	return capture_handle(arg, msg);
+}
+
 static void
 capture_on_channel(evutil_socket_t fd, short what, void *arg)
 {
 	struct capture *c = arg;
-	struct ipc_msg msg;
-	int passfd, n;
+	enum ipc_drain r;
 
-	for (int i = 0; i < CHANNEL_BURST; i++) {
-		n = ipc_recv(c->fd, &msg, &passfd, IPC_BRK_RELEASE,
-		    IPC_BRK_RATE);
-		if (n > 0) {
-			if (capture_handle(c, &msg) < 0) {
-				capture_stop(c, 1);
-				return;
-			}
-			continue;
-		}
-		if (n == 0) {
-			log_info("the broker closed the channel");
-			capture_stop(c, 0);
-			return;
-		}
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return;
-		if (errno == EPROTO)
-			log_warnx("protocol error: a malformed message "
-			    "from the broker");
-		else
-			log_warn("receive from the broker");
-		capture_stop(c, 1);
+	r = ipc_drain(c->fd, IPC_BRK_RELEASE, IPC_BRK_RATE, capture_on_message,
+	    c);
+	if (r == IPC_OPEN)
 		return;
-	}
+	if (r == IPC_EOF)
+		log_info("the broker closed the channel");
+	else
+		log_warnx("channel from the broker: %s", ipc_drain_reason(r));
+	capture_stop(c, r != IPC_EOF);
 }
 
 int

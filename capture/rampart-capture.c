@@ -7,9 +7,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
-#include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +14,7 @@
 
 #include "capture/capture.h"
 #include "capture/source.h"
+#include "common/helper.h"
 #include "common/log.h"
 #include "sandbox/sandbox.h"
 
@@ -40,59 +38,19 @@ source_find(const char *spec, const char **arg)
 	return NULL;
 }
 
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr, "usage: rampart-capture --source replay:FILE|demo "
-	    "[--log-level error|warn|info|debug] [--syslog]\n");
-	exit(1);
-}
-
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "source", required_argument, NULL, 's' },
-		{ "log-level", required_argument, NULL, 'l' },
-		{ "syslog", no_argument, NULL, 'S' },
-		{ NULL, 0, NULL, 0 },
-	};
-	enum log_level level = LOG_LEVEL_INFO;
 	const struct source_ops *src;
-	const char *spec = NULL, *arg;
+	const char *spec, *arg;
 	struct event_base *base;
 	struct capture c;
 	struct sandbox sb;
 	char why[512];
 	void *state;
-	int ch, use_syslog = 0;
 
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			spec = optarg;
-			break;
-		case 'l':
-			if (log_parse_level(optarg, &level) < 0) {
-				fprintf(stderr, "rampart-capture: unknown log "
-				    "level %s\n", optarg);
-				usage();
-			}
-			break;
-		case 'S':
-			use_syslog = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc || spec == NULL)
-		usage();
-	log_init("rampart-capture", level, use_syslog);
-	/* The broker may go away while we send: that is an error of
-	 * ipc_send(), not a signal that kills us without a word. */
-	signal(SIGPIPE, SIG_IGN);
-
+	spec = helper_init(argc, argv, "rampart-capture", "source", 1,
+	    "--source replay:FILE|demo");
 	if ((src = source_find(spec, &arg)) == NULL)
 		fatalx("unknown source \"%s\" (known: replay:FILE, demo)",
 		    spec);

@@ -185,3 +185,38 @@ ipc_recv(int sock, struct ipc_msg *msg, int *fd, uint16_t first,
 	*fd = got_fd;
 	return 1;
 }
+
+enum ipc_drain
+ipc_drain(int sock, uint16_t first, uint16_t last, ipc_handler_fn *fn,
+    void *arg)
+{
+	struct ipc_msg msg;
+	int fd, r;
+
+	for (int i = 0; i < IPC_DRAIN_BURST; i++) {
+		r = ipc_recv(sock, &msg, &fd, first, last);
+		if (r == 0)
+			return IPC_EOF;
+		if (r < 0)
+			return errno == EAGAIN ? IPC_OPEN : IPC_BAD;
+		if (fn(arg, &msg, fd) < 0)
+			return IPC_REFUSED;
+	}
+	return IPC_OPEN;
+}
+
+const char *
+ipc_drain_reason(enum ipc_drain why)
+{
+	switch (why) {
+	case IPC_OPEN:
+		return "open";
+	case IPC_EOF:
+		return "end of file";
+	case IPC_BAD:
+		return errno == EPROTO ? "malformed message" : strerror(errno);
+	case IPC_REFUSED:
+		break;
+	}
+	return "message refused";
+}

@@ -165,6 +165,28 @@ int	ipc_send(int sock, uint16_t type, const void *payload, size_t len,
 int	ipc_recv(int sock, struct ipc_msg *msg, int *fd, uint16_t first,
 	    uint16_t last);
 
+/*
+ * Hand every message waiting on sock (at most IPC_DRAIN_BURST, so that one
+ * busy channel does not starve the rest of an event loop) to fn, with its
+ * descriptor or -1.  Returns IPC_OPEN when the channel is still usable, or
+ * why it is done: end of file, a bad message (errno tells), or fn refused
+ * a message by returning -1.
+ */
+#define IPC_DRAIN_BURST	64
+
+enum ipc_drain {
+	IPC_OPEN,
+	IPC_EOF,
+	IPC_BAD,
+	IPC_REFUSED,
+};
+
+typedef int ipc_handler_fn(void *arg, const struct ipc_msg *msg, int fd);
+
+enum ipc_drain ipc_drain(int sock, uint16_t first, uint16_t last,
+	    ipc_handler_fn *fn, void *arg);
+const char *ipc_drain_reason(enum ipc_drain why);
+
 /* Parse one received packet; the part of ipc_recv() that fuzzing reaches. */
 int	ipc_decode(const void *buf, size_t len, int have_fd, struct ipc_msg *msg,
 	    uint16_t first, uint16_t last);

@@ -9,8 +9,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,13 +16,11 @@
 
 #include <event2/event.h>
 
+#include "common/helper.h"
 #include "common/log.h"
 #include "input/input.h"
 #include "input/sink.h"
 #include "sandbox/sandbox.h"
-
-/* Messages handled in one wakeup before the loop looks at signals. */
-#define CHANNEL_BURST		64
 
 /* One row per sink: --sink NAME or NAME:ARG. */
 static const struct sink_ops *const sinks[] = {
@@ -41,13 +37,8 @@ struct input_loop {
 static const struct sink_ops *
 sink_find(const char *spec, const char **arg)
 {
-	const char *colon = strchr(spec, ':');
-	size_t len = colon != NULL ? (size_t)(colon - spec) : strlen(spec);
-
-	*arg = colon != NULL ? colon + 1 : NULL;
 	for (size_t i = 0; i < sizeof(sinks) / sizeof(sinks[0]); i++)
-		if (strlen(sinks[i]->name) == len &&
-		    strncmp(sinks[i]->name, spec, len) == 0)
+		if (spec_is(spec, sinks[i]->name, arg))
 			return sinks[i];
 	return NULL;
 }
@@ -64,38 +55,28 @@ input_stop(struct input_loop *l, int status)
 	event_base_loopbreak(l->base);
 }
 
+static int
+on_message(void *arg, const struct ipc_msg *msg, int fd)
+{
+	struct input_loop *l = arg;
+
+	return input_handle(&l->in, msg);
+}
+
 static void
 on_channel(evutil_socket_t fd, short what, void *arg)
 {
 	struct input_loop *l = arg;
-	struct ipc_msg msg;
-	int passfd, n;
+	enum ipc_drain r;
 
-	for (int i = 0; i < CHANNEL_BURST; i++) {
-		n = ipc_recv(fd, &msg, &passfd, IPC_IN_KEY, IPC_IN_RELEASE_ALL);
-		if (n > 0) {
-			if (input_handle(&l->in, &msg) < 0) {
-				input_stop(l, 1);
-				return;
-			}
-			continue;
-		}
-		if (n == 0) {
-			log_info("the broker closed the channel: "
-			    "releasing everything");
-			input_stop(l, 0);
-			return;
-		}
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return;
-		if (errno == EPROTO)
-			log_warnx("protocol error: a malformed message "
-			    "from the broker");
-		else
-			log_warn("receive from the broker");
-		input_stop(l, 1);
+	r = ipc_drain(fd, IPC_IN_KEY, IPC_IN_RELEASE_ALL, on_message, l);
+	if (r == IPC_OPEN)
 		return;
-	}
+	if (r == IPC_EOF)
+		log_info("the broker closed the channel: releasing everything");
+	else
+		log_warnx("channel from the broker: %s", ipc_drain_reason(r));
+	input_stop(l, r != IPC_EOF);
 }
 
 static void
@@ -105,58 +86,20 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	input_stop(arg, 0);
 }
 
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr, "usage: rampart-input --sink log:FILE "
-	    "[--log-level error|warn|info|debug] [--syslog]\n");
-	exit(1);
-}
-
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "sink", required_argument, NULL, 's' },
-		{ "log-level", required_argument, NULL, 'l' },
-		{ "syslog", no_argument, NULL, 'S' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP };
-	enum log_level level = LOG_LEVEL_INFO;
 	struct event *ev, *sigev[3];
 	const struct sink_ops *sink;
-	const char *spec = NULL, *arg;
+	const char *spec, *arg;
 	struct input_loop l;
 	struct sandbox sb;
 	char why[512];
 	void *state;
-	int ch, use_syslog = 0;
 
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			spec = optarg;
-			break;
-		case 'l':
-			if (log_parse_level(optarg, &level) < 0) {
-				fprintf(stderr, "rampart-input: unknown log "
-				    "level %s\n", optarg);
-				usage();
-			}
-			break;
-		case 'S':
-			use_syslog = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc || spec == NULL)
-		usage();
-	log_init("rampart-input", level, use_syslog);
-	signal(SIGPIPE, SIG_IGN);
-
+	spec = helper_init(argc, argv, "rampart-input", "sink", 1,
+	    "--sink log:FILE");
 	if ((sink = sink_find(spec, &arg)) == NULL)
 		fatalx("unknown sink \"%s\" (known: log:FILE)", spec);
 	if ((state = sink->open(arg, why, sizeof(why))) == NULL)

@@ -3,28 +3,20 @@
 #include <event2/buffer.h>
 
 #include "broker/encoders/encoder.h"
+#include "broker/wire.h"
 
 int
 encoder_rect_header_bytes(uint8_t h[ENCODER_RECT_HEADER_SIZE],
     const struct rect *r, int32_t encoding)
 {
-	uint32_t e = (uint32_t)encoding;
-
 	if (r->x > UINT16_MAX || r->y > UINT16_MAX || r->w > UINT16_MAX ||
 	    r->h > UINT16_MAX)
 		return -1;
-	h[0] = r->x >> 8;
-	h[1] = r->x & 0xff;
-	h[2] = r->y >> 8;
-	h[3] = r->y & 0xff;
-	h[4] = r->w >> 8;
-	h[5] = r->w & 0xff;
-	h[6] = r->h >> 8;
-	h[7] = r->h & 0xff;
-	h[8] = e >> 24;
-	h[9] = (e >> 16) & 0xff;
-	h[10] = (e >> 8) & 0xff;
-	h[11] = e & 0xff;
+	wire_put16(h, (uint16_t)r->x);
+	wire_put16(h + 2, (uint16_t)r->y);
+	wire_put16(h + 4, (uint16_t)r->w);
+	wire_put16(h + 6, (uint16_t)r->h);
+	wire_put32(h + 8, (uint32_t)encoding);
 	return 0;
 }
 
