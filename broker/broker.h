@@ -39,6 +39,9 @@ struct encoder;
 /* Input bytes buffered for one incomplete message: SetEncodings with
  * 65535 encodings is the largest the protocol allows. */
 #define CLIENT_INPUT_MAX	(4 + 65535 * 4)
+/* A client must reach ServerInit this soon, or it is closed: idle
+ * half-open connections must not hold the places of real viewers. */
+#define CLIENT_HANDSHAKE_SECONDS	30
 /* ClientCutText longer than this closes the client. */
 #define CLIENT_CUT_TEXT_MAX	(1024 * 1024)
 
@@ -123,6 +126,7 @@ void	client_close(struct client *c, const char *why);
 long	client_feed(struct client *c, const uint8_t *buf, size_t len);
 keyboard_emit_fn client_emit_key;
 void	client_fail(struct client *c, const char *reason);
+void	client_initialized(struct client *c);
 void	client_screen_ready(struct client *c);
 void	client_screen_changed(struct client *c, const struct damage *d);
 void	client_try_update(struct client *c);

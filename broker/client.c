@@ -21,6 +21,9 @@
 #include "broker/broker.h"
 #include "common/log.h"
 
+#define STRINGIFY(x)	STRINGIFY_(x)
+#define STRINGIFY_(x)	#x
+
 static void client_read_cb(struct bufferevent *bev, void *arg);
 static void client_write_cb(struct bufferevent *bev, void *arg);
 static void client_event_cb(struct bufferevent *bev, short what, void *arg);
@@ -29,6 +32,7 @@ struct client *
 client_new(struct broker *b, int fd, const char *peer, int allow_none)
 {
 	static const char version[] = "RFB 003.008\n";
+	static const struct timeval handshake = { CLIENT_HANDSHAKE_SECONDS, 0 };
 	struct client *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
@@ -50,6 +54,7 @@ client_new(struct broker *b, int fd, const char *peer, int allow_none)
 		    client_event_cb, c);
 		bufferevent_setwatermark(c->bev, EV_READ, 0, CLIENT_INPUT_MAX);
 		bufferevent_setwatermark(c->bev, EV_WRITE, CLIENT_OUTPUT_LOW, 0);
+		bufferevent_set_timeouts(c->bev, &handshake, NULL);
 		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 		c->out = bufferevent_get_output(c->bev);
 	} else if ((c->out = evbuffer_new()) == NULL) {
@@ -96,6 +101,14 @@ client_close(struct client *c, const char *why)
 		evbuffer_free(c->out);
 	free(c);
 	screen_clients_changed(b);
+}
+
+/* ServerInit is out: from now on a viewer may idle as long as it likes. */
+void
+client_initialized(struct client *c)
+{
+	if (c->bev != NULL)
+		bufferevent_set_timeouts(c->bev, NULL, NULL);
 }
 
 void
@@ -203,6 +216,7 @@ client_read_cb(struct bufferevent *bev, void *arg)
 	evbuffer_drain(in, (size_t)n);
 	if (c->state == CLIENT_CLOSING && evbuffer_get_length(c->out) == 0)
 		client_close(c, "refused");
+
 }
 
 static void
@@ -223,7 +237,10 @@ client_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct client *c = arg;
 
-	if (what & BEV_EVENT_EOF)
+	if (what & BEV_EVENT_TIMEOUT)
+		client_close(c, "no ServerInit within "
+		    STRINGIFY(CLIENT_HANDSHAKE_SECONDS) " s");
+	else if (what & BEV_EVENT_EOF)
 		client_close(c, "end of connection");
 	else if (what & BEV_EVENT_ERROR)
 		client_close(c, "connection error");

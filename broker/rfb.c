@@ -174,6 +174,7 @@ rfb_send_server_init(struct client *c)
 	evbuffer_add(c->out, pf, sizeof(pf));
 	put_string(c->out, c->broker->desktop_name);
 	c->state = CLIENT_NORMAL;
+	client_initialized(c);
 	log_info("client %u (%s): connected, RFB 3.%d, %ux%u", c->id, c->peer,
 	    c->minor, c->width, c->height);
 }
