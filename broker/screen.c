@@ -112,6 +112,7 @@ frame_valid(const struct screen *s, const struct ipc_cap_frame *f)
 {
 	return s->ring != NULL && f->ring_id == s->ring->id &&
 	    f->slot < s->ring->nslots &&
+	    !(s->ring == s->cur_ring && (int)f->slot == s->cur_slot) &&
 	    f->kind == IPC_FRAME_PIXELS &&
 	    f->fourcc == FRAMES_FOURCC_XRGB8888 &&
 	    f->width >= 1 && f->width <= SCREEN_MAX_SIDE &&

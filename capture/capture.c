@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,8 +9,6 @@
 #include "common/log.h"
 
 #define RATE_MAX		240
-/* Messages handled in one wakeup, so that a broker that floods the
- * channel cannot starve the timer. */
 
 static int
 mode_check(const char *name, const struct capture_mode *m)
