@@ -37,6 +37,15 @@ check "SetPixelFormat with a colour map at 16 bpp: closed" \
     client --timeout 10 --send "$(spf "10 10 00 00 0000 0000 0000 00 00 00")" --expect-close "$(target)"
 check "SetPixelFormat with depth 0: closed" \
     client --timeout 10 --send "$(spf "20 00 00 01 00ff 00ff 00ff 10 08 00")" --expect-close "$(target)"
+# ClientCutText is read and dropped: what follows it still counts.
+client --timeout 10 --send "06 000000 00000005 68656c6c6f 04 01 0000 00000061" \
+    "$(target)" >"$WORK/cut.out" 2>&1
+check "ClientCutText is skipped: the key sent after it arrives" \
+    wait_until 5 grep -qx 'key 30 KEY_A down' "$INPUT_LOG"
+check "ClientCutText over the 1 MiB cap: closed" \
+    client --timeout 10 --send "06 000000 00200000" --expect-close "$(target)"
+check "ClientCutText of negative length (extended clipboard, not offered): closed" \
+    client --timeout 10 --send "06 000000 ffffff00" --expect-close "$(target)"
 
 check "the broker is the same process" test "$(helper_pid rampart-broker)" = "$broker"
 touch "$go"

@@ -51,5 +51,12 @@ done
 check "a client asking for Raw only gets Raw, and the frames" \
     client --raw --timeout 10 --expect "$FRAMES" --expect-distinct 3 "$(target)"
 
+# With no viewer left, nothing is captured.
+last_capture_state() {
+	grep -E 'rampart-broker.*capture (paused|resumed)' "$WORK/rampart.log" |
+	    tail -n 1 | grep -q "$1"
+}
+check "with every viewer gone, the broker pauses the capture" \
+    wait_until 5 last_capture_state paused
 check "rampart is still running" rampart_alive
 done_testing
