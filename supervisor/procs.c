@@ -161,6 +161,7 @@ spawn(struct supervisor *sv, struct proc *p, int chfd)
 {
 	char path[PATH_MAX + 64];
 	char *argv[16];
+	sigset_t all, saved;
 	int argc = 0;
 	pid_t pid;
 
@@ -170,13 +171,24 @@ spawn(struct supervisor *sv, struct proc *p, int chfd)
 	argc = common_args(sv, argv, argc);
 	argv[argc] = NULL;
 
+	/*
+	 * Until it execs, the child has our libevent signal handlers: a
+	 * SIGTERM caught there would be lost.  So signals stay blocked over
+	 * the fork, and the child restores the default actions before it
+	 * lets them in.
+	 */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &saved);
 	if ((pid = fork()) < 0) {
 		log_warn("fork");
+		sigprocmask(SIG_SETMASK, &saved, NULL);
 		return -1;
 	}
 	if (pid == 0) {
 		sigset_t none;
 
+		for (int sig = 1; sig < NSIG; sig++)
+			signal(sig, SIG_DFL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (chfd == IPC_FD)
@@ -190,6 +202,7 @@ spawn(struct supervisor *sv, struct proc *p, int chfd)
 		    strerror(errno));
 		_exit(127);
 	}
+	sigprocmask(SIG_SETMASK, &saved, NULL);
 	return pid;
 }
 
@@ -277,6 +290,37 @@ all_stopped(const struct supervisor *sv)
 }
 
 static void
+kill_cb(int fd, short events, void *arg)
+{
+	struct supervisor *sv = arg;
+
+	for (int i = 0; i < PROC_COUNT; i++)
+		if (sv->procs[i].pid > 0) {
+			log_warnx("%s did not stop: killing it",
+			    sv->procs[i].name);
+			stop(&sv->procs[i], SIGKILL);
+		}
+}
+
+/* Stop every helper: SIGTERM, then SIGKILL for any still there after
+ * STOP_GRACE_SECONDS; the loop ends when all are reaped. */
+static void
+shutdown_all(struct supervisor *sv)
+{
+	struct timeval grace = { STOP_GRACE_SECONDS, 0 };
+
+	sv->shutting_down = 1;
+	for (int i = 0; i < PROC_COUNT; i++) {
+		evtimer_del(sv->procs[i].restart_ev);
+		stop(&sv->procs[i], SIGTERM);
+	}
+	if (all_stopped(sv))
+		event_base_loopexit(sv->base, NULL);
+	else
+		event_base_once(sv->base, -1, EV_TIMEOUT, kill_cb, sv, &grace);
+}
+
+static void
 describe_exit(char *buf, size_t len, int status)
 {
 	if (WIFEXITED(status))
@@ -321,11 +365,7 @@ proc_died(struct supervisor *sv, struct proc *p, int status)
 	    WEXITSTATUS(status) != 0) {
 		log_warnx("%s could not start: %s", p->name, how);
 		sv->exit_code = 1;
-		sv->shutting_down = 1;
-		for (int i = 0; i < PROC_COUNT; i++)
-			stop(&sv->procs[i], SIGTERM);
-		if (all_stopped(sv))
-			event_base_loopexit(sv->base, NULL);
+		shutdown_all(sv);
 		return;
 	}
 	if (lived >= HEALTHY_SECONDS)
@@ -361,36 +401,14 @@ sigchld_cb(int sig, short events, void *arg)
 }
 
 static void
-kill_cb(int fd, short events, void *arg)
-{
-	struct supervisor *sv = arg;
-
-	for (int i = 0; i < PROC_COUNT; i++)
-		if (sv->procs[i].pid > 0) {
-			log_warnx("%s did not stop: killing it",
-			    sv->procs[i].name);
-			stop(&sv->procs[i], SIGKILL);
-		}
-}
-
-static void
 sigterm_cb(int sig, short events, void *arg)
 {
 	struct supervisor *sv = arg;
-	struct timeval grace = { STOP_GRACE_SECONDS, 0 };
 
 	if (sv->shutting_down)
 		return;
 	log_info("%s: stopping", strsignal(sig));
-	sv->shutting_down = 1;
-	for (int i = 0; i < PROC_COUNT; i++) {
-		evtimer_del(sv->procs[i].restart_ev);
-		stop(&sv->procs[i], SIGTERM);
-	}
-	if (all_stopped(sv))
-		event_base_loopexit(sv->base, NULL);
-	else
-		event_base_once(sv->base, -1, EV_TIMEOUT, kill_cb, sv, &grace);
+	shutdown_all(sv);
 }
 
 int
