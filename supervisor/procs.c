@@ -213,6 +213,26 @@ send_or_warn(int fd, uint16_t type, const void *p, size_t len, int passfd)
 		log_warn("to rampart-broker: %s", ipc_type_name(type));
 }
 
+/* A new broker gets the configuration, the listeners and fresh channels
+ * to new capture and input helpers. */
+static void
+broker_configure(struct supervisor *sv)
+{
+	struct ipc_sv_config conf;
+
+	memset(&conf, 0, sizeof(conf));
+	if (gethostname(conf.desktop_name, sizeof(conf.desktop_name) - 1) < 0 ||
+	    conf.desktop_name[0] == '\0')
+		snprintf(conf.desktop_name, sizeof(conf.desktop_name), "rampart");
+	send_or_warn(sv->broker_fd, IPC_SV_CONFIG, &conf, sizeof(conf), -1);
+	for (int i = 0; i < sv->nlisten; i++)
+		send_or_warn(sv->broker_fd, IPC_SV_LISTENER, &sv->listeners[i],
+		    sizeof(sv->listeners[i]), sv->listen_fds[i]);
+	proc_start(sv, PROC_CAPTURE);
+	proc_start(sv, PROC_INPUT);
+	send_or_warn(sv->broker_fd, IPC_SV_START, NULL, 0, -1);
+}
+
 static void
 proc_start(struct supervisor *sv, enum proc_id id)
 {
@@ -230,8 +250,10 @@ proc_start(struct supervisor *sv, enum proc_id id)
 	p->pid = spawn(sv, p, pair[1]);
 	close(pair[1]);
 	if (p->pid < 0) {
+		struct timeval retry = { 1, 0 };
+
 		close(pair[0]);
-		event_active(p->restart_ev, 0, 0);
+		evtimer_add(p->restart_ev, &retry);
 		return;
 	}
 	p->starts++;
@@ -247,20 +269,8 @@ proc_start(struct supervisor *sv, enum proc_id id)
 		return;
 	}
 
-	struct ipc_sv_config conf;
-
 	sv->broker_fd = pair[0];
-	memset(&conf, 0, sizeof(conf));
-	if (gethostname(conf.desktop_name, sizeof(conf.desktop_name) - 1) < 0 ||
-	    conf.desktop_name[0] == '\0')
-		snprintf(conf.desktop_name, sizeof(conf.desktop_name), "rampart");
-	send_or_warn(sv->broker_fd, IPC_SV_CONFIG, &conf, sizeof(conf), -1);
-	for (int i = 0; i < sv->nlisten; i++)
-		send_or_warn(sv->broker_fd, IPC_SV_LISTENER, &sv->listeners[i],
-		    sizeof(sv->listeners[i]), sv->listen_fds[i]);
-	proc_start(sv, PROC_CAPTURE);
-	proc_start(sv, PROC_INPUT);
-	send_or_warn(sv->broker_fd, IPC_SV_START, NULL, 0, -1);
+	broker_configure(sv);
 }
 
 static void
