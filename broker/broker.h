@@ -25,6 +25,10 @@
 #include "common/ipc.h"
 #include "common/ring.h"
 
+/* RFB pointer buttons that stay down (left, middle, right, back), as
+ * opposed to the wheel's bits, which are pressed and released at once. */
+#define RFB_BUTTONS_HELD	0x87
+
 struct bufferevent;
 struct event;
 struct event_base;

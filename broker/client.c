@@ -87,7 +87,7 @@ client_close(struct client *c, const char *why)
 	log_info("client %u (%s): closed: %s", c->id, c->peer, why);
 	/* Whatever this client held down is let go. */
 	keyboard_release_all(&c->kb, client_emit_key, c);
-	if (c->buttons & 0x87) {
+	if (c->buttons & RFB_BUTTONS_HELD) {
 		struct ipc_in_pointer p = { .x = c->ptr_x, .y = c->ptr_y };
 
 		input_pointer(b, &p);

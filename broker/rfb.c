@@ -338,7 +338,8 @@ on_pointer_event(struct client *c, const uint8_t *p, size_t len)
 	ev.wheel = (int8_t)((pressed & 8 ? 1 : 0) - (pressed & 16 ? 1 : 0));
 	ev.hwheel = (int8_t)((pressed & 64 ? 1 : 0) - (pressed & 32 ? 1 : 0));
 	if (!c->ptr_known || ev.x != c->ptr_x || ev.y != c->ptr_y ||
-	    ev.wheel || ev.hwheel || (mask & 0x87) != (c->buttons & 0x87))
+	    ev.wheel || ev.hwheel ||
+	    (mask & RFB_BUTTONS_HELD) != (c->buttons & RFB_BUTTONS_HELD))
 		input_pointer(c->broker, &ev);
 	c->ptr_known = 1;
 	c->buttons = mask;

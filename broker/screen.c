@@ -129,7 +129,6 @@ on_frame(struct broker *b, const struct ipc_cap_frame *f)
 	struct screen *s = &b->screen;
 	const uint8_t *pixels;
 	struct client *c, *tmp;
-	size_t changed;
 	int resized;
 
 	if (!frame_valid(s, f))
@@ -141,16 +140,13 @@ on_frame(struct broker *b, const struct ipc_cap_frame *f)
 		damage_free(&s->frame_damage);
 		if (damage_init(&s->frame_damage, f->width, f->height) < 0)
 			fatal("damage");
-		damage_add_all(&s->frame_damage);
-		changed = s->frame_damage.count;
-	} else if (f->stride == s->stride)
-		changed = damage_compare(&s->frame_damage,
+	}
+	if (!resized && f->stride == s->stride)
+		damage_compare(&s->frame_damage,
 		    ring_slot(s->cur_ring, (uint32_t)s->cur_slot), pixels,
 		    f->stride, 4);
-	else {
+	else
 		damage_add_all(&s->frame_damage);
-		changed = s->frame_damage.count;
-	}
 	release_current(s);
 	if (s->cur_ring != s->ring)
 		ring_free(s->cur_ring);
@@ -163,7 +159,7 @@ on_frame(struct broker *b, const struct ipc_cap_frame *f)
 	s->next_seq = f->seq + 1;
 	if (resized)
 		log_info("screen %ux%u", s->width, s->height);
-	if (changed == 0)
+	if (damage_empty(&s->frame_damage))
 		return 0;
 	TAILQ_FOREACH_SAFE(c, &b->clients, entry, tmp) {
 		if (c->state == CLIENT_WAIT_SCREEN)

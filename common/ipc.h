@@ -56,12 +56,10 @@ struct ipc_sv_config {
 	char		desktop_name[IPC_DESKTOP_NAME_MAX];	/* NUL-terminated */
 };
 
-#define IPC_LISTENER_LOCAL	0x1	/* loopback or unix: security None allowed */
-#define IPC_LISTENER_UNIX	0x2
-
+/* Whether a connection may use security None is read off the socket it
+ * came in on, not told: the broker asks the socket itself. */
 struct ipc_sv_listener {
-	uint32_t	flags;		/* IPC_LISTENER_* */
-	char		name[60];	/* for logs, NUL-terminated */
+	char		name[64];	/* for logs, NUL-terminated */
 };
 
 /*

@@ -52,7 +52,6 @@ listen_unix(const char *path, struct ipc_sv_listener *info)
 		close(fd);
 		return -1;
 	}
-	info->flags = IPC_LISTENER_UNIX | IPC_LISTENER_LOCAL;
 	return fd;
 }
 
@@ -106,7 +105,6 @@ listen_tcp(const char *spec, struct ipc_sv_listener *info)
 		return -1;
 	}
 	freeaddrinfo(res);
-	info->flags = 0;
 	return fd;
 bad:
 	log_warnx("tcp:%s: expected tcp:ADDR:PORT or tcp:[ADDR6]:PORT with a "
