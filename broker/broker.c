@@ -2,7 +2,7 @@
  * rampart-broker: speaks RFB to the viewers, unprivileged and jailed.
  *
  * Start-up: the supervisor sends the configuration, the listening sockets
- * and the channels to the capture and input helpers, then IPC_SV_START.
+ * and the channels to the capture and input helpers, then IPC_SV2BRK_START.
  * Only then do we enter the sandbox, and from there on we open nothing:
  * later descriptors (a restarted helper's channel) come from the supervisor.
  */
@@ -11,7 +11,6 @@
 #include <event2/event.h>
 
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,60 +31,74 @@ __asan_default_options(void)
 }
 #endif
 
-/* One message from the supervisor; -1 for one that does not belong. */
+/*
+ * The supervisor, as we see it: the configuration comes once, before
+ * IPC_SV2BRK_START; helpers' channels at any time; an answer only to a
+ * question we asked.  What we send it are questions, none of which may be
+ * lost: a supervisor that stops reading ends us.
+ */
+static const struct chan_rule sv_rules[] = {
+	{ IPC_SV2BRK_CONFIG, CHAN_ONCE | CHAN_BEFORE_START },
+	{ IPC_SV2BRK_LISTENER, CHAN_BEFORE_START },
+	{ IPC_SV2BRK_START, CHAN_START },
+	{ IPC_SV2BRK_AUTH_RESULT, CHAN_ANSWER },
+};
+
+static const struct chan_peer sv_peer = {
+	.name = "the supervisor",
+	.first = IPC_SV2BRK_FIRST, .last = IPC_SV2BRK_LAST,
+	.rules = sv_rules, .nrules = sizeof(sv_rules) / sizeof(sv_rules[0]),
+	.queue_max = 256, .on_full = CHAN_FULL_CLOSE,
+};
+
+/* One message from the supervisor, already checked against sv_rules. */
 static int
-sv_handle(void *arg, const struct ipc_msg *m, int fd)
+sv_answer(void *arg, const struct ipc_msg *m, int fd)
 {
 	struct broker *b = arg;
 
 	switch (m->hdr.type) {
-	case IPC_SV_CONFIG:
+	case IPC_SV2BRK_CONFIG:
 		memcpy(b->desktop_name, m->u.sv_config.desktop_name,
 		    sizeof(b->desktop_name));
 		b->desktop_name[sizeof(b->desktop_name) - 1] = '\0';
 		return 0;
-	case IPC_SV_LISTENER:
+	case IPC_SV2BRK_LISTENER:
 		if (listener_add(b, fd, &m->u.sv_listener) < 0)
 			log_warnx("listener rejected");
 		return 0;
-	case IPC_SV_CAPTURE_CHANNEL:
+	case IPC_SV2BRK_CAPTURE_CHANNEL:
 		screen_set_capture(b, fd);
 		return 0;
-	case IPC_SV_INPUT_CHANNEL:
-		input_set_channel(b, fd);
+	case IPC_SV2BRK_INPUT_CHANNEL:
+		in_set_channel(b, fd);
 		return 0;
-	case IPC_SV_START:
-		if (b->started)
-			break;
+	case IPC_SV2BRK_START:
+		/* Everything we will ever open is open. */
+		if (sandbox_enter(b->sandbox) < 0)
+			exit(1);
+		log_debug("sandboxed");
 		b->started = 1;
+		listeners_enable(b);
+		return 0;
+	case IPC_SV2BRK_AUTH_RESULT:
+		/* No security type asks yet (VeNCrypt will). */
 		return 0;
 	}
 	log_warnx("supervisor: unexpected %s", ipc_type_name(m->hdr.type));
 	return -1;
 }
 
-static int
-sv_read(struct broker *b)
-{
-	enum ipc_drain r;
-
-	r = ipc_drain(b->sv_fd, IPC_SV_CONFIG, IPC_SV_START, sv_handle, b);
-	if (r == IPC_OPEN)
-		return 0;
-	if (r == IPC_EOF)
-		log_info("supervisor went away");
-	else
-		log_warnx("supervisor channel: %s", ipc_drain_reason(r));
-	return -1;
-}
-
 static void
-sv_read_cb(int fd, short events, void *arg)
+sv_closed(void *arg, int error, const char *why)
 {
 	struct broker *b = arg;
 
-	if (sv_read(b) < 0)
-		event_base_loopexit(b->base, NULL);
+	if (error)
+		log_warnx("supervisor channel: %s", why);
+	else
+		log_info("supervisor went away");
+	event_base_loopexit(b->base, NULL);
 }
 
 int
@@ -102,31 +115,17 @@ main(int argc, char **argv)
 
 	memset(&b, 0, sizeof(b));
 	TAILQ_INIT(&b.clients);
-	screen_init(&b.screen);
-	b.sv_fd = IPC_FD;
-	b.input_fd = -1;
 	snprintf(b.desktop_name, sizeof(b.desktop_name), "rampart");
 	if ((b.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	screen_init(&b.screen, &b);
+	in_init(&b);
 	if (sandbox_prepare(&sb, SANDBOX_BROKER, user, "nobody") < 0)
 		exit(1);
-
-	while (!b.started) {
-		struct pollfd pfd = { .fd = b.sv_fd, .events = POLLIN };
-
-		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-			fatal("poll");
-		if (sv_read(&b) < 0)
-			exit(1);
-	}
-	if (sandbox_enter(&sb) < 0)
-		exit(1);
-	log_debug("sandboxed");
-
-	b.sv_ev = event_new(b.base, b.sv_fd, EV_READ | EV_PERSIST, sv_read_cb,
-	    &b);
-	if (b.sv_ev == NULL || event_add(b.sv_ev, NULL) < 0)
-		fatalx("supervisor channel event");
+	b.sandbox = &sb;
+	b.sv = channel_new(b.base, IPC_FD, &sv_peer, sv_answer, sv_closed, &b);
+	if (b.sv == NULL)
+		fatalx("supervisor channel");
 	event_base_dispatch(b.base);
 	return 0;
 }

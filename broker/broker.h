@@ -3,7 +3,18 @@
  *
  * It holds the listening sockets, a channel to the supervisor (IPC_FD), a
  * channel to the capture helper (frames in a read-only ring) and one to the
- * input helper.  Everything here runs on one libevent loop.
+ * input helper.  Everything here runs on one libevent loop, in layers:
+ *
+ *   listener   accepts, with the security types of its listener
+ *   client     one viewer: conn + session + role + its updates (client.c,
+ *              updates.c); all its input goes through one gate
+ *   session    the RFB protocol on bytes (session.c)
+ *   conn       the transport, a stack of bufferevents (conn.c)
+ *   screen     frames from the capture helper, with references, and their
+ *              damage, handed to subscribers (screen.c, frame.c, damage.c)
+ *   encoders   jobs that turn a frame's rectangles into bytes (encoders/)
+ *
+ * Calls go down; events come up through callbacks set at creation.
  */
 #ifndef RAMPART_BROKER_H
 #define RAMPART_BROKER_H
@@ -20,138 +31,130 @@
 #endif
 
 #include "broker/damage.h"
-#include "broker/keyboard.h"
-#include "broker/pixfmt.h"
+#include "broker/frame.h"
+#include "common/channel.h"
 #include "common/ipc.h"
-#include "common/ring.h"
 
-/* RFB pointer buttons that stay down (left, middle, right, back), as
- * opposed to the wheel's bits, which are pressed and released at once. */
-#define RFB_BUTTONS_HELD	0x87
-
-struct bufferevent;
 struct event;
+struct evconnlistener;
+struct bufferevent;
 struct event_base;
-struct evbuffer;
-struct encoder;
+struct sandbox;
+struct client;
 
 #define BROKER_MAX_CLIENTS	64
+/* Keysyms without a key that were logged (each once). */
+#define BROKER_UNKNOWN_KEYSYMS	64
 
-/* Output bytes a client may have unsent before we stop encoding for it:
- * a stalled client costs at most one update plus this. */
-#define CLIENT_OUTPUT_LOW	(256 * 1024)
-/* Input bytes buffered for one incomplete message: SetEncodings with
- * 65535 encodings is the largest the protocol allows. */
-#define CLIENT_INPUT_MAX	(4 + 65535 * 4)
-/* A client must reach ServerInit this soon, or it is closed: idle
- * half-open connections must not hold the places of real viewers. */
-#define CLIENT_HANDSHAKE_SECONDS	30
-/* ClientCutText longer than this closes the client. */
-#define CLIENT_CUT_TEXT_MAX	(1024 * 1024)
+/* Input messages queued for the input helper past which the clients that
+ * send input are not read until it catches up; past IN_QUEUE_MAX it is
+ * dropped as stuck.  One client message makes at most a few. */
+#define IN_QUEUE_THROTTLE	256
+#define IN_QUEUE_MAX		1024
 
-enum client_state {
-	CLIENT_VERSION,		/* waiting for the ProtocolVersion */
-	CLIENT_SECURITY,	/* waiting for the security type (3.7, 3.8) */
-	CLIENT_INIT,		/* waiting for ClientInit */
-	CLIENT_WAIT_SCREEN,	/* ClientInit read, no frame to describe yet */
-	CLIENT_NORMAL,
-	CLIENT_CLOSING,		/* flushing a failure reason, then closed */
+/* Someone who wants each new frame and what changed in it. */
+struct screen_sub {
+	TAILQ_ENTRY(screen_sub) entry;
+	void		(*changed)(void *arg, const struct frame *f,
+			    const struct damage *d);
+	void		*arg;
 };
 
-struct client {
-	TAILQ_ENTRY(client) entry;
+TAILQ_HEAD(screen_subs, screen_sub);
+
+/* The screen: the newest frame, read in place in the frame ring. */
+struct screen {
 	struct broker	*broker;
-	struct bufferevent *bev;	/* NULL when driven by a fuzz target */
-	struct evbuffer	*out;
-	char		peer[64];
-	unsigned int	id;
+	struct channel	*capture;	/* NULL while capture is down */
+	unsigned int	capture_gen;	/* counts capture channels */
+	struct ring_map	*ring;		/* the newest ring announced */
+	struct frame	*cur;		/* the current frame, NULL: none yet */
+	uint64_t	next_seq;	/* frames must come in order */
+	struct damage	frame_damage;	/* scratch: damage of the last frame */
+	int		paused;		/* what we last told the capture helper */
+	int		unavailable;	/* showing our own notice */
+	struct event	*notice_ev;	/* capture down for a while: notice */
+	struct screen_subs subs;
+};
 
-	enum client_state state;
-	int		minor;		/* 3, 7 or 8 */
-	int		allow_none;	/* local connection: security None */
-	uint64_t	skip;		/* bytes of ClientCutText still to drop */
-
-	struct pixconv	conv;
-	const struct encoder *encoder;
-	int		desktop_size;	/* understands the DesktopSize rectangle */
-
-	uint32_t	width, height;	/* the screen as this client knows it */
-	struct damage	damage;		/* what changed since its last update */
-	int		update_wanted;	/* a FramebufferUpdateRequest is pending */
-	struct rect	wanted;		/* the area it asked for */
-	int		resize_pending;
-
-	struct keyboard	kb;
-	uint8_t		buttons;	/* RFB button mask last sent */
-	int		ptr_known;	/* a pointer event was sent */
-	uint16_t	ptr_x, ptr_y;
+/* What the broker knows of the input helper. */
+struct input_link {
+	struct channel	*ch;		/* NULL while input is down */
+	struct ipc_in_pointer motion;	/* the newest pointer state */
+	int		motion_pending;	/* not sent yet */
+	uint64_t	motion_sent_ms;
+	uint8_t		buttons;	/* as last sent */
+	struct event	*motion_ev;
+	uint32_t	leds;		/* IPC_LED_*, as the sink reported */
 };
 
 TAILQ_HEAD(client_list, client);
 
-/* The screen: the latest frame, read in place in the frame ring. */
-struct screen {
-	int		capture_fd;	/* -1 while capture is down */
-	struct event	*capture_ev;
-	struct frame_ring *ring;	/* the newest ring announced */
-	struct frame_ring *cur_ring;	/* the ring holding the current frame */
-	int		cur_slot;	/* -1: no frame yet */
-	int		cur_live;	/* the slot must be released */
-	uint32_t	width, height, stride;
-	uint64_t	next_seq;	/* frames must come in order */
-	struct damage	frame_damage;	/* scratch: damage of the last frame */
-	int		paused;		/* what we last told the capture helper */
+/* One listening socket and the security types it offers. */
+#define BROKER_MAX_LISTENERS	16
+
+struct listener {
+	struct evconnlistener	*ev;
+	struct broker		*broker;
+	struct ipc_sv_listener	 info;
 };
 
 struct broker {
 	struct event_base *base;
 	struct client_list clients;
 	unsigned int	nclients;
+	unsigned int	nactive;	/* clients past ClientInit */
 	unsigned int	next_id;
 	char		desktop_name[IPC_DESKTOP_NAME_MAX];
 
-	int		sv_fd;
-	struct event	*sv_ev;
+	struct channel	*sv;		/* to the supervisor */
+	struct sandbox	*sandbox;	/* entered at IPC_SV2BRK_START */
 	int		started;
 
-	struct screen	screen;
+	struct listener	listeners[BROKER_MAX_LISTENERS];
+	size_t		nlisteners;
 
-	int		input_fd;	/* -1 while input is down */
-	struct event	*input_ev;
+	struct screen	screen;
+	struct input_link input;
+
+	uint32_t	unknown_keysyms[BROKER_UNKNOWN_KEYSYMS];
+	unsigned int	nunknown;
 };
 
 /* broker/listener.c */
 int	listener_add(struct broker *b, int fd, const struct ipc_sv_listener *l);
+void	listeners_enable(struct broker *b);
 
-/* broker/client.c */
+/* broker/client.c: a new client on an accepted socket (or, for tests, an
+ * existing bufferevent), offering the security types given. */
 struct client *client_new(struct broker *b, int fd, const char *peer,
-	    int allow_none);
+	    uint32_t security);
+struct client *client_new_bev(struct broker *b, struct bufferevent *bev,
+	    const char *peer, uint32_t security);
 void	client_close(struct client *c, const char *why);
-long	client_feed(struct client *c, const uint8_t *buf, size_t len);
-keyboard_emit_fn client_emit_key;
-void	client_fail(struct client *c, const char *reason);
-void	client_initialized(struct client *c);
-void	client_screen_ready(struct client *c);
-void	client_screen_changed(struct client *c, const struct damage *d);
-void	client_try_update(struct client *c);
-
-/* broker/rfb.c: the protocol, on bytes; returns bytes consumed, 0 when
- * more are needed, -1 when the client must be closed. */
-long	rfb_input(struct client *c, const uint8_t *buf, size_t len);
-void	rfb_send_server_init(struct client *c);
-int	rfb_send_update(struct client *c);
-void	rfb_client_init(struct client *c);
+/* The input helper caught up (or went away): throttled clients go on. */
+void	clients_input_ready(struct broker *b);
 
 /* broker/screen.c */
-void	screen_init(struct screen *s);
+void	screen_init(struct screen *s, struct broker *b);
+void	screen_free(struct screen *s);
 void	screen_set_capture(struct broker *b, int fd);
-void	screen_clients_changed(struct broker *b);
-int	screen_has_frame(const struct screen *s);
-const uint8_t *screen_pixels(const struct screen *s);
+/* Clients past ClientInit came or went: capture runs while there are. */
+void	screen_viewers_changed(struct screen *s);
+void	screen_subscribe(struct screen *s, struct screen_sub *sub);
+void	screen_unsubscribe(struct screen *s, struct screen_sub *sub);
+/* Take a new frame (the screen takes over the caller's reference): its
+ * damage against the frame before goes to every subscriber. */
+void	screen_set_frame(struct screen *s, struct frame *f);
 
-/* broker/input-channel.c */
-void	input_set_channel(struct broker *b, int fd);
-void	input_key(struct broker *b, uint16_t code, int down);
-void	input_pointer(struct broker *b, const struct ipc_in_pointer *p);
+/* Stubs towards the capture helper (capture_answer_* over there). */
+void	cap_release(struct screen *s, struct ring_map *ring, uint32_t slot);
+
+/* broker/input-channel.c: stubs towards the input helper (in_answer_*). */
+void	in_init(struct broker *b);
+void	in_set_channel(struct broker *b, int fd);
+int	in_busy(const struct broker *b);
+void	in_key(struct broker *b, uint16_t code, int down);
+void	in_pointer(struct broker *b, const struct ipc_in_pointer *p);
 
 #endif

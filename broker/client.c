@@ -1,82 +1,131 @@
 /*
- * One viewer's connection: its buffers, its life and its updates.  The
- * protocol itself is in rfb.c.
+ * One viewer: its connection, its session, its role and its life.  What
+ * it is sent is in updates.c; the protocol itself in session.c.
  *
- * A client is sent an update only when it asked for one and has drained
- * what it was sent before below CLIENT_OUTPUT_LOW; until then its damage
- * accumulates.  So a slow client gets the newest pixels of everything that
- * changed, never a backlog, and a client that stops reading holds at most
- * one update in memory and costs the others nothing.
+ * Every byte queued for a client counts against its output: updates are
+ * encoded only below CLIENT_OUTPUT_LOW, and other replies fit in
+ * CLIENT_OUTPUT_SMALL on top of the last update, or the client is closed.
  */
 #include "config.h"
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
-#include <event2/event.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "broker/broker.h"
+#include "broker/client.h"
+#include "broker/conn.h"
+#include "broker/encoders/encoder.h"
 #include "common/log.h"
 
 #define STRINGIFY(x)	STRINGIFY_(x)
 #define STRINGIFY_(x)	#x
 
-static void client_read_cb(struct bufferevent *bev, void *arg);
-static void client_write_cb(struct bufferevent *bev, void *arg);
-static void client_event_cb(struct bufferevent *bev, short what, void *arg);
+static void client_read(void *arg);
+static void client_drained(void *arg);
+static void client_conn_closed(void *arg, const char *why);
+
+static const struct conn_cbs client_conn_cbs = {
+	.read = client_read,
+	.drained = client_drained,
+	.closed = client_conn_closed,
+};
+
+static void on_client_init(void *arg, int shared);
+static int on_pixel_format(void *arg, const struct pixfmt *pf);
+static void on_encodings(void *arg, const uint8_t *list, size_t n);
+static void on_update_request(void *arg, const struct rect *r, int inc);
+static void on_key(void *arg, uint32_t keysym, int down);
+static void on_pointer(void *arg, uint16_t x, uint16_t y, uint8_t mask);
+
+static const struct session_cbs client_session_cbs = {
+	.client_init = on_client_init,
+	.pixel_format = on_pixel_format,
+	.encodings = on_encodings,
+	.update_request = on_update_request,
+	.key = on_key,
+	.pointer = on_pointer,
+};
+
+static struct client *
+client_start(struct broker *b, struct client *c, const char *peer,
+    uint32_t security)
+{
+	c->broker = b;
+	c->id = ++b->next_id;
+	c->role = CLIENT_CONTROL;	/* no roles before accounts exist */
+	snprintf(c->tag, sizeof(c->tag), "client %u (%s)", c->id, peer);
+	keyboard_init(&c->kb);
+	c->sub = (struct screen_sub){ .changed = updates_screen_changed,
+	    .arg = c };
+	session_init(&c->session, &client_session_cbs, c,
+	    conn_output(c->conn), c->tag, security);
+	conn_set_timeout(c->conn, CLIENT_HANDSHAKE_SECONDS);
+	TAILQ_INSERT_TAIL(&b->clients, c, entry);
+	b->nclients++;
+	log_debug("%s: accepted", c->tag);
+	return c;
+}
 
 struct client *
-client_new(struct broker *b, int fd, const char *peer, int allow_none)
+client_new(struct broker *b, int fd, const char *peer, uint32_t security)
 {
-	static const char version[] = "RFB 003.008\n";
-	static const struct timeval handshake = { CLIENT_HANDSHAKE_SECONDS, 0 };
 	struct client *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
-	c->broker = b;
-	c->id = ++b->next_id;
-	c->allow_none = allow_none;
-	c->state = CLIENT_VERSION;
-	snprintf(c->peer, sizeof(c->peer), "%s", peer);
-	keyboard_init(&c->kb);
-	if (fd >= 0) {
-		c->bev = bufferevent_socket_new(b->base, fd,
-		    BEV_OPT_CLOSE_ON_FREE);
-		if (c->bev == NULL) {
-			free(c);
-			return NULL;
-		}
-		bufferevent_setcb(c->bev, client_read_cb, client_write_cb,
-		    client_event_cb, c);
-		bufferevent_setwatermark(c->bev, EV_READ, 0, CLIENT_INPUT_MAX);
-		bufferevent_setwatermark(c->bev, EV_WRITE, CLIENT_OUTPUT_LOW, 0);
-		bufferevent_set_timeouts(c->bev, &handshake, NULL);
-		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-		c->out = bufferevent_get_output(c->bev);
-	} else if ((c->out = evbuffer_new()) == NULL) {
+	c->conn = conn_new_socket(b->base, fd, CLIENT_INPUT_MAX,
+	    CLIENT_OUTPUT_LOW, &client_conn_cbs, c);
+	if (c->conn == NULL) {
 		free(c);
 		return NULL;
 	}
-	evbuffer_add(c->out, version, sizeof(version) - 1);
-	TAILQ_INSERT_TAIL(&b->clients, c, entry);
-	b->nclients++;
-	log_debug("client %u (%s): accepted%s", c->id, c->peer,
-	    allow_none ? "" : ", not local");
-	screen_clients_changed(b);
-	return c;
+	return client_start(b, c, peer, security);
 }
 
-/* The keyboard's way out: a key of this client to the input helper. */
-void
+struct client *
+client_new_bev(struct broker *b, struct bufferevent *bev, const char *peer,
+    uint32_t security)
+{
+	struct client *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->conn = conn_new(bev, CLIENT_INPUT_MAX, CLIENT_OUTPUT_LOW,
+	    &client_conn_cbs, c);
+	if (c->conn == NULL) {
+		free(c);
+		return NULL;
+	}
+	return client_start(b, c, peer, security);
+}
+
+/*
+ * The gate: the one way from a client to the input helper.  A client
+ * without the control role never gets past it.
+ */
+static int
+client_may_control(struct client *c)
+{
+	return c->role == CLIENT_CONTROL;
+}
+
+static void
 client_emit_key(void *arg, uint16_t code, int down)
 {
 	struct client *c = arg;
 
-	input_key(c->broker, code, down);
+	if (client_may_control(c))
+		in_key(c->broker, code, down);
+}
+
+static void
+client_emit_pointer(struct client *c, const struct ipc_in_pointer *p)
+{
+	if (client_may_control(c))
+		in_pointer(c->broker, p);
 }
 
 void
@@ -84,164 +133,225 @@ client_close(struct client *c, const char *why)
 {
 	struct broker *b = c->broker;
 
-	log_info("client %u (%s): closed: %s", c->id, c->peer, why);
+	log_info("%s: closed: %s", c->tag, why);
 	/* Whatever this client held down is let go. */
 	keyboard_release_all(&c->kb, client_emit_key, c);
 	if (c->buttons & RFB_BUTTONS_HELD) {
 		struct ipc_in_pointer p = { .x = c->ptr_x, .y = c->ptr_y };
 
-		input_pointer(b, &p);
+		client_emit_pointer(c, &p);
 	}
 	TAILQ_REMOVE(&b->clients, c, entry);
 	b->nclients--;
-	damage_free(&c->damage);
-	if (c->bev != NULL)
-		bufferevent_free(c->bev);
-	else
-		evbuffer_free(c->out);
+	if (c->active) {
+		screen_unsubscribe(&b->screen, &c->sub);
+		b->nactive--;
+		screen_viewers_changed(&b->screen);
+	}
+	updates_free(c);
+	conn_free(c->conn);
 	free(c);
-	screen_clients_changed(b);
 }
 
-/* ServerInit is out: from now on a viewer may idle as long as it likes. */
-void
-client_initialized(struct client *c)
+int
+client_room(struct client *c, size_t more)
 {
-	if (c->bev != NULL)
-		bufferevent_set_timeouts(c->bev, NULL, NULL);
+	size_t budget = CLIENT_OUTPUT_LOW + c->up.last_size +
+	    CLIENT_OUTPUT_SMALL;
+
+	if (conn_unsent(c->conn) + more <= budget)
+		return 1;
+	log_warnx("%s: asks for replies without reading them (%zu bytes "
+	    "unsent): closing", c->tag, conn_unsent(c->conn));
+	session_fail(&c->session, "does not read what it asked for");
+	return 0;
 }
 
-void
-client_fail(struct client *c, const char *reason)
-{
-	log_info("client %u (%s): refused: %s", c->id, c->peer, reason);
-	c->state = CLIENT_CLOSING;
-	c->update_wanted = 0;
-	/* The reason is on its way; the connection closes once it is out. */
-	if (c->bev != NULL) {
-		bufferevent_disable(c->bev, EV_READ);
-		bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
-	}
-}
-
-void
-client_try_update(struct client *c)
-{
-	if (c->state != CLIENT_NORMAL || !c->update_wanted ||
-	    evbuffer_get_length(c->out) >= CLIENT_OUTPUT_LOW ||
-	    !screen_has_frame(&c->broker->screen))
-		return;
-	if (rfb_send_update(c) < 0)
-		client_fail(c, "out of memory");
-}
-
-void
-client_screen_ready(struct client *c)
-{
-	if (c->state == CLIENT_WAIT_SCREEN) {
-		rfb_send_server_init(c);
-		/* Messages that came early are waiting in the input buffer. */
-		if (c->bev != NULL)
-			client_read_cb(c->bev, c);
-	}
-}
-
-/* The screen changed: d holds the damage, or the geometry is new. */
-void
-client_screen_changed(struct client *c, const struct damage *d)
-{
-	const struct screen *s = &c->broker->screen;
-
-	if (c->state != CLIENT_NORMAL)
-		return;
-	if (s->width != c->width || s->height != c->height) {
-		if (!c->desktop_size) {
-			client_close(c, "the screen changed size and the "
-			    "client does not support DesktopSize");
-			return;
-		}
-		damage_free(&c->damage);
-		if (damage_init(&c->damage, s->width, s->height) < 0) {
-			client_close(c, "out of memory");
-			return;
-		}
-		c->width = s->width;
-		c->height = s->height;
-		damage_add_all(&c->damage);
-		c->wanted = (struct rect){ 0, 0, c->width, c->height };
-		c->resize_pending = 1;
-	} else
-		damage_union(&c->damage, d);
-	client_try_update(c);
-}
-
-/* Run the protocol over what arrived; returns the bytes consumed, or -1
- * when the client must be closed. */
-long
-client_feed(struct client *c, const uint8_t *buf, size_t len)
-{
-	size_t off = 0;
-
-	while (off < len) {
-		long n = rfb_input(c, buf + off, len - off);
-
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		off += (size_t)n;
-	}
-	return (long)off;
-}
-
+/* Run the session over what arrived, until it needs more, the client is
+ * done, or the input helper is too far behind to take more from it. */
 static void
-client_read_cb(struct bufferevent *bev, void *arg)
+client_read(void *arg)
 {
 	struct client *c = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
-	size_t len = evbuffer_get_length(in);
+	struct evbuffer *in = conn_input(c->conn);
+	size_t len = evbuffer_get_length(in), off = 0;
 	const uint8_t *buf;
-	long n;
 
-	if (len == 0)
+	if (len == 0 || c->input_held)
 		return;
 	if ((buf = evbuffer_pullup(in, -1)) == NULL) {
 		client_close(c, "out of memory");
 		return;
 	}
-	if ((n = client_feed(c, buf, len)) < 0) {
-		client_close(c, "protocol error");
-		return;
+	while (off < len) {
+		long n = session_input(&c->session, buf + off, len - off);
+
+		if (n < 0) {
+			client_close(c, "protocol error");
+			return;
+		}
+		if (n == 0)
+			break;
+		off += (size_t)n;
+		if (in_busy(c->broker) && off < len) {
+			c->input_held = 1;
+			conn_hold_input(c->conn, 1);
+			log_debug("%s: held until the input helper catches up",
+			    c->tag);
+			break;
+		}
 	}
-	evbuffer_drain(in, (size_t)n);
-	if (c->state == CLIENT_CLOSING && evbuffer_get_length(c->out) == 0)
-		client_close(c, "refused");
-
-}
-
-static void
-client_write_cb(struct bufferevent *bev, void *arg)
-{
-	struct client *c = arg;
-
-	if (c->state == CLIENT_CLOSING) {
-		if (evbuffer_get_length(c->out) == 0)
+	evbuffer_drain(in, off);
+	if (c->session.state == SESSION_CLOSING) {
+		conn_close_after_flush(c->conn);
+		if (conn_unsent(c->conn) == 0)
 			client_close(c, "refused");
-		return;
 	}
-	client_try_update(c);
+}
+
+void
+clients_input_ready(struct broker *b)
+{
+	struct client *c, *tmp;
+
+	TAILQ_FOREACH_SAFE(c, &b->clients, entry, tmp) {
+		if (!c->input_held || in_busy(b))
+			continue;
+		c->input_held = 0;
+		conn_hold_input(c->conn, 0);
+		client_read(c);
+	}
 }
 
 static void
-client_event_cb(struct bufferevent *bev, short what, void *arg)
+client_drained(void *arg)
+{
+	updates_try(arg);
+}
+
+static void
+client_conn_closed(void *arg, const char *why)
 {
 	struct client *c = arg;
 
-	if (what & BEV_EVENT_TIMEOUT)
-		client_close(c, "no ServerInit within "
-		    STRINGIFY(CLIENT_HANDSHAKE_SECONDS) " s");
-	else if (what & BEV_EVENT_EOF)
-		client_close(c, "end of connection");
-	else if (what & BEV_EVENT_ERROR)
-		client_close(c, "connection error");
+	if (c->session.state == SESSION_CLOSING)
+		why = "refused";
+	else if (strcmp(why, "timed out") == 0)
+		why = "no ServerInit within " STRINGIFY(CLIENT_HANDSHAKE_SECONDS)
+		    " s";
+	client_close(c, why);
+}
+
+/* ServerInit, once the screen can be described: a frame is there. */
+void
+client_server_init(struct client *c)
+{
+	const struct frame *f = c->broker->screen.cur;
+
+	if (c->session.state != SESSION_WAIT_SERVER || f == NULL)
+		return;
+	if (updates_start(c, f->width, f->height) < 0) {
+		client_close(c, "out of memory");
+		return;
+	}
+	session_server_init(&c->session, (uint16_t)f->width,
+	    (uint16_t)f->height, c->broker->desktop_name);
+	/* From now on a viewer may idle as long as it likes. */
+	conn_set_timeout(c->conn, 0);
+}
+
+/* The handshake is done: this is a viewer, and capture runs for it. */
+static void
+on_client_init(void *arg, int shared)
+{
+	struct client *c = arg;
+	struct broker *b = c->broker;
+
+	/* The shared flag is ignored: every viewer shares the screen. */
+	c->active = 1;
+	b->nactive++;
+	screen_subscribe(&b->screen, &c->sub);
+	screen_viewers_changed(&b->screen);
+	client_server_init(c);
+}
+
+static int
+on_pixel_format(void *arg, const struct pixfmt *pf)
+{
+	struct client *c = arg;
+
+	if (!pf->true_colour) {
+		if (!client_room(c, SESSION_COLOUR_MAP_SIZE))
+			return 0;
+		session_send_colour_map(&c->session);
+	}
+	pixconv_init(&c->up.conv, pf);
+	return 0;
+}
+
+static void
+on_encodings(void *arg, const uint8_t *list, size_t n)
+{
+	updates_set_encodings(arg, list, n);
+}
+
+static void
+on_update_request(void *arg, const struct rect *r, int incremental)
+{
+	updates_request(arg, r, incremental);
+}
+
+static void
+on_key(void *arg, uint32_t keysym, int down)
+{
+	struct client *c = arg;
+	struct broker *b = c->broker;
+
+	if (keyboard_event(&c->kb, keysym, down, client_emit_key, c) == 0)
+		return;
+	/* A keysym the layout has no key for: said once, then dropped. */
+	for (unsigned int i = 0; i < b->nunknown; i++)
+		if (b->unknown_keysyms[i] == keysym)
+			return;
+	if (b->nunknown < BROKER_UNKNOWN_KEYSYMS)
+		b->unknown_keysyms[b->nunknown++] = keysym;
+	log_info("%s: keysym 0x%04x has no key on the US layout: dropped",
+	    c->tag, keysym);
+}
+
+static uint16_t
+scale(uint16_t v, uint32_t size)
+{
+	if (size <= 1)
+		return 0;
+	if (v >= size)
+		v = (uint16_t)(size - 1);
+	return (uint16_t)((uint32_t)v * 65535 / (size - 1));
+}
+
+static void
+on_pointer(void *arg, uint16_t x, uint16_t y, uint8_t mask)
+{
+	struct client *c = arg;
+	uint8_t pressed = mask & ~c->buttons;
+	struct ipc_in_pointer ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.x = scale(x, c->up.width);
+	ev.y = scale(y, c->up.height);
+	/* RFB buttons 1-3 are left, middle, right; 4-7 the wheel, one notch
+	 * a press; 8 the "back" side button. */
+	ev.buttons = (mask & 1 ? IPC_BTN_LEFT : 0) |
+	    (mask & 2 ? IPC_BTN_MIDDLE : 0) | (mask & 4 ? IPC_BTN_RIGHT : 0) |
+	    (mask & 128 ? IPC_BTN_SIDE : 0);
+	ev.wheel = (int8_t)((pressed & 8 ? 1 : 0) - (pressed & 16 ? 1 : 0));
+	ev.hwheel = (int8_t)((pressed & 64 ? 1 : 0) - (pressed & 32 ? 1 : 0));
+	if (!c->ptr_known || ev.x != c->ptr_x || ev.y != c->ptr_y ||
+	    ev.wheel || ev.hwheel ||
+	    (mask & RFB_BUTTONS_HELD) != (c->buttons & RFB_BUTTONS_HELD))
+		client_emit_pointer(c, &ev);
+	c->ptr_known = 1;
+	c->buttons = mask;
+	c->ptr_x = ev.x;
+	c->ptr_y = ev.y;
 }

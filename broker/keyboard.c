@@ -90,7 +90,7 @@ release(struct keyboard *kb, uint32_t keysym, keyboard_emit_fn *emit,
 		emit(arg, code, 0);
 }
 
-void
+int
 keyboard_event(struct keyboard *kb, uint32_t keysym, int down,
     keyboard_emit_fn *emit, void *arg)
 {
@@ -99,13 +99,13 @@ keyboard_event(struct keyboard *kb, uint32_t keysym, int down,
 
 	if (!down) {
 		release(kb, keysym, emit, arg);
-		return;
+		return 0;
 	}
 	if (keymap_lookup(keysym, &code, &shift) == -1)
-		return;
+		return -1;
 	if (held_keysym(kb, keysym) == -1) {
 		if (kb->nheld == KEYBOARD_MAX_HELD)
-			return;
+			return 0;
 		kb->held[kb->nheld].keysym = keysym;
 		kb->held[kb->nheld].code = code;
 		kb->nheld++;
@@ -113,9 +113,10 @@ keyboard_event(struct keyboard *kb, uint32_t keysym, int down,
 	if (code == KEY_LEFTSHIFT || code == KEY_RIGHTSHIFT) {
 		update_shift(kb);
 		emit(arg, code, 1);
-		return;
+		return 0;
 	}
 	press(kb, keysym, code, shift, emit, arg);
+	return 0;
 }
 
 void

@@ -44,7 +44,8 @@ void	keyboard_init(struct keyboard *kb);
  * keysyms are pressed as themselves; shift_l and shift_r follow the Shift
  * keys the client holds.
  *
- * Unknown keysyms are ignored.  A press of a keysym already held (the
+ * A press of a keysym with no key on the layout returns -1 (the caller
+ * says so once); everything else returns 0.  A press of a keysym already held (the
  * client's autorepeat) does the same again, key down included; Linux's
  * input core drops a down for a key already down, so the target's own
  * autorepeat does the repeating.  A press while KEYBOARD_MAX_HELD keys are
@@ -53,7 +54,7 @@ void	keyboard_init(struct keyboard *kb);
  * released); a key that two held keysyms share ('8' and '*') goes up with
  * the last of them.  A release of nothing held is ignored.
  */
-void	keyboard_event(struct keyboard *kb, uint32_t keysym, int down,
+int	keyboard_event(struct keyboard *kb, uint32_t keysym, int down,
 	    keyboard_emit_fn *emit, void *arg);
 /* Release every key this client holds, modifiers included, in the
  * reverse order of the presses, and forget them. */

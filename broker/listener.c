@@ -1,7 +1,9 @@
 /*
- * Listening sockets, opened by the supervisor and passed to us.  Whether
- * a connection may use security None is decided per connection from the
- * address it reached: loopback or a unix socket.
+ * Listening sockets, opened by the supervisor and passed to us with the
+ * security types each offers (its policy, decided by the supervisor).  A
+ * wildcard listener may offer more to the connections that reached it on
+ * a loopback address; that is the one thing read off a connection.
+ * Listeners accept only once the sandbox is entered.
  */
 #include "config.h"
 
@@ -78,7 +80,9 @@ static void
 accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
     int salen, void *arg)
 {
-	struct broker *b = arg;
+	struct listener *li = arg;
+	struct broker *b = li->broker;
+	uint32_t security = li->info.security;
 	char peer[64];
 	int one = 1;
 
@@ -90,7 +94,9 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	}
 	if (sa->sa_family != AF_UNIX)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (client_new(b, fd, peer, local_connection(fd)) == NULL) {
+	if (li->info.security_local != security && local_connection(fd))
+		security = li->info.security_local;
+	if (client_new(b, fd, peer, security) == NULL) {
 		log_warnx("%s: out of memory", peer);
 		close(fd);
 	}
@@ -104,17 +110,38 @@ accept_error_cb(struct evconnlistener *l, void *arg)
 }
 
 int
-listener_add(struct broker *b, int fd, const struct ipc_sv_listener *l)
+listener_add(struct broker *b, int fd, const struct ipc_sv_listener *info)
 {
-	struct evconnlistener *el;
+	struct listener *li;
 
-	el = evconnlistener_new(b->base, accept_cb, b,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
-	if (el == NULL) {
+	if (b->nlisteners == BROKER_MAX_LISTENERS ||
+	    (info->security & ~IPC_SEC_ALL) != 0 ||
+	    (info->security_local & ~IPC_SEC_ALL) != 0 ||
+	    (info->security & ~info->security_local) != 0) {
 		close(fd);
 		return -1;
 	}
-	evconnlistener_set_error_cb(el, accept_error_cb);
-	log_debug("listening on %.*s", (int)sizeof(l->name), l->name);
+	li = &b->listeners[b->nlisteners];
+	li->broker = b;
+	li->info = *info;
+	li->info.name[sizeof(li->info.name) - 1] = '\0';
+	li->ev = evconnlistener_new(b->base, accept_cb, li,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_DISABLED,
+	    0, fd);
+	if (li->ev == NULL) {
+		close(fd);
+		return -1;
+	}
+	evconnlistener_set_error_cb(li->ev, accept_error_cb);
+	b->nlisteners++;
+	log_debug("listener %s: security 0x%x, 0x%x for loopback",
+	    li->info.name, li->info.security, li->info.security_local);
 	return 0;
+}
+
+void
+listeners_enable(struct broker *b)
+{
+	for (size_t i = 0; i < b->nlisteners; i++)
+		evconnlistener_enable(b->listeners[i].ev);
 }

@@ -1,194 +1,291 @@
 /*
  * The screen as the broker sees it: frames from the capture helper, read
  * in place in the read-only ring, compared with the frame before to find
- * what changed, and handed to every client as damage.  The broker holds
- * one slot (the current frame) and, for the compare, a second one for a
- * moment; every other slot is the capture helper's.
+ * what changed, and handed with that damage to every subscriber.  The
+ * stubs towards the capture helper (cap_*) pair with its handlers
+ * (capture_answer_*).
+ *
+ * While the capture helper is down for more than NOTICE_SECONDS, the
+ * viewers see a notice of ours instead of a frozen picture, until frames
+ * come back.
  */
 #include "config.h"
 
 #include <event2/event.h>
 
-#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "broker/broker.h"
+#include "common/blob.h"
+#include "common/font.h"
 #include "common/frames.h"
 #include "common/log.h"
 
-#define SCREEN_MAX_SIDE	16384
+#define SCREEN_MAX_SIDE		16384
+#define NOTICE_SECONDS		2
+#define NOTICE_W		640	/* when there never was a frame */
+#define NOTICE_H		480
+#define NOTICE_BACKGROUND	0x00202830
+#define NOTICE_TEXT		0x00f0c040
+
+static void cap_closed(void *arg, int error, const char *why);
+static int cap_answer(void *arg, const struct ipc_msg *m, int fd);
+
+/*
+ * The capture helper, as we see it: more trusted than us, and it must see
+ * every release (a lost one is a slot lost until it restarts).  What we
+ * send is bounded by the ring's slots; a helper that stops reading is
+ * dropped and started afresh.
+ */
+static const struct chan_peer capture_peer = {
+	.name = "the capture helper",
+	.first = IPC_CAP2BRK_FIRST, .last = IPC_CAP2BRK_LAST,
+	.queue_max = 64, .on_full = CHAN_FULL_CLOSE,
+};
+
+static void notice_cb(evutil_socket_t fd, short what, void *arg);
 
 void
-screen_init(struct screen *s)
+screen_init(struct screen *s, struct broker *b)
 {
-	*s = (struct screen){ .capture_fd = -1, .cur_slot = -1, .paused = -1 };
+	*s = (struct screen){ .broker = b, .paused = -1 };
+	TAILQ_INIT(&s->subs);
+	if (b->base != NULL &&
+	    (s->notice_ev = evtimer_new(b->base, notice_cb, s)) == NULL)
+		fatalx("notice timer");
 }
 
-int
-screen_has_frame(const struct screen *s)
+void
+screen_free(struct screen *s)
 {
-	return s->cur_slot >= 0;
+	channel_free(s->capture);
+	s->capture = NULL;
+	frame_unref(s->cur);
+	s->cur = NULL;
+	ring_map_unref(s->ring);
+	s->ring = NULL;
+	damage_free(&s->frame_damage);
+	if (s->notice_ev != NULL)
+		event_free(s->notice_ev);
+	s->notice_ev = NULL;
 }
 
-const uint8_t *
-screen_pixels(const struct screen *s)
+void
+screen_subscribe(struct screen *s, struct screen_sub *sub)
 {
-	return ring_slot(s->cur_ring, (uint32_t)s->cur_slot);
+	TAILQ_INSERT_TAIL(&s->subs, sub, entry);
 }
 
-static void
-ring_free(struct frame_ring *r)
+void
+screen_unsubscribe(struct screen *s, struct screen_sub *sub)
 {
-	if (r != NULL) {
-		ring_destroy(r);
-		free(r);
+	TAILQ_REMOVE(&s->subs, sub, entry);
+}
+
+void
+screen_set_frame(struct screen *s, struct frame *f)
+{
+	struct frame *prev = s->cur;
+	struct screen_sub *sub, *tmp;
+	int resized = prev == NULL || f->width != prev->width ||
+	    f->height != prev->height;
+
+	if (resized) {
+		damage_free(&s->frame_damage);
+		if (damage_init(&s->frame_damage, f->width, f->height) < 0)
+			fatal("damage");
+		log_info("screen %ux%u", f->width, f->height);
 	}
+	if (!resized && f->stride == prev->stride)
+		damage_compare(&s->frame_damage, prev->pixels, f->pixels,
+		    f->stride, 4);
+	else
+		damage_add_all(&s->frame_damage);
+	s->cur = f;
+	frame_unref(prev);
+	if (damage_empty(&s->frame_damage))
+		return;
+	TAILQ_FOREACH_SAFE(sub, &s->subs, entry, tmp)
+		sub->changed(sub->arg, f, &s->frame_damage);
+}
+
+void
+cap_release(struct screen *s, struct ring_map *ring, uint32_t slot)
+{
+	struct ipc_brk_release r = { .ring_id = ring->ring.id, .slot = slot };
+
+	ring->held &= ~(1u << slot);
+	/* A slot of a capture helper that went away is nobody's. */
+	if (s->capture != NULL && ring->capture_gen == s->capture_gen)
+		channel_send(s->capture, IPC_BRK2CAP_RELEASE, &r, sizeof(r), -1);
 }
 
 static void
-capture_send(struct screen *s, uint16_t type, const void *p, size_t len)
+cap_pause(struct screen *s, int pause)
 {
-	if (s->capture_fd >= 0 && ipc_send(s->capture_fd, type, p, len, -1) < 0)
-		log_warn("capture channel: %s", ipc_type_name(type));
+	if (s->capture == NULL || pause == s->paused)
+		return;
+	channel_send(s->capture, pause ? IPC_BRK2CAP_PAUSE : IPC_BRK2CAP_RESUME,
+	    NULL, 0, -1);
+	s->paused = pause;
+	log_debug("capture %s", pause ? "paused" : "resumed");
 }
 
-/* Let the current frame go back to the capture helper. */
-static void
-release_current(struct screen *s)
+/* No viewers, no capture: a bare connection does not count, only a client
+ * that went through its handshake. */
+void
+screen_viewers_changed(struct screen *s)
 {
-	if (s->cur_slot >= 0 && s->cur_live) {
-		struct ipc_brk_release r = {
-			.ring_id = s->cur_ring->id, .slot = (uint32_t)s->cur_slot,
-		};
-
-		capture_send(s, IPC_BRK_RELEASE, &r, sizeof(r));
-	}
-	s->cur_live = 0;
+	cap_pause(s, s->broker->nactive == 0);
 }
 
 static void
-capture_drop(struct broker *b, const char *why)
+cap_closed(void *arg, int error, const char *why)
 {
-	struct screen *s = &b->screen;
+	struct screen *s = arg;
+	struct timeval tv = { NOTICE_SECONDS, 0 };
 
 	log_warnx("capture channel closed: %s", why);
-	release_current(s);
-	event_free(s->capture_ev);
-	s->capture_ev = NULL;
-	close(s->capture_fd);
-	s->capture_fd = -1;
+	channel_free(s->capture);
+	s->capture = NULL;
 	/* The current frame stays readable in our mapping: clients keep
-	 * what they have until the new capture helper sends frames. */
-	if (s->ring != s->cur_ring)
-		ring_free(s->ring);
+	 * what they have until the new capture helper sends frames, or the
+	 * notice comes. */
+	ring_map_unref(s->ring);
 	s->ring = NULL;
+	if (s->notice_ev != NULL)
+		evtimer_add(s->notice_ev, &tv);
+}
+
+/* The capture helper has been gone for a while: say so on the screen. */
+static void
+notice_cb(evutil_socket_t fd, short what, void *arg)
+{
+	static const char *const lines[] = {
+		"capture unavailable, retrying",
+		"rampart cannot read the screen right now;",
+		"this picture is replaced as soon as it can again.",
+	};
+	struct screen *s = arg;
+	uint32_t w = s->cur != NULL ? s->cur->width : NOTICE_W;
+	uint32_t h = s->cur != NULL ? s->cur->height : NOTICE_H;
+	int scale = w >= 1280 ? 3 : w >= 480 ? 2 : 1;
+	uint32_t *px;
+	struct frame *f;
+
+	if (s->capture != NULL)
+		return;
+	if ((px = malloc((size_t)w * h * 4)) == NULL)
+		return;
+	for (size_t i = 0; i < (size_t)w * h; i++)
+		px[i] = NOTICE_BACKGROUND;
+	for (int i = 0; i < 3; i++)
+		font_draw(px, w, h, 16 * scale,
+		    (int)h / 2 + (i - 1) * FONT_HEIGHT * scale * 2, scale,
+		    i == 0 ? NOTICE_TEXT : 0x00c0c0c0, lines[i], 80);
+	if ((f = frame_own((uint8_t *)px, w, h)) == NULL)
+		return;
+	log_info("capture unavailable: viewers see a notice");
+	s->unavailable = 1;
+	screen_set_frame(s, f);
 }
 
 static int
 on_ring(struct screen *s, const struct ipc_cap_ring *m, int fd)
 {
-	struct frame_ring *r;
+	struct ring_map *r;
 
-	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		close(fd);
-		return -1;
-	}
-	if (ring_map(r, fd, m->ring_id, m->nslots, m->slot_size) < 0) {
+	r = ring_map_new(fd, s->capture_gen, m->ring_id, m->nslots,
+	    m->slot_size);
+	if (r == NULL) {
 		log_warn("capture ring %u rejected", m->ring_id);
-		free(r);
 		return -1;
 	}
-	if (s->ring != s->cur_ring)
-		ring_free(s->ring);
+	ring_map_unref(s->ring);
 	s->ring = r;
-	log_debug("capture ring %u: %u slots of %zu bytes", r->id, r->nslots,
-	    r->slot_size);
+	log_debug("capture ring %u: %u slots of %zu bytes", r->ring.id,
+	    r->ring.nslots, r->ring.slot_size);
 	return 0;
 }
 
 static int
 frame_valid(const struct screen *s, const struct ipc_cap_frame *f)
 {
-	return s->ring != NULL && f->ring_id == s->ring->id &&
-	    f->slot < s->ring->nslots &&
-	    !(s->ring == s->cur_ring && (int)f->slot == s->cur_slot) &&
+	return s->ring != NULL && f->ring_id == s->ring->ring.id &&
+	    f->slot < s->ring->ring.nslots &&
+	    !(s->ring->held & (1u << f->slot)) &&
 	    f->kind == IPC_FRAME_PIXELS &&
 	    f->fourcc == FRAMES_FOURCC_XRGB8888 &&
 	    f->width >= 1 && f->width <= SCREEN_MAX_SIDE &&
 	    f->height >= 1 && f->height <= SCREEN_MAX_SIDE &&
 	    f->stride >= f->width * 4 && f->stride % 4 == 0 &&
-	    (uint64_t)f->stride * f->height <= s->ring->slot_size &&
+	    (uint64_t)f->stride * f->height <= s->ring->ring.slot_size &&
 	    f->length == f->stride * f->height &&
 	    f->seq >= s->next_seq;
 }
 
 static int
-on_frame(struct broker *b, const struct ipc_cap_frame *f)
+on_frame(struct screen *s, const struct ipc_cap_frame *m)
 {
-	struct screen *s = &b->screen;
-	const uint8_t *pixels;
-	struct client *c, *tmp;
-	int resized;
+	struct frame *f;
 
-	if (!frame_valid(s, f))
+	if (!frame_valid(s, m))
 		return -1;
-	pixels = ring_slot(s->ring, f->slot);
-	resized = s->cur_slot < 0 || f->width != s->width ||
-	    f->height != s->height;
-	if (resized) {
-		damage_free(&s->frame_damage);
-		if (damage_init(&s->frame_damage, f->width, f->height) < 0)
-			fatal("damage");
+	f = frame_in_slot(s, s->ring, m->slot, m->width, m->height,
+	    m->stride, m->seq);
+	if (f == NULL)
+		return -1;
+	s->next_seq = m->seq + 1;
+	if (s->unavailable)
+		log_info("capture is back");
+	s->unavailable = 0;
+	screen_set_frame(s, f);
+	return 0;
+}
+
+/* The cursor is checked and its image mapped; drawing it for clients that
+ * cannot (and the Cursor pseudo-encoding) comes with the DRM source. */
+static int
+on_cursor(struct screen *s, const struct ipc_cap_cursor *m, int fd)
+{
+	const void *img = NULL;
+
+	if (m->width < 1 || m->width > IPC_CURSOR_MAX_SIDE || m->height < 1 ||
+	    m->height > IPC_CURSOR_MAX_SIDE || m->hot_x >= m->width ||
+	    m->hot_y >= m->height || m->visible > 1 || m->pad != 0 ||
+	    (m->size != 0 && m->size != (uint64_t)m->width * m->height * 4)) {
+		close(fd);
+		return -1;
 	}
-	if (!resized && f->stride == s->stride)
-		damage_compare(&s->frame_damage,
-		    ring_slot(s->cur_ring, (uint32_t)s->cur_slot), pixels,
-		    f->stride, 4);
-	else
-		damage_add_all(&s->frame_damage);
-	release_current(s);
-	if (s->cur_ring != s->ring)
-		ring_free(s->cur_ring);
-	s->cur_ring = s->ring;
-	s->cur_slot = (int)f->slot;
-	s->cur_live = 1;
-	s->width = f->width;
-	s->height = f->height;
-	s->stride = f->stride;
-	s->next_seq = f->seq + 1;
-	if (resized)
-		log_info("screen %ux%u", s->width, s->height);
-	if (damage_empty(&s->frame_damage))
-		return 0;
-	TAILQ_FOREACH_SAFE(c, &b->clients, entry, tmp) {
-		if (c->state == CLIENT_WAIT_SCREEN)
-			client_screen_ready(c);
-		else
-			client_screen_changed(c, &s->frame_damage);
+	if (m->size != 0 && (img = blob_map(fd, m->size, m->size)) == NULL) {
+		log_warn("cursor image rejected");
+		close(fd);
+		return -1;
 	}
+	close(fd);
+	log_debug("cursor %ux%u at %d,%d%s", m->width, m->height, m->x, m->y,
+	    m->visible ? "" : ", hidden");
+	blob_unmap(img, m->size);
 	return 0;
 }
 
 static int
-on_capture_message(void *arg, const struct ipc_msg *m, int fd)
+cap_answer(void *arg, const struct ipc_msg *m, int fd)
 {
-	struct broker *b = arg;
+	struct screen *s = arg;
 
-	if (m->hdr.type == IPC_CAP_RING)
-		return on_ring(&b->screen, &m->u.cap_ring, fd);
-	return on_frame(b, &m->u.cap_frame);
-}
-
-static void
-capture_read_cb(int fd, short events, void *arg)
-{
-	struct broker *b = arg;
-	enum ipc_drain r;
-
-	r = ipc_drain(fd, IPC_CAP_RING, IPC_CAP_FRAME, on_capture_message, b);
-	if (r != IPC_OPEN)
-		capture_drop(b, ipc_drain_reason(r));
+	switch (m->hdr.type) {
+	case IPC_CAP2BRK_RING:
+		return on_ring(s, &m->u.cap_ring, fd);
+	case IPC_CAP2BRK_FRAME:
+		return on_frame(s, &m->u.cap_frame);
+	case IPC_CAP2BRK_CURSOR:
+		return on_cursor(s, &m->u.cap_cursor, fd);
+	}
+	return -1;
 }
 
 void
@@ -196,28 +293,20 @@ screen_set_capture(struct broker *b, int fd)
 {
 	struct screen *s = &b->screen;
 
-	if (s->capture_fd >= 0)
-		capture_drop(b, "replaced");
-	s->capture_fd = fd;
+	if (s->capture != NULL) {
+		log_warnx("capture channel replaced");
+		channel_free(s->capture);
+		ring_map_unref(s->ring);
+		s->ring = NULL;
+	}
+	s->capture_gen++;
+	s->capture = channel_new(b->base, fd, &capture_peer, cap_answer,
+	    cap_closed, s);
+	if (s->capture == NULL)
+		fatalx("capture channel");
+	if (s->notice_ev != NULL)
+		evtimer_del(s->notice_ev);
 	s->next_seq = 0;
-	s->capture_ev = event_new(b->base, fd, EV_READ | EV_PERSIST,
-	    capture_read_cb, b);
-	if (s->capture_ev == NULL || event_add(s->capture_ev, NULL) < 0)
-		fatalx("capture channel event");
 	s->paused = -1;
-	screen_clients_changed(b);
-}
-
-/* No viewers, no capture. */
-void
-screen_clients_changed(struct broker *b)
-{
-	struct screen *s = &b->screen;
-	int pause = b->nclients == 0;
-
-	if (s->capture_fd < 0 || pause == s->paused)
-		return;
-	capture_send(s, pause ? IPC_BRK_PAUSE : IPC_BRK_RESUME, NULL, 0);
-	s->paused = pause;
-	log_debug("capture %s", pause ? "paused" : "resumed");
+	screen_viewers_changed(s);
 }

@@ -86,17 +86,51 @@ capture_on_timer(evutil_socket_t fd, short what, void *arg)
 		capture_stop(c, 1);
 }
 
+/*
+ * The broker, as we see it: the less trusted side.  It holds at most the
+ * ring's slots and reads what we send; one that stops reading is dropped
+ * (we exit and are started afresh with a new channel).
+ */
+static const struct chan_peer broker_peer = {
+	.name = "the broker",
+	.first = IPC_BRK2CAP_FIRST, .last = IPC_BRK2CAP_LAST,
+	.queue_max = 64, .on_full = CHAN_FULL_CLOSE,
+};
+
+static int
+capture_on_message(void *arg, const struct ipc_msg *msg, int fd)
+{
+	return capture_handle(arg, msg);
+}
+
+static void
+capture_on_closed(void *arg, int error, const char *why)
+{
+	struct capture *c = arg;
+
+	if (error)
+		log_warnx("channel from the broker: %s", why);
+	else
+		log_info("the broker closed the channel");
+	capture_stop(c, error);
+}
+
 int
 capture_init(struct capture *c, struct event_base *base, int fd,
     const struct source_ops *src, void *src_state)
 {
-	*c = (struct capture){ .fd = fd, .src = src, .src_state = src_state,
+	*c = (struct capture){ .src = src, .src_state = src_state,
 	    .ring = RING_INIT, .seq = 1, .base = base };
 	if (capture_new_ring(c) < 0)
 		return -1;
 	c->timer = evtimer_new(base, capture_on_timer, c);
-	if (c->timer == NULL) {
-		log_warnx("cannot create the frame timer");
+	c->ch = channel_new(base, fd, &broker_peer, capture_on_message,
+	    capture_on_closed, c);
+	if (c->timer == NULL || c->ch == NULL) {
+		log_warnx("cannot create the frame timer or the channel");
+		if (c->timer != NULL)
+			event_free(c->timer);
+		c->timer = NULL;
 		ring_destroy(&c->ring);
 		return -1;
 	}
@@ -115,7 +149,7 @@ capture_send_ring(struct capture *c)
 
 	/* The ring is sealed against writes through any new mapping: the
 	 * broker gets the very descriptor and can only read. */
-	r = ipc_send(c->fd, IPC_CAP_RING, &msg, sizeof(msg), c->ring.fd);
+	r = channel_send(c->ch, IPC_CAP2BRK_RING, &msg, sizeof(msg), c->ring.fd);
 	if (r < 0)
 		log_warn("send ring %u to the broker", c->ring.id);
 	return r;
@@ -160,7 +194,8 @@ capture_tick(struct capture *c)
 		.fourcc = c->mode.fourcc,
 		.length = length,
 	};
-	if (ipc_send(c->fd, IPC_CAP_FRAME, &frame, sizeof(frame), -1) < 0) {
+	if (channel_send(c->ch, IPC_CAP2BRK_FRAME, &frame, sizeof(frame),
+	    -1) < 0) {
 		log_warn("send frame %llu to the broker",
 		    (unsigned long long)c->seq);
 		return -1;
@@ -177,7 +212,7 @@ capture_handle(struct capture *c, const struct ipc_msg *msg)
 	const struct ipc_brk_rate *rate = &msg->u.brk_rate;
 
 	switch (msg->hdr.type) {
-	case IPC_BRK_RELEASE:
+	case IPC_BRK2CAP_RELEASE:
 		/* Releases of a ring we replaced may still be on the way. */
 		if (rel->ring_id < c->ring.id) {
 			log_debug("release of ring %u slot %u: old ring",
@@ -193,13 +228,13 @@ capture_handle(struct capture *c, const struct ipc_msg *msg)
 		}
 		c->ring.busy &= ~(1u << rel->slot);
 		return 0;
-	case IPC_BRK_PAUSE:
+	case IPC_BRK2CAP_PAUSE:
 		if (c->running)
 			log_debug("paused");
 		c->running = 0;
 		capture_schedule(c, 0);
 		return 0;
-	case IPC_BRK_RESUME:
+	case IPC_BRK2CAP_RESUME:
 		if (c->running)
 			return 0;
 		log_debug("resumed");
@@ -207,7 +242,7 @@ capture_handle(struct capture *c, const struct ipc_msg *msg)
 		/* A viewer that just arrived gets a frame at once. */
 		capture_schedule(c, 1);
 		return 0;
-	case IPC_BRK_RATE:
+	case IPC_BRK2CAP_RATE:
 		if (rate->fps == 0 || rate->fps > RATE_MAX) {
 			log_warnx("protocol error: rate of %u fps", rate->fps);
 			return -1;
@@ -223,41 +258,6 @@ capture_handle(struct capture *c, const struct ipc_msg *msg)
 	}
 }
 
-static int
-capture_on_message(void *arg, const struct ipc_msg *msg, int fd)
-{
-	return capture_handle(arg, msg);
-}
-
-static void
-capture_on_channel(evutil_socket_t fd, short what, void *arg)
-{
-	struct capture *c = arg;
-	enum ipc_drain r;
-
-	r = ipc_drain(c->fd, IPC_BRK_RELEASE, IPC_BRK_RATE, capture_on_message,
-	    c);
-	if (r == IPC_OPEN)
-		return;
-	if (r == IPC_EOF)
-		log_info("the broker closed the channel");
-	else
-		log_warnx("channel from the broker: %s", ipc_drain_reason(r));
-	capture_stop(c, r != IPC_EOF);
-}
-
-int
-capture_start(struct capture *c)
-{
-	c->chan = event_new(c->base, c->fd, EV_READ | EV_PERSIST,
-	    capture_on_channel, c);
-	if (c->chan == NULL || event_add(c->chan, NULL) < 0) {
-		log_warnx("cannot watch the broker channel");
-		return -1;
-	}
-	return 0;
-}
-
 void
 capture_stop(struct capture *c, int status)
 {
@@ -265,8 +265,6 @@ capture_stop(struct capture *c, int status)
 	c->running = 0;
 	if (c->timer != NULL)
 		evtimer_del(c->timer);
-	if (c->chan != NULL)
-		event_del(c->chan);
 	event_base_loopbreak(c->base);
 }
 
@@ -275,9 +273,9 @@ capture_free(struct capture *c)
 {
 	if (c->timer != NULL)
 		event_free(c->timer);
-	if (c->chan != NULL)
-		event_free(c->chan);
-	c->timer = c->chan = NULL;
+	channel_free(c->ch);
+	c->timer = NULL;
+	c->ch = NULL;
 	ring_destroy(&c->ring);
 	if (c->src != NULL && c->src_state != NULL)
 		c->src->close(c->src_state);

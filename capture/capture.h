@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "capture/source.h"
+#include "common/channel.h"
 #include "common/ipc.h"
 #include "common/ring.h"
 
@@ -20,7 +21,7 @@ struct event_base;
 #define CAPTURE_SLOTS		3
 
 struct capture {
-	int			 fd;		/* channel to the broker */
+	struct channel		*ch;		/* to the broker */
 	const struct source_ops	*src;
 	void			*src_state;
 	struct capture_mode	 mode;
@@ -30,21 +31,20 @@ struct capture {
 	uint32_t		 rate;		/* the broker's cap, 0 for none */
 	struct event_base	*base;
 	struct event		*timer;
-	struct event		*chan;
 	int			 status;	/* exit status once stopped */
 };
 
 /*
- * Describe the source's mode and create the first ring (id 1); nothing is
- * sent yet.  On success the capture owns the source state.  Returns 0, or
- * -1 with a logged reason.
+ * Describe the source's mode, create the first ring (id 1) and the channel
+ * to the broker on fd; nothing is sent yet.  On success the capture owns
+ * the source state and fd.  Returns 0, or -1 with a logged reason.  The
+ * loop runs until capture_stop(): the broker's messages go to
+ * capture_handle(), and the end of the channel stops it.
  */
 int	capture_init(struct capture *c, struct event_base *base, int fd,
 	    const struct source_ops *src, void *src_state);
-/* Send the current ring to the broker (IPC_CAP_RING with a read-only fd). */
+/* Send the current ring to the broker (IPC_CAP2BRK_RING with a read-only fd). */
 int	capture_send_ring(struct capture *c);
-/* Watch the channel; the loop then runs until capture_stop(). */
-int	capture_start(struct capture *c);
 void	capture_stop(struct capture *c, int status);
 /*
  * One message of the broker.  Returns 0, or -1 with a logged reason for a

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "capture/font.h"
+#include "common/font.h"
 #include "capture/source.h"
 #include "common/frames.h"
 #include "common/ipc.h"
@@ -124,17 +124,7 @@ static void
 text(struct demo *d, int x, int y, int scale, uint32_t color, const char *s,
     int maxchars)
 {
-	for (int n = 0; *s != '\0' && n < maxchars; s++, n++) {
-		const uint8_t *g = font_glyph((unsigned char)*s);
-
-		for (int row = 0; row < FONT_HEIGHT; row++)
-			for (int col = 0; col < FONT_WIDTH; col++)
-				if (g[row] & (0x10 >> col))
-					fill(d, x + col * scale,
-					    y + row * scale, scale, scale,
-					    color);
-		x += FONT_ADVANCE * scale;
-	}
+	font_draw(d->px, DEMO_W, DEMO_H, x, y, scale, color, s, maxchars);
 }
 
 static void

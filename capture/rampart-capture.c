@@ -71,8 +71,6 @@ main(int argc, char **argv)
 	    sandbox_enter(&sb) < 0)
 		exit(1);
 
-	if (capture_start(&c) < 0)
-		exit(1);
 	log_debug("source %s ready, paused until the broker resumes",
 	    src->name);
 	event_base_dispatch(base);

@@ -17,20 +17,26 @@ struct ipc_type_info {
 };
 
 static const struct ipc_type_info ipc_types[] = {
-	{ IPC_SV_CONFIG, sizeof(struct ipc_sv_config), 0, "sv-config" },
-	{ IPC_SV_LISTENER, sizeof(struct ipc_sv_listener), 1, "sv-listener" },
-	{ IPC_SV_CAPTURE_CHANNEL, 0, 1, "sv-capture-channel" },
-	{ IPC_SV_INPUT_CHANNEL, 0, 1, "sv-input-channel" },
-	{ IPC_SV_START, 0, 0, "sv-start" },
-	{ IPC_CAP_RING, sizeof(struct ipc_cap_ring), 1, "cap-ring" },
-	{ IPC_CAP_FRAME, sizeof(struct ipc_cap_frame), 0, "cap-frame" },
-	{ IPC_BRK_RELEASE, sizeof(struct ipc_brk_release), 0, "brk-release" },
-	{ IPC_BRK_PAUSE, 0, 0, "brk-pause" },
-	{ IPC_BRK_RESUME, 0, 0, "brk-resume" },
-	{ IPC_BRK_RATE, sizeof(struct ipc_brk_rate), 0, "brk-rate" },
-	{ IPC_IN_KEY, sizeof(struct ipc_in_key), 0, "in-key" },
-	{ IPC_IN_POINTER, sizeof(struct ipc_in_pointer), 0, "in-pointer" },
-	{ IPC_IN_RELEASE_ALL, 0, 0, "in-release-all" },
+	{ IPC_SV2BRK_CONFIG, sizeof(struct ipc_sv_config), 0, "sv-config" },
+	{ IPC_SV2BRK_LISTENER, sizeof(struct ipc_sv_listener), 1, "sv-listener" },
+	{ IPC_SV2BRK_CAPTURE_CHANNEL, 0, 1, "sv-capture-channel" },
+	{ IPC_SV2BRK_INPUT_CHANNEL, 0, 1, "sv-input-channel" },
+	{ IPC_SV2BRK_START, 0, 0, "sv-start" },
+	{ IPC_SV2BRK_AUTH_RESULT, sizeof(struct ipc_sv_auth_result), 0,
+	    "sv-auth-result" },
+	{ IPC_BRK2SV_AUTH, sizeof(struct ipc_brk_auth), 0, "brk-auth" },
+	{ IPC_CAP2BRK_RING, sizeof(struct ipc_cap_ring), 1, "cap-ring" },
+	{ IPC_CAP2BRK_FRAME, sizeof(struct ipc_cap_frame), 0, "cap-frame" },
+	{ IPC_CAP2BRK_CURSOR, sizeof(struct ipc_cap_cursor), 1, "cap-cursor" },
+	{ IPC_BRK2CAP_RELEASE, sizeof(struct ipc_brk_release), 0, "brk-release" },
+	{ IPC_BRK2CAP_PAUSE, 0, 0, "brk-pause" },
+	{ IPC_BRK2CAP_RESUME, 0, 0, "brk-resume" },
+	{ IPC_BRK2CAP_RATE, sizeof(struct ipc_brk_rate), 0, "brk-rate" },
+	{ IPC_BRK2IN_KEY, sizeof(struct ipc_in_key), 0, "in-key" },
+	{ IPC_BRK2IN_POINTER, sizeof(struct ipc_in_pointer), 0, "in-pointer" },
+	{ IPC_BRK2IN_RELEASE_ALL, 0, 0, "in-release-all" },
+	{ IPC_IN2BRK_LEDS, sizeof(struct ipc_in_leds), 0, "in-leds" },
+	{ IPC_IN2BRK_STATUS, sizeof(struct ipc_in_status), 0, "in-status" },
 };
 
 static const struct ipc_type_info *
@@ -43,19 +49,11 @@ ipc_lookup(uint16_t type)
 }
 
 int
-ipc_payload_size(uint16_t type)
+ipc_valid(uint16_t type, size_t len, int have_fd)
 {
 	const struct ipc_type_info *t = ipc_lookup(type);
 
-	return t != NULL ? t->size : -1;
-}
-
-int
-ipc_carries_fd(uint16_t type)
-{
-	const struct ipc_type_info *t = ipc_lookup(type);
-
-	return t != NULL ? t->fd : -1;
+	return t != NULL && t->size == len && t->fd == (have_fd != 0) ? 0 : -1;
 }
 
 const char *
@@ -79,10 +77,9 @@ ipc_send(int sock, uint16_t type, const void *payload, size_t len, int fd)
 		char		buf[CMSG_SPACE(sizeof(int))];
 	} cmsg;
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len > 0 ? 2 : 1 };
-	const struct ipc_type_info *t = ipc_lookup(type);
 	ssize_t n;
 
-	if (t == NULL || t->size != len || (fd >= 0) != t->fd) {
+	if (ipc_valid(type, len, fd >= 0) < 0) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -99,7 +96,7 @@ ipc_send(int sock, uint16_t type, const void *payload, size_t len, int fd)
 		memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	}
 	do {
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;
@@ -184,39 +181,4 @@ ipc_recv(int sock, struct ipc_msg *msg, int *fd, uint16_t first,
 	}
 	*fd = got_fd;
 	return 1;
-}
-
-enum ipc_drain
-ipc_drain(int sock, uint16_t first, uint16_t last, ipc_handler_fn *fn,
-    void *arg)
-{
-	struct ipc_msg msg;
-	int fd, r;
-
-	for (int i = 0; i < IPC_DRAIN_BURST; i++) {
-		r = ipc_recv(sock, &msg, &fd, first, last);
-		if (r == 0)
-			return IPC_EOF;
-		if (r < 0)
-			return errno == EAGAIN ? IPC_OPEN : IPC_BAD;
-		if (fn(arg, &msg, fd) < 0)
-			return IPC_REFUSED;
-	}
-	return IPC_OPEN;
-}
-
-const char *
-ipc_drain_reason(enum ipc_drain why)
-{
-	switch (why) {
-	case IPC_OPEN:
-		return "open";
-	case IPC_EOF:
-		return "end of file";
-	case IPC_BAD:
-		return errno == EPROTO ? "malformed message" : strerror(errno);
-	case IPC_REFUSED:
-		break;
-	}
-	return "message refused";
 }

@@ -26,28 +26,55 @@ struct ipc_hdr {
 	uint32_t	pad;		/* zero */
 };
 
+/*
+ * The types, in one range per direction.  Each range has FIRST and LAST
+ * constants: a receiver accepts from its peer only the range of that
+ * direction (channel.h), so a type sent the wrong way is refused before any
+ * handler sees it.  New types go at the end of their range.
+ */
 enum ipc_type {
 	/* supervisor -> broker */
-	IPC_SV_CONFIG = 0x0100,		/* struct ipc_sv_config */
-	IPC_SV_LISTENER,		/* struct ipc_sv_listener + fd */
-	IPC_SV_CAPTURE_CHANNEL,		/* no payload + fd */
-	IPC_SV_INPUT_CHANNEL,		/* no payload + fd */
-	IPC_SV_START,			/* no payload: configuration done */
+	IPC_SV2BRK_FIRST = 0x0100,
+	IPC_SV2BRK_CONFIG = IPC_SV2BRK_FIRST,	/* struct ipc_sv_config */
+	IPC_SV2BRK_LISTENER,		/* struct ipc_sv_listener + fd */
+	IPC_SV2BRK_CAPTURE_CHANNEL,	/* no payload + fd */
+	IPC_SV2BRK_INPUT_CHANNEL,	/* no payload + fd */
+	IPC_SV2BRK_START,		/* no payload: configuration done */
+	IPC_SV2BRK_AUTH_RESULT,		/* struct ipc_sv_auth_result */
+	IPC_SV2BRK_LAST = IPC_SV2BRK_AUTH_RESULT,
+
+	/* broker -> supervisor */
+	IPC_BRK2SV_FIRST = 0x0200,
+	IPC_BRK2SV_AUTH = IPC_BRK2SV_FIRST,	/* struct ipc_brk_auth */
+	IPC_BRK2SV_LAST = IPC_BRK2SV_AUTH,
 
 	/* capture -> broker */
-	IPC_CAP_RING = 0x0300,		/* struct ipc_cap_ring + fd */
-	IPC_CAP_FRAME,			/* struct ipc_cap_frame */
+	IPC_CAP2BRK_FIRST = 0x0300,
+	IPC_CAP2BRK_RING = IPC_CAP2BRK_FIRST,	/* struct ipc_cap_ring + fd */
+	IPC_CAP2BRK_FRAME,		/* struct ipc_cap_frame */
+	IPC_CAP2BRK_CURSOR,		/* struct ipc_cap_cursor + blob fd */
+	IPC_CAP2BRK_LAST = IPC_CAP2BRK_CURSOR,
 
 	/* broker -> capture */
-	IPC_BRK_RELEASE = 0x0400,	/* struct ipc_brk_release */
-	IPC_BRK_PAUSE,			/* no payload */
-	IPC_BRK_RESUME,			/* no payload */
-	IPC_BRK_RATE,			/* struct ipc_brk_rate */
+	IPC_BRK2CAP_FIRST = 0x0400,
+	IPC_BRK2CAP_RELEASE = IPC_BRK2CAP_FIRST, /* struct ipc_brk_release */
+	IPC_BRK2CAP_PAUSE,		/* no payload */
+	IPC_BRK2CAP_RESUME,		/* no payload */
+	IPC_BRK2CAP_RATE,		/* struct ipc_brk_rate */
+	IPC_BRK2CAP_LAST = IPC_BRK2CAP_RATE,
 
 	/* broker -> input */
-	IPC_IN_KEY = 0x0500,		/* struct ipc_in_key */
-	IPC_IN_POINTER,			/* struct ipc_in_pointer */
-	IPC_IN_RELEASE_ALL,		/* no payload */
+	IPC_BRK2IN_FIRST = 0x0500,
+	IPC_BRK2IN_KEY = IPC_BRK2IN_FIRST,	/* struct ipc_in_key */
+	IPC_BRK2IN_POINTER,		/* struct ipc_in_pointer */
+	IPC_BRK2IN_RELEASE_ALL,		/* no payload */
+	IPC_BRK2IN_LAST = IPC_BRK2IN_RELEASE_ALL,
+
+	/* input -> broker */
+	IPC_IN2BRK_FIRST = 0x0600,
+	IPC_IN2BRK_LEDS = IPC_IN2BRK_FIRST,	/* struct ipc_in_leds */
+	IPC_IN2BRK_STATUS,		/* struct ipc_in_status */
+	IPC_IN2BRK_LAST = IPC_IN2BRK_STATUS,
 };
 
 #define IPC_DESKTOP_NAME_MAX	64
@@ -56,15 +83,51 @@ struct ipc_sv_config {
 	char		desktop_name[IPC_DESKTOP_NAME_MAX];	/* NUL-terminated */
 };
 
-/* Whether a connection may use security None is read off the socket it
- * came in on, not told: the broker asks the socket itself. */
+/*
+ * Security types a listener offers, a bit each.  The supervisor decides
+ * them per listener from the options, and the broker offers exactly these.
+ * A wildcard listener (0.0.0.0, ::) may offer more to the connections that
+ * reached it on a loopback address: security_local, a superset.
+ */
+#define IPC_SEC_NONE		0x0001	/* RFB security type None */
+#define IPC_SEC_ALL		IPC_SEC_NONE
+
 struct ipc_sv_listener {
 	char		name[64];	/* for logs, NUL-terminated */
+	uint32_t	security;	/* IPC_SEC_*: to every connection */
+	uint32_t	security_local;	/* IPC_SEC_*: to loopback ones */
 };
 
 /*
- * The frame ring: one sealed memfd of nslots slots of slot_size bytes,
- * slot k at offset k * slot_size.  The fd that travels is read-only.
+ * A password check, asked by the broker and answered by the supervisor,
+ * which alone holds the accounts.  The id pairs answer and question: an
+ * answer to nothing outstanding ends the channel (channel.h).
+ */
+#define IPC_AUTH_USER_MAX	64
+#define IPC_AUTH_PASSWORD_MAX	128
+
+struct ipc_brk_auth {
+	uint32_t	id;		/* set by channel_ask() */
+	uint32_t	pad;		/* zero */
+	char		user[IPC_AUTH_USER_MAX];		/* NUL-terminated */
+	char		password[IPC_AUTH_PASSWORD_MAX];	/* NUL-terminated */
+};
+
+enum ipc_auth_result {
+	IPC_AUTH_REFUSED = 0,
+	IPC_AUTH_CONTROL = 1,		/* may view, type and point */
+	IPC_AUTH_VIEW = 2,		/* may only view */
+};
+
+struct ipc_sv_auth_result {
+	uint32_t	id;		/* the id of the question */
+	uint32_t	result;		/* enum ipc_auth_result */
+};
+
+/*
+ * The frame ring: one memfd of nslots slots of slot_size bytes, slot k at
+ * offset k * slot_size, sealed so that only the capture helper's own
+ * mapping can write it (ring.h).
  */
 #define IPC_RING_SLOTS_MAX	8
 
@@ -89,6 +152,23 @@ struct ipc_cap_frame {
 	uint32_t	stride;		/* bytes per row (pixels) */
 	uint32_t	fourcc;		/* DRM fourcc (pixels) */
 	uint32_t	length;		/* bytes used in the slot */
+};
+
+/*
+ * The cursor: its image travels as a blob (blob.h), width * height
+ * XRGB8888 pixels with alpha in the top byte (ARGB8888), rows packed;
+ * size 0 (and no image) when only the position moved.  A hidden cursor
+ * is visible = 0.
+ */
+#define IPC_CURSOR_MAX_SIDE	256
+
+struct ipc_cap_cursor {
+	uint64_t	size;		/* bytes of the blob: width * height * 4 */
+	uint32_t	width, height;	/* 1 .. IPC_CURSOR_MAX_SIDE */
+	uint32_t	hot_x, hot_y;	/* inside the image */
+	int32_t		x, y;		/* of the hot spot, on the screen */
+	uint32_t	visible;	/* 0 or 1 */
+	uint32_t	pad;		/* zero */
 };
 
 struct ipc_brk_release {
@@ -123,32 +203,62 @@ struct ipc_in_pointer {
 	int8_t		hwheel;		/* notches: > 0 right, < 0 left */
 };
 
-/* The payload size of each type and whether it carries a file descriptor;
- * -1 for a type that does not exist. */
-int	ipc_payload_size(uint16_t type);
-int	ipc_carries_fd(uint16_t type);
-const char *ipc_type_name(uint16_t type);
+/* Keyboard LEDs of the target, as its host set them. */
+#define IPC_LED_NUM_LOCK	0x01
+#define IPC_LED_CAPS_LOCK	0x02
+#define IPC_LED_SCROLL_LOCK	0x04
 
-#define IPC_MSG_MAX	(sizeof(struct ipc_hdr) + 128)
+struct ipc_in_leds {
+	uint32_t	leds;		/* IPC_LED_* */
+};
+
+/* How the sink is doing: a HID gadget whose host sleeps cannot type. */
+enum ipc_sink_state {
+	IPC_SINK_READY = 1,
+	IPC_SINK_BLOCKED = 2,		/* events wait for the target */
+	IPC_SINK_FAILED = 3,
+};
+
+struct ipc_in_status {
+	uint32_t	state;		/* enum ipc_sink_state */
+	char		text[60];	/* for logs, NUL-terminated */
+};
+
+const char *ipc_type_name(uint16_t type);
+/* 0 when a message of this type has len payload bytes and carries a
+ * descriptor exactly when have_fd says, else -1. */
+int	ipc_valid(uint16_t type, size_t len, int have_fd);
+
+#define IPC_PAYLOAD_MAX	256
+#define IPC_MSG_MAX	(sizeof(struct ipc_hdr) + IPC_PAYLOAD_MAX)
 
 struct ipc_msg {
 	struct ipc_hdr	hdr;
 	union {
 		struct ipc_sv_config	sv_config;
 		struct ipc_sv_listener	sv_listener;
+		struct ipc_sv_auth_result sv_auth_result;
+		struct ipc_brk_auth	brk_auth;
 		struct ipc_cap_ring	cap_ring;
 		struct ipc_cap_frame	cap_frame;
+		struct ipc_cap_cursor	cap_cursor;
 		struct ipc_brk_release	brk_release;
 		struct ipc_brk_rate	brk_rate;
 		struct ipc_in_key	in_key;
 		struct ipc_in_pointer	in_pointer;
-		uint8_t			raw[128];
+		struct ipc_in_leds	in_leds;
+		struct ipc_in_status	in_status;
+		uint8_t			raw[IPC_PAYLOAD_MAX];
 	} u;
 };
 
 /*
- * Send one message, with fd >= 0 attached where the type carries one.
- * Returns 0, or -1 with errno set.
+ * The primitives under struct channel (channel.h), which every process
+ * uses; tests use them to play a peer.
+ *
+ * Send one message without blocking, with fd >= 0 attached where the type
+ * carries one.  Returns 0, or -1 with errno set: EAGAIN when the peer has
+ * not read enough to make room.
  */
 int	ipc_send(int sock, uint16_t type, const void *payload, size_t len,
 	    int fd);
@@ -162,28 +272,6 @@ int	ipc_send(int sock, uint16_t type, const void *payload, size_t len,
  */
 int	ipc_recv(int sock, struct ipc_msg *msg, int *fd, uint16_t first,
 	    uint16_t last);
-
-/*
- * Hand every message waiting on sock (at most IPC_DRAIN_BURST, so that one
- * busy channel does not starve the rest of an event loop) to fn, with its
- * descriptor or -1.  Returns IPC_OPEN when the channel is still usable, or
- * why it is done: end of file, a bad message (errno tells), or fn refused
- * a message by returning -1.
- */
-#define IPC_DRAIN_BURST	64
-
-enum ipc_drain {
-	IPC_OPEN,
-	IPC_EOF,
-	IPC_BAD,
-	IPC_REFUSED,
-};
-
-typedef int ipc_handler_fn(void *arg, const struct ipc_msg *msg, int fd);
-
-enum ipc_drain ipc_drain(int sock, uint16_t first, uint16_t last,
-	    ipc_handler_fn *fn, void *arg);
-const char *ipc_drain_reason(enum ipc_drain why);
 
 /* Parse one received packet; the part of ipc_recv() that fuzzing reaches. */
 int	ipc_decode(const void *buf, size_t len, int have_fd, struct ipc_msg *msg,

@@ -4,8 +4,8 @@
  * The seals (F_SEAL_FUTURE_WRITE, SHRINK, GROW, SEAL) let nobody else
  * write it, make it writable later or change its size: the broker gets the
  * descriptor itself and can only map it PROT_READ.  Which slot holds which frame travels as
- * IPC_CAP_FRAME messages; a slot is rewritten only after the broker sent
- * IPC_BRK_RELEASE for it.
+ * IPC_CAP2BRK_FRAME messages; a slot is rewritten only after the broker sent
+ * IPC_BRK2CAP_RELEASE for it.
  */
 #ifndef RAMPART_RING_H
 #define RAMPART_RING_H

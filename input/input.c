@@ -29,7 +29,7 @@ input_init(struct input *in, const struct sink_ops *sink, void *sink_state)
 }
 
 static int
-input_key(struct input *in, const struct ipc_in_key *k)
+in_answer_key(struct input *in, const struct ipc_in_key *k)
 {
 	if (k->code == KEY_RESERVED || k->code > KEY_MAX || k->down > 1 ||
 	    k->pad != 0) {
@@ -50,7 +50,7 @@ input_key(struct input *in, const struct ipc_in_key *k)
 }
 
 static int
-input_pointer(struct input *in, const struct ipc_in_pointer *p)
+in_answer_pointer(struct input *in, const struct ipc_in_pointer *p)
 {
 	if ((p->buttons & ~IPC_BTN_ALL) != 0 || p->pad != 0 ||
 	    p->wheel < -INPUT_WHEEL_MAX || p->wheel > INPUT_WHEEL_MAX ||
@@ -97,11 +97,11 @@ int
 input_handle(struct input *in, const struct ipc_msg *msg)
 {
 	switch (msg->hdr.type) {
-	case IPC_IN_KEY:
-		return input_key(in, &msg->u.in_key);
-	case IPC_IN_POINTER:
-		return input_pointer(in, &msg->u.in_pointer);
-	case IPC_IN_RELEASE_ALL:
+	case IPC_BRK2IN_KEY:
+		return in_answer_key(in, &msg->u.in_key);
+	case IPC_BRK2IN_POINTER:
+		return in_answer_pointer(in, &msg->u.in_pointer);
+	case IPC_BRK2IN_RELEASE_ALL:
 		return input_release_all(in);
 	default:
 		log_warnx("protocol error: unexpected %s from the broker",

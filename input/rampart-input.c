@@ -16,11 +16,22 @@
 
 #include <event2/event.h>
 
+#include "common/channel.h"
 #include "common/helper.h"
 #include "common/log.h"
 #include "input/input.h"
 #include "input/sink.h"
 #include "sandbox/sandbox.h"
+
+/*
+ * The broker, as we see it: the less trusted side.  What we send it (LED
+ * state, the sink's status) only matters in its newest form.
+ */
+static const struct chan_peer broker_peer = {
+	.name = "the broker",
+	.first = IPC_BRK2IN_FIRST, .last = IPC_BRK2IN_LAST,
+	.queue_max = 16, .on_full = CHAN_FULL_DROP_OLDEST,
+};
 
 /* One row per sink: --sink NAME or NAME:ARG. */
 static const struct sink_ops *const sinks[] = {
@@ -64,19 +75,15 @@ on_message(void *arg, const struct ipc_msg *msg, int fd)
 }
 
 static void
-on_channel(evutil_socket_t fd, short what, void *arg)
+on_channel_closed(void *arg, int error, const char *why)
 {
 	struct input_loop *l = arg;
-	enum ipc_drain r;
 
-	r = ipc_drain(fd, IPC_IN_KEY, IPC_IN_RELEASE_ALL, on_message, l);
-	if (r == IPC_OPEN)
-		return;
-	if (r == IPC_EOF)
-		log_info("the broker closed the channel: releasing everything");
+	if (error)
+		log_warnx("channel from the broker: %s", why);
 	else
-		log_warnx("channel from the broker: %s", ipc_drain_reason(r));
-	input_stop(l, r != IPC_EOF);
+		log_info("the broker closed the channel: releasing everything");
+	input_stop(l, error);
 }
 
 static void
@@ -90,7 +97,8 @@ int
 main(int argc, char **argv)
 {
 	static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP };
-	struct event *ev, *sigev[3];
+	struct event *sigev[3];
+	struct channel *ch;
 	const struct sink_ops *sink;
 	const char *spec, *arg;
 	struct input_loop l;
@@ -109,8 +117,9 @@ main(int argc, char **argv)
 
 	if ((l.base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
-	ev = event_new(l.base, IPC_FD, EV_READ | EV_PERSIST, on_channel, &l);
-	if (ev == NULL || event_add(ev, NULL) < 0)
+	ch = channel_new(l.base, IPC_FD, &broker_peer, on_message,
+	    on_channel_closed, &l);
+	if (ch == NULL)
 		fatalx("cannot watch the broker channel");
 	for (size_t i = 0; i < 3; i++) {
 		sigev[i] = evsignal_new(l.base, stop_signals[i], on_signal, &l);
@@ -128,7 +137,7 @@ main(int argc, char **argv)
 	event_base_dispatch(l.base);
 	for (size_t i = 0; i < 3; i++)
 		event_free(sigev[i]);
-	event_free(ev);
+	channel_free(ch);
 	input_free(&l.in);
 	event_base_free(l.base);
 	return l.status;

@@ -19,7 +19,8 @@ static const int capture_allow[] = {
 	SCMP_SYS(pread64),
 };
 
-static const int capture_fcntl[] = { F_ADD_SEALS, F_GET_SEALS };
+static const int capture_fcntl[] = { F_ADD_SEALS, F_GET_SEALS,
+    F_DUPFD_CLOEXEC };
 
 int
 seccomp_policy_capture(scmp_filter_ctx ctx)

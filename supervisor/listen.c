@@ -1,7 +1,15 @@
 /*
- * Listening sockets: tcp:ADDR:PORT, tcp:[ADDR6]:PORT and unix:PATH.
- * Opened here, as root if need be (a port below 1024), and handed to the
- * broker, which could not open them itself.
+ * Listening sockets: tcp:ADDR:PORT, tcp:[ADDR6]:PORT and unix:PATH, each
+ * optionally followed by ",security=TYPES".  Opened here, as root if need
+ * be (a port below 1024), and handed to the broker, which could not open
+ * them itself, with the security types each offers: its policy.
+ *
+ * Until there is authentication, the default policy is today's: None on
+ * unix sockets and loopback addresses, None on a wildcard address only
+ * for connections that reached it on a loopback address, and nothing
+ * (every connection refused with a reason) elsewhere.  "security=none"
+ * offers None on a listener whatever its address: for a local reverse
+ * proxy that authenticates by itself, or a network that is trusted.
  */
 #include "config.h"
 
@@ -52,7 +60,30 @@ listen_unix(const char *path, struct ipc_sv_listener *info)
 		close(fd);
 		return -1;
 	}
+	info->security = info->security_local = IPC_SEC_NONE;
 	return fd;
+}
+
+/* The default policy of a TCP address: see above. */
+static void
+tcp_policy(const struct sockaddr *sa, struct ipc_sv_listener *info)
+{
+	int loopback = 0, wildcard = 0;
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)sa;
+		uint32_t a = ntohl(sin->sin_addr.s_addr);
+
+		loopback = (a >> 24) == 127;
+		wildcard = a == INADDR_ANY;
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)sa;
+
+		loopback = IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr);
+		wildcard = IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr);
+	}
+	info->security = loopback ? IPC_SEC_NONE : 0;
+	info->security_local = loopback || wildcard ? IPC_SEC_NONE : 0;
 }
 
 static int
@@ -104,6 +135,7 @@ listen_tcp(const char *spec, struct ipc_sv_listener *info)
 		freeaddrinfo(res);
 		return -1;
 	}
+	tcp_policy(res->ai_addr, info);
 	freeaddrinfo(res);
 	return fd;
 bad:
@@ -112,15 +144,59 @@ bad:
 	return -1;
 }
 
+/* What a policy means, for the log line at start. */
+static void
+policy_describe(const struct ipc_sv_listener *info, char *buf, size_t len)
+{
+	if (info->security == IPC_SEC_NONE)
+		snprintf(buf, len, "security None (no authentication)");
+	else if (info->security_local == IPC_SEC_NONE)
+		snprintf(buf, len, "security None for connections to a "
+		    "loopback address; others are refused until "
+		    "authentication is configured");
+	else
+		snprintf(buf, len, "every connection is refused until "
+		    "authentication is configured");
+}
+
 int
 listen_open(const char *spec, struct ipc_sv_listener *info)
 {
+	char addr[256], policy[160];
+	const char *opt = strstr(spec, ",security=");
+	int fd, none = 0;
+
+	if (opt != NULL) {
+		if (strcmp(opt, ",security=none") != 0) {
+			log_warnx("%s: unknown security type \"%s\" (known: "
+			    "none)", spec, opt + strlen(",security="));
+			return -1;
+		}
+		none = 1;
+	}
+	snprintf(addr, sizeof(addr), "%.*s",
+	    (int)(opt != NULL ? (size_t)(opt - spec) : strlen(spec)), spec);
 	memset(info, 0, sizeof(*info));
-	snprintf(info->name, sizeof(info->name), "%s", spec);
-	if (strncmp(spec, "tcp:", 4) == 0)
-		return listen_tcp(spec + 4, info);
-	if (strncmp(spec, "unix:", 5) == 0)
-		return listen_unix(spec + 5, info);
-	log_warnx("%s: expected tcp:ADDR:PORT or unix:PATH", spec);
-	return -1;
+	snprintf(info->name, sizeof(info->name), "%.*s", (int)sizeof(info->name) - 1,
+	    addr);
+	if (strncmp(addr, "tcp:", 4) == 0)
+		fd = listen_tcp(addr + 4, info);
+	else if (strncmp(addr, "unix:", 5) == 0)
+		fd = listen_unix(addr + 5, info);
+	else {
+		log_warnx("%s: expected tcp:ADDR:PORT or unix:PATH", spec);
+		return -1;
+	}
+	if (fd < 0)
+		return -1;
+	if (none) {
+		if (info->security != IPC_SEC_NONE)
+			log_warnx("%s: security None on an address that is not "
+			    "loopback: whoever reaches it controls this "
+			    "machine", addr);
+		info->security = info->security_local = IPC_SEC_NONE;
+	}
+	policy_describe(info, policy, sizeof(policy));
+	log_info("listener %s: %s", addr, policy);
+	return fd;
 }

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/channel.h"
 #include "supervisor/supervisor.h"
 
 /* A helper that lived this long is healthy: its next death restarts it
@@ -64,7 +65,7 @@ struct supervisor {
 	char		helper_dir[PATH_MAX];
 	struct event_base *base;
 	struct proc	procs[PROC_COUNT];
-	int		broker_fd;	/* our end of the broker's channel */
+	struct channel	*broker;	/* our end of the broker's channel */
 	int		shutting_down;
 	int		exit_code;
 };
@@ -110,9 +111,9 @@ input_args(const struct supervisor *sv, char **argv, int n)
 static const struct proc proc_table[PROC_COUNT] = {
 	[PROC_BROKER] = { .name = "rampart-broker", .args = broker_args },
 	[PROC_CAPTURE] = { .name = "rampart-capture",
-	    .channel_msg = IPC_SV_CAPTURE_CHANNEL, .args = capture_args },
+	    .channel_msg = IPC_SV2BRK_CAPTURE_CHANNEL, .args = capture_args },
 	[PROC_INPUT] = { .name = "rampart-input",
-	    .channel_msg = IPC_SV_INPUT_CHANNEL, .args = input_args },
+	    .channel_msg = IPC_SV2BRK_INPUT_CHANNEL, .args = input_args },
 };
 
 /*
@@ -206,11 +207,62 @@ spawn(struct supervisor *sv, struct proc *p, int chfd)
 	return pid;
 }
 
+/*
+ * The broker, as we see it: the least trusted process, and the one we
+ * answer password checks for.  It must read what we send (its helpers'
+ * channels); one that stops reading is dropped, and so is one that sends
+ * anything out of place.
+ */
+static const struct chan_peer broker_peer = {
+	.name = "rampart-broker",
+	.first = IPC_BRK2SV_FIRST, .last = IPC_BRK2SV_LAST,
+	.queue_max = 256, .on_full = CHAN_FULL_CLOSE,
+};
+
 static void
-send_or_warn(int fd, uint16_t type, const void *p, size_t len, int passfd)
+to_broker(struct supervisor *sv, uint16_t type, const void *p, size_t len,
+    int passfd)
 {
-	if (ipc_send(fd, type, p, len, passfd) < 0)
-		log_warn("to rampart-broker: %s", ipc_type_name(type));
+	if (sv->broker != NULL)
+		channel_send(sv->broker, type, p, len, passfd);
+}
+
+/* A password check.  There are no accounts yet: every check fails. */
+static void
+sv_answer_auth(struct supervisor *sv, const struct ipc_brk_auth *q)
+{
+	struct ipc_sv_auth_result a = { .id = q->id,
+	    .result = IPC_AUTH_REFUSED };
+
+	log_info("password check for \"%.*s\": no accounts are configured",
+	    (int)strnlen(q->user, sizeof(q->user)), q->user);
+	to_broker(sv, IPC_SV2BRK_AUTH_RESULT, &a, sizeof(a), -1);
+}
+
+static int
+sv_answer(void *arg, const struct ipc_msg *m, int fd)
+{
+	struct supervisor *sv = arg;
+
+	switch (m->hdr.type) {
+	case IPC_BRK2SV_AUTH:
+		sv_answer_auth(sv, &m->u.brk_auth);
+		return 0;
+	}
+	return -1;
+}
+
+static void
+broker_closed(void *arg, int error, const char *why)
+{
+	struct supervisor *sv = arg;
+	struct proc *p = &sv->procs[PROC_BROKER];
+
+	if (!error)
+		return;		/* it is dying: SIGCHLD tells the rest */
+	log_warnx("rampart-broker channel: %s: stopping it", why);
+	if (p->pid > 0)
+		kill(p->pid, SIGKILL);
 }
 
 /* A new broker gets the configuration, the listeners and fresh channels
@@ -224,13 +276,13 @@ broker_configure(struct supervisor *sv)
 	if (gethostname(conf.desktop_name, sizeof(conf.desktop_name) - 1) < 0 ||
 	    conf.desktop_name[0] == '\0')
 		snprintf(conf.desktop_name, sizeof(conf.desktop_name), "rampart");
-	send_or_warn(sv->broker_fd, IPC_SV_CONFIG, &conf, sizeof(conf), -1);
+	to_broker(sv, IPC_SV2BRK_CONFIG, &conf, sizeof(conf), -1);
 	for (int i = 0; i < sv->nlisten; i++)
-		send_or_warn(sv->broker_fd, IPC_SV_LISTENER, &sv->listeners[i],
+		to_broker(sv, IPC_SV2BRK_LISTENER, &sv->listeners[i],
 		    sizeof(sv->listeners[i]), sv->listen_fds[i]);
 	proc_start(sv, PROC_CAPTURE);
 	proc_start(sv, PROC_INPUT);
-	send_or_warn(sv->broker_fd, IPC_SV_START, NULL, 0, -1);
+	to_broker(sv, IPC_SV2BRK_START, NULL, 0, -1);
 }
 
 static void
@@ -241,7 +293,7 @@ proc_start(struct supervisor *sv, enum proc_id id)
 
 	if (!p->enabled || p->pid > 0 || sv->shutting_down)
 		return;
-	if (id != PROC_BROKER && sv->broker_fd < 0)
+	if (id != PROC_BROKER && sv->broker == NULL)
 		return;		/* started with the next broker */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
 		log_warn("socketpair");
@@ -264,12 +316,15 @@ proc_start(struct supervisor *sv, enum proc_id id)
 	if (id != PROC_BROKER) {
 		/* Our copy of the broker's end goes: the helper must see end
 		 * of file when the broker dies. */
-		send_or_warn(sv->broker_fd, p->channel_msg, NULL, 0, pair[0]);
+		to_broker(sv, p->channel_msg, NULL, 0, pair[0]);
 		close(pair[0]);
 		return;
 	}
 
-	sv->broker_fd = pair[0];
+	sv->broker = channel_new(sv->base, pair[0], &broker_peer, sv_answer,
+	    broker_closed, sv);
+	if (sv->broker == NULL)
+		fatalx("broker channel");
 	broker_configure(sv);
 }
 
@@ -358,8 +413,8 @@ proc_died(struct supervisor *sv, struct proc *p, int status)
 		return;
 	}
 	if (p->id == PROC_BROKER) {
-		close(sv->broker_fd);
-		sv->broker_fd = -1;
+		channel_free(sv->broker);
+		sv->broker = NULL;
 		/* Their channels led to this broker: they go with it. */
 		stop(&sv->procs[PROC_CAPTURE], SIGTERM);
 		stop(&sv->procs[PROC_INPUT], SIGTERM);
@@ -428,7 +483,7 @@ procs_run(const struct config *cfg, const int *listen_fds,
 	static const int stop_signals[] = { SIGTERM, SIGINT };
 	struct supervisor sv = {
 		.cfg = cfg, .listen_fds = listen_fds, .listeners = listeners,
-		.nlisten = nlisten, .broker_fd = -1,
+		.nlisten = nlisten,
 	};
 	struct event *sigs[3];
 
@@ -462,8 +517,7 @@ procs_run(const struct config *cfg, const int *listen_fds,
 		event_free(sigs[i]);
 	for (int i = 0; i < PROC_COUNT; i++)
 		event_free(sv.procs[i].restart_ev);
-	if (sv.broker_fd >= 0)
-		close(sv.broker_fd);
+	channel_free(sv.broker);
 	event_base_free(sv.base);
 	return sv.exit_code;
 }

@@ -3,7 +3,41 @@
 #include <event2/buffer.h>
 
 #include "broker/encoders/encoder.h"
+#include "broker/frame.h"
 #include "broker/wire.h"
+
+int
+encode_job_init(struct encode_job *job, struct frame *f,
+    const struct encoder *enc, void *state, const struct pixconv *pc)
+{
+	*job = (struct encode_job){ .encoder = enc, .state = state,
+	    .conv = *pc };
+	if ((job->out = evbuffer_new()) == NULL)
+		return -1;
+	job->frame = frame_ref(f);
+	job->src = (struct encode_src){ .pixels = f->pixels,
+	    .stride = f->stride, .width = f->width, .height = f->height };
+	return 0;
+}
+
+void
+encode_job_run(struct encode_job *job)
+{
+	job->result = 0;
+	for (size_t i = 0; i < job->nrects && job->result == 0; i++)
+		job->result = job->encoder->encode(&job->src, &job->rects[i],
+		    &job->conv, job->state, job->out);
+}
+
+void
+encode_job_done(struct encode_job *job)
+{
+	frame_unref(job->frame);
+	job->frame = NULL;
+	if (job->out != NULL)
+		evbuffer_free(job->out);
+	job->out = NULL;
+}
 
 int
 encoder_rect_header_bytes(uint8_t h[ENCODER_RECT_HEADER_SIZE],

@@ -13,7 +13,7 @@
  */
 static int
 raw_encode(const struct encode_src *src, const struct rect *r,
-    const struct pixconv *pc, struct evbuffer *out)
+    const struct pixconv *pc, void *state, struct evbuffer *out)
 {
 	struct evbuffer_iovec v;
 	size_t len;
@@ -41,5 +41,6 @@ raw_encode(const struct encode_src *src, const struct rect *r,
 const struct encoder encoder_raw = {
 	.name = "raw",
 	.encoding = RFB_ENCODING_RAW,
+	.flags = ENCODER_SHAREABLE,
 	.encode = raw_encode,
 };

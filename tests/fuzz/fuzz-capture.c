@@ -76,7 +76,7 @@ drain(int sock)
 	struct ipc_msg m;
 	int fd;
 
-	while (ipc_recv(sock, &m, &fd, IPC_CAP_RING, IPC_CAP_FRAME) == 1)
+	while (ipc_recv(sock, &m, &fd, IPC_CAP2BRK_RING, IPC_CAP2BRK_FRAME) == 1)
 		if (fd >= 0)
 			close(fd);
 }
@@ -85,18 +85,19 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct event_base *base;
-	static int sv[2];
+	int sv[2];
 	struct tiny tiny = { .width = 8 };
 	struct capture c;
 	struct ipc_msg msg;
 
 	if (base == NULL) {
 		log_init("fuzz-capture", LOG_LEVEL_ERROR, 0);
-		if ((base = event_base_new()) == NULL ||
-		    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0,
-		    sv) < 0)
+		if ((base = event_base_new()) == NULL)
 			abort();
 	}
+	/* The capture takes sv[0] and closes it when freed. */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sv) < 0)
+		abort();
 	if (capture_init(&c, base, sv[0], &source_tiny, &tiny) < 0)
 		abort();
 	while (size > 0) {
@@ -114,8 +115,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (len > size - 1)
 			break;
-		if (ipc_decode(data + 1, len, 0, &msg, IPC_BRK_RELEASE,
-		    IPC_BRK_RATE) < 0 || capture_handle(&c, &msg) < 0)
+		if (ipc_decode(data + 1, len, 0, &msg, IPC_BRK2CAP_RELEASE,
+		    IPC_BRK2CAP_RATE) < 0 || capture_handle(&c, &msg) < 0)
 			break;
 		/* What the handler accepted must leave a sane state. */
 		if (c.ring.busy >> c.ring.nslots != 0 ||
@@ -126,5 +127,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	drain(sv[1]);
 	capture_free(&c);
+	close(sv[1]);
 	return 0;
 }

@@ -37,8 +37,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (len > size - 1)
 			break;
-		if (ipc_decode(data + 1, len, 0, &msg, IPC_IN_KEY,
-		    IPC_IN_RELEASE_ALL) < 0 || input_handle(&in, &msg) < 0)
+		if (ipc_decode(data + 1, len, 0, &msg, IPC_BRK2IN_KEY,
+		    IPC_BRK2IN_RELEASE_ALL) < 0 || input_handle(&in, &msg) < 0)
 			break;
 		data += 1 + len;
 		size -= 1 + len;

@@ -79,9 +79,9 @@ send_msg(struct child *ch, uint16_t type, uint32_t a, uint32_t b)
 	struct ipc_brk_rate rate = { a };
 
 	switch (type) {
-	case IPC_BRK_RELEASE:
+	case IPC_BRK2CAP_RELEASE:
 		return ipc_send(ch->sock, type, &rel, sizeof(rel), -1);
-	case IPC_BRK_RATE:
+	case IPC_BRK2CAP_RATE:
 		return ipc_send(ch->sock, type, &rate, sizeof(rate), -1);
 	default:
 		return ipc_send(ch->sock, type, NULL, 0, -1);
@@ -94,8 +94,8 @@ recv_ring(struct child *ch, struct frame_ring *ring)
 	struct ipc_msg m;
 	int fd;
 
-	if (spawn_recv(ch, &m, &fd, 3000, IPC_CAP_RING, IPC_CAP_FRAME) != 1 ||
-	    m.hdr.type != IPC_CAP_RING || fd < 0)
+	if (spawn_recv(ch, &m, &fd, 3000, IPC_CAP2BRK_RING, IPC_CAP2BRK_FRAME) != 1 ||
+	    m.hdr.type != IPC_CAP2BRK_RING || fd < 0)
 		return -1;
 	return ring_map(ring, fd, m.u.cap_ring.ring_id, m.u.cap_ring.nslots,
 	    m.u.cap_ring.slot_size);
@@ -120,15 +120,15 @@ test_replay(const char *file)
 	}
 	ok(recv_ring(&ch, &ring) == 0 && ring.id == 1 && ring.nslots >= 2 &&
 	    ring.slot_size >= FRAME, "the ring comes first, and maps");
-	ok(spawn_recv(&ch, &m, &fd, 300, IPC_CAP_RING, IPC_CAP_FRAME) == -1,
+	ok(spawn_recv(&ch, &m, &fd, 300, IPC_CAP2BRK_RING, IPC_CAP2BRK_FRAME) == -1,
 	    "paused at start: no frame without resume");
 
-	ok(send_msg(&ch, IPC_BRK_RESUME, 0, 0) == 0, "send resume");
+	ok(send_msg(&ch, IPC_BRK2CAP_RESUME, 0, 0) == 0, "send resume");
 	/* Frames keep coming as long as we release them, and the replay
 	 * wraps around after the third. */
 	for (int i = 0; i < 8; i++) {
-		if (spawn_recv(&ch, &m, &fd, 2000, IPC_CAP_RING,
-		    IPC_CAP_FRAME) != 1 || m.hdr.type != IPC_CAP_FRAME)
+		if (spawn_recv(&ch, &m, &fd, 2000, IPC_CAP2BRK_RING,
+		    IPC_CAP2BRK_FRAME) != 1 || m.hdr.type != IPC_CAP2BRK_FRAME)
 			break;
 		struct ipc_cap_frame *f = &m.u.cap_frame;
 
@@ -146,7 +146,7 @@ test_replay(const char *file)
 			seq_up = 0;
 		last_seq = f->seq;
 		nframes++;
-		send_msg(&ch, IPC_BRK_RELEASE, f->ring_id, f->slot);
+		send_msg(&ch, IPC_BRK2CAP_RELEASE, f->ring_id, f->slot);
 	}
 	ok(nframes == 8, "8 frames received (%d)", nframes);
 	ok(ok_geometry, "each frame: ring 1, a valid slot, 64x48 XR24");
@@ -156,27 +156,27 @@ test_replay(const char *file)
 
 	/* Without releases, at most nslots frames come. */
 	int held = 0;
-	while (spawn_recv(&ch, &m, &fd, 400, IPC_CAP_RING,
-	    IPC_CAP_FRAME) == 1 && m.hdr.type == IPC_CAP_FRAME)
+	while (spawn_recv(&ch, &m, &fd, 400, IPC_CAP2BRK_RING,
+	    IPC_CAP2BRK_FRAME) == 1 && m.hdr.type == IPC_CAP2BRK_FRAME)
 		held++;
 	ok(held == (int)ring.nslots, "unreleased, the capture stops after "
 	    "%u frames (%d)", ring.nslots, held);
 
-	ok(send_msg(&ch, IPC_BRK_PAUSE, 0, 0) == 0, "send pause");
+	ok(send_msg(&ch, IPC_BRK2CAP_PAUSE, 0, 0) == 0, "send pause");
 	for (uint32_t s = 0; s < ring.nslots; s++)
-		send_msg(&ch, IPC_BRK_RELEASE, 1, s);
-	ok(spawn_recv(&ch, &m, &fd, 300, IPC_CAP_RING, IPC_CAP_FRAME) == -1,
+		send_msg(&ch, IPC_BRK2CAP_RELEASE, 1, s);
+	ok(spawn_recv(&ch, &m, &fd, 300, IPC_CAP2BRK_RING, IPC_CAP2BRK_FRAME) == -1,
 	    "paused: slots released, yet no frame");
 
-	ok(send_msg(&ch, IPC_BRK_RATE, 5, 0) == 0 &&
-	    send_msg(&ch, IPC_BRK_RESUME, 0, 0) == 0, "rate 5, resume");
+	ok(send_msg(&ch, IPC_BRK2CAP_RATE, 5, 0) == 0 &&
+	    send_msg(&ch, IPC_BRK2CAP_RESUME, 0, 0) == 0, "rate 5, resume");
 	struct timespec t0, t1;
 	int got = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (got < 3 && spawn_recv(&ch, &m, &fd, 2000, IPC_CAP_RING,
-	    IPC_CAP_FRAME) == 1) {
+	while (got < 3 && spawn_recv(&ch, &m, &fd, 2000, IPC_CAP2BRK_RING,
+	    IPC_CAP2BRK_FRAME) == 1) {
 		got++;
-		send_msg(&ch, IPC_BRK_RELEASE, 1, m.u.cap_frame.slot);
+		send_msg(&ch, IPC_BRK2CAP_RELEASE, 1, m.u.cap_frame.slot);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) +
@@ -205,7 +205,7 @@ test_protocol_error(const char *file)
 		ok(0, "spawn rampart-capture");
 		return;
 	}
-	send_msg(&ch, IPC_BRK_RELEASE, 1, 2);
+	send_msg(&ch, IPC_BRK2CAP_RELEASE, 1, 2);
 	ok(spawn_wait(&ch, 3000) == 1, "release of a slot never sent: "
 	    "exit 1");
 	ok(strstr(spawn_stderr(&ch), "protocol error") != NULL,
@@ -251,9 +251,9 @@ test_demo(void)
 		ok(0, "spawn rampart-capture --source demo");
 		return;
 	}
-	send_msg(&ch, IPC_BRK_RESUME, 0, 0);
-	while (frames < 3 && spawn_recv(&ch, &m, &fd, 2000, IPC_CAP_RING,
-	    IPC_CAP_FRAME) == 1 && m.hdr.type == IPC_CAP_FRAME) {
+	send_msg(&ch, IPC_BRK2CAP_RESUME, 0, 0);
+	while (frames < 3 && spawn_recv(&ch, &m, &fd, 2000, IPC_CAP2BRK_RING,
+	    IPC_CAP2BRK_FRAME) == 1 && m.hdr.type == IPC_CAP2BRK_FRAME) {
 		const uint8_t *s = ring_slot(&ring, m.u.cap_frame.slot);
 		size_t len = m.u.cap_frame.length;
 
@@ -277,7 +277,7 @@ test_demo(void)
 		} else if (memcmp(first, s, len) != 0)
 			differ = 1;
 		frames++;
-		send_msg(&ch, IPC_BRK_RELEASE, m.u.cap_frame.ring_id,
+		send_msg(&ch, IPC_BRK2CAP_RELEASE, m.u.cap_frame.ring_id,
 		    m.u.cap_frame.slot);
 	}
 	ok(frames == 3, "demo: 3 frames of 1280x800");

@@ -79,10 +79,10 @@ handle(struct capture *c, uint16_t type, uint32_t a, uint32_t b)
 {
 	struct ipc_msg m = { .hdr = { .type = type, .version = IPC_VERSION } };
 
-	if (type == IPC_BRK_RELEASE) {
+	if (type == IPC_BRK2CAP_RELEASE) {
 		m.u.brk_release.ring_id = a;
 		m.u.brk_release.slot = b;
-	} else if (type == IPC_BRK_RATE)
+	} else if (type == IPC_BRK2CAP_RATE)
 		m.u.brk_rate.fps = a;
 	return capture_handle(c, &m);
 }
@@ -91,7 +91,7 @@ handle(struct capture *c, uint16_t type, uint32_t a, uint32_t b)
 static int
 peer_recv(int peer, struct ipc_msg *m, int *fd)
 {
-	int r = ipc_recv(peer, m, fd, IPC_CAP_RING, IPC_CAP_FRAME);
+	int r = ipc_recv(peer, m, fd, IPC_CAP2BRK_RING, IPC_CAP2BRK_FRAME);
 
 	return r == 1 ? m->hdr.type : -1;
 }
@@ -136,7 +136,7 @@ main(void)
 	    "nothing sent before capture_send_ring()");
 	ok(capture_send_ring(&c) == 0, "capture_send_ring");
 	t = peer_recv(sv[1], &m, &fd);
-	ok(t == IPC_CAP_RING && fd >= 0 && m.u.cap_ring.ring_id == 1 &&
+	ok(t == IPC_CAP2BRK_RING && fd >= 0 && m.u.cap_ring.ring_id == 1 &&
 	    m.u.cap_ring.nslots == CAPTURE_SLOTS,
 	    "the broker gets ring 1 with a descriptor");
 	ok(fd >= 0 && ring_map(&seen, fd, m.u.cap_ring.ring_id,
@@ -144,11 +144,11 @@ main(void)
 	    "the broker can map it read-only");
 
 	/* Releases: only of slots the broker holds. */
-	ok(handle(&c, IPC_BRK_RELEASE, 1, 0) == -1,
+	ok(handle(&c, IPC_BRK2CAP_RELEASE, 1, 0) == -1,
 	    "release of a slot never sent is an error");
 	ok(capture_tick(&c) == 0, "a tick");
 	t = peer_recv(sv[1], &m, &fd);
-	ok(t == IPC_CAP_FRAME && m.u.cap_frame.ring_id == 1 &&
+	ok(t == IPC_CAP2BRK_FRAME && m.u.cap_frame.ring_id == 1 &&
 	    m.u.cap_frame.slot == 0 && m.u.cap_frame.seq == 1 &&
 	    m.u.cap_frame.kind == IPC_FRAME_PIXELS &&
 	    m.u.cap_frame.width == 32 && m.u.cap_frame.height == 16 &&
@@ -158,69 +158,69 @@ main(void)
 	ok(seen.base != NULL && ring_slot(&seen, 0)[0] == 1 &&
 	    ring_slot(&seen, 0)[128 * 16 - 1] == 1,
 	    "the broker's mapping shows frame 1's pixels");
-	ok(handle(&c, IPC_BRK_RELEASE, 1, CAPTURE_SLOTS) == -1,
+	ok(handle(&c, IPC_BRK2CAP_RELEASE, 1, CAPTURE_SLOTS) == -1,
 	    "release of slot nslots is an error");
-	ok(handle(&c, IPC_BRK_RELEASE, 1, 0xffffffffu) == -1,
+	ok(handle(&c, IPC_BRK2CAP_RELEASE, 1, 0xffffffffu) == -1,
 	    "release of slot 2^32-1 is an error");
-	ok(handle(&c, IPC_BRK_RELEASE, 2, 0) == -1,
+	ok(handle(&c, IPC_BRK2CAP_RELEASE, 2, 0) == -1,
 	    "release in a ring not yet created is an error");
-	ok(handle(&c, IPC_BRK_RELEASE, 1, 1) == -1,
+	ok(handle(&c, IPC_BRK2CAP_RELEASE, 1, 1) == -1,
 	    "release of a free slot is an error");
-	ok(handle(&c, IPC_BRK_RELEASE, 1, 0) == 0, "release of slot 0");
-	ok(handle(&c, IPC_BRK_RELEASE, 1, 0) == -1,
+	ok(handle(&c, IPC_BRK2CAP_RELEASE, 1, 0) == 0, "release of slot 0");
+	ok(handle(&c, IPC_BRK2CAP_RELEASE, 1, 0) == -1,
 	    "a second release of slot 0 is an error");
 
 	/* Three slots: a fourth frame waits for a release. */
 	for (int i = 0; i < 4; i++)
 		capture_tick(&c);
 	int frames = 0, slots = 0;
-	while (peer_recv(sv[1], &m, &fd) == IPC_CAP_FRAME) {
+	while (peer_recv(sv[1], &m, &fd) == IPC_CAP2BRK_FRAME) {
 		frames++;
 		slots |= 1 << m.u.cap_frame.slot;
 	}
 	ok(frames == 3 && slots == 7, "4 ticks with 3 free slots: 3 frames "
 	    "(%d), one in each slot", frames);
 	ok(ring_free_slot(&c.ring) == -1, "every slot is held");
-	ok(handle(&c, IPC_BRK_RELEASE, 1, 1) == 0 && capture_tick(&c) == 0 &&
-	    peer_recv(sv[1], &m, &fd) == IPC_CAP_FRAME &&
+	ok(handle(&c, IPC_BRK2CAP_RELEASE, 1, 1) == 0 && capture_tick(&c) == 0 &&
+	    peer_recv(sv[1], &m, &fd) == IPC_CAP2BRK_FRAME &&
 	    m.u.cap_frame.slot == 1 && m.u.cap_frame.seq == 5,
 	    "after releasing slot 1 the next frame (seq 5) goes there");
 	ok(ring_slot(&seen, 1)[0] == 5, "and slot 1 holds its pixels");
 
 	/* Rate bounds. */
-	ok(handle(&c, IPC_BRK_RATE, 0, 0) == -1, "rate 0 is an error");
-	ok(handle(&c, IPC_BRK_RATE, 241, 0) == -1, "rate 241 is an error");
-	ok(handle(&c, IPC_BRK_RATE, 0xffffffffu, 0) == -1,
+	ok(handle(&c, IPC_BRK2CAP_RATE, 0, 0) == -1, "rate 0 is an error");
+	ok(handle(&c, IPC_BRK2CAP_RATE, 241, 0) == -1, "rate 241 is an error");
+	ok(handle(&c, IPC_BRK2CAP_RATE, 0xffffffffu, 0) == -1,
 	    "rate 2^32-1 is an error");
-	ok(handle(&c, IPC_BRK_RATE, 240, 0) == 0, "rate 240 accepted");
-	ok(handle(&c, IPC_BRK_RATE, 1, 0) == 0, "rate 1 accepted");
+	ok(handle(&c, IPC_BRK2CAP_RATE, 240, 0) == 0, "rate 240 accepted");
+	ok(handle(&c, IPC_BRK2CAP_RATE, 1, 0) == 0, "rate 1 accepted");
 	ok(timer_due(&c) < 0, "paused: no timer even after a rate");
 
 	/* Pause and resume. */
 	for (int s = 0; s < CAPTURE_SLOTS; s++)
 		if (c.ring.busy & (1u << s))
-			handle(&c, IPC_BRK_RELEASE, 1, (uint32_t)s);
-	ok(handle(&c, IPC_BRK_RESUME, 0, 0) == 0 && c.running,
+			handle(&c, IPC_BRK2CAP_RELEASE, 1, (uint32_t)s);
+	ok(handle(&c, IPC_BRK2CAP_RESUME, 0, 0) == 0 && c.running,
 	    "resume");
 	due = timer_due(&c);
 	ok(due >= -0.01 && due < 0.01, "resume: a frame is due at once (%.3f s)",
 	    due);
 	event_base_loop(base, EVLOOP_NONBLOCK);
-	ok(peer_recv(sv[1], &m, &fd) == IPC_CAP_FRAME,
+	ok(peer_recv(sv[1], &m, &fd) == IPC_CAP2BRK_FRAME,
 	    "resume sends a frame at once");
 	due = timer_due(&c);
 	ok(due > 0.5 && due <= 1.01, "at rate 1 the next frame is due in 1 s "
 	    "(%.3f s)", due);
-	ok(handle(&c, IPC_BRK_RESUME, 0, 0) == 0, "a second resume is no error");
-	ok(handle(&c, IPC_BRK_RATE, 240, 0) == 0, "rate 240 while running");
+	ok(handle(&c, IPC_BRK2CAP_RESUME, 0, 0) == 0, "a second resume is no error");
+	ok(handle(&c, IPC_BRK2CAP_RATE, 240, 0) == 0, "rate 240 while running");
 	due = timer_due(&c);
 	ok(due > 0.0 && due < 0.05, "the source's 30 fps bound the rate "
 	    "(%.3f s)", due);
-	ok(handle(&c, IPC_BRK_PAUSE, 0, 0) == 0 && !c.running &&
+	ok(handle(&c, IPC_BRK2CAP_PAUSE, 0, 0) == 0 && !c.running &&
 	    timer_due(&c) < 0, "pause stops the timer");
 	event_base_loop(base, EVLOOP_NONBLOCK);
 	ok(peer_recv(sv[1], &m, &fd) == -1, "no frame while paused");
-	ok(handle(&c, IPC_BRK_PAUSE, 0, 0) == 0, "a second pause is no error");
+	ok(handle(&c, IPC_BRK2CAP_PAUSE, 0, 0) == 0, "a second pause is no error");
 
 	/* A mode change: a new ring, releases of the old one ignored. */
 	pat.width = 48;
@@ -228,28 +228,28 @@ main(void)
 	pat.changed = 1;
 	ok(capture_tick(&c) == 0, "a tick that finds a new mode");
 	t = peer_recv(sv[1], &m, &fd);
-	ok(t == IPC_CAP_RING && m.u.cap_ring.ring_id == 2 && fd >= 0 &&
+	ok(t == IPC_CAP2BRK_RING && m.u.cap_ring.ring_id == 2 && fd >= 0 &&
 	    m.u.cap_ring.slot_size >= 48 * 4 * 20, "ring 2 is sent");
 	if (fd >= 0)
 		close(fd);
 	ok(c.ring.id == 2 && c.ring.busy == 0, "capture uses ring 2");
 	ok(capture_tick(&c) == 0 && peer_recv(sv[1], &m, &fd) ==
-	    IPC_CAP_FRAME && m.u.cap_frame.ring_id == 2 &&
+	    IPC_CAP2BRK_FRAME && m.u.cap_frame.ring_id == 2 &&
 	    m.u.cap_frame.width == 48 && m.u.cap_frame.length == 48 * 4 * 20,
 	    "the next frame is in ring 2 with the new geometry");
-	ok(handle(&c, IPC_BRK_RELEASE, 1, 0) == 0,
+	ok(handle(&c, IPC_BRK2CAP_RELEASE, 1, 0) == 0,
 	    "a release in ring 1 is ignored");
-	ok(handle(&c, IPC_BRK_RELEASE, 3, 0) == -1,
+	ok(handle(&c, IPC_BRK2CAP_RELEASE, 3, 0) == -1,
 	    "a release in ring 3 is an error");
-	ok(handle(&c, IPC_BRK_RELEASE, 2, m.u.cap_frame.slot) == 0,
+	ok(handle(&c, IPC_BRK2CAP_RELEASE, 2, m.u.cap_frame.slot) == 0,
 	    "a release in ring 2 is accepted");
 
 	/* Types of another range. */
 	memset(&m, 0, sizeof(m));
-	m.hdr.type = IPC_IN_KEY;
+	m.hdr.type = IPC_BRK2IN_KEY;
 	m.hdr.version = IPC_VERSION;
 	ok(capture_handle(&c, &m) == -1, "an input message is an error");
-	m.hdr.type = IPC_CAP_FRAME;
+	m.hdr.type = IPC_CAP2BRK_FRAME;
 	ok(capture_handle(&c, &m) == -1, "our own frame message is an error");
 
 	/* A frame that cannot be sent (the broker is gone) ends the loop. */
@@ -259,6 +259,5 @@ main(void)
 	ring_destroy(&seen);
 	capture_free(&c);
 	event_base_free(base);
-	close(sv[0]);
 	return done_testing();
 }

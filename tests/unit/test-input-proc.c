@@ -20,7 +20,7 @@ send_key(struct child *ch, uint16_t code, uint8_t down)
 {
 	struct ipc_in_key k = { .code = code, .down = down };
 
-	return ipc_send(ch->sock, IPC_IN_KEY, &k, sizeof(k), -1);
+	return ipc_send(ch->sock, IPC_BRK2IN_KEY, &k, sizeof(k), -1);
 }
 
 static int
@@ -30,7 +30,7 @@ send_pointer(struct child *ch, uint16_t x, uint16_t y, uint8_t buttons,
 	struct ipc_in_pointer p = { .x = x, .y = y, .buttons = buttons,
 	    .wheel = wheel };
 
-	return ipc_send(ch->sock, IPC_IN_POINTER, &p, sizeof(p), -1);
+	return ipc_send(ch->sock, IPC_BRK2IN_POINTER, &p, sizeof(p), -1);
 }
 
 static char *
@@ -135,7 +135,7 @@ main(void)
 	if (start(&ch, path) < 0)
 		return printf("Bail out! spawn\n"), 1;
 	send_key(&ch, KEY_Z, 1);
-	ipc_send(ch.sock, IPC_BRK_PAUSE, NULL, 0, -1);
+	ipc_send(ch.sock, IPC_BRK2CAP_PAUSE, NULL, 0, -1);
 	status = spawn_wait(&ch, 3000);
 	ok(status == 1, "a capture message: exit 1 (%d)", status);
 	ok(log_shows(path, "key 44 KEY_Z down\nkey 44 KEY_Z up\n"
@@ -147,7 +147,7 @@ main(void)
 	if (start(&ch, path) < 0)
 		return printf("Bail out! spawn\n"), 1;
 	{
-		struct ipc_hdr h = { .type = IPC_IN_KEY, .version = IPC_VERSION };
+		struct ipc_hdr h = { .type = IPC_BRK2IN_KEY, .version = IPC_VERSION };
 		uint8_t raw[sizeof(h) + 8] = { 0 };
 
 		memcpy(raw, &h, sizeof(h));

@@ -67,7 +67,7 @@ new_lines(struct fixture *f)
 static int
 key(struct fixture *f, unsigned int code, unsigned int down, unsigned int pad)
 {
-	struct ipc_msg m = { .hdr = { .type = IPC_IN_KEY,
+	struct ipc_msg m = { .hdr = { .type = IPC_BRK2IN_KEY,
 	    .version = IPC_VERSION } };
 
 	m.u.in_key.code = (uint16_t)code;
@@ -80,7 +80,7 @@ static int
 pointer(struct fixture *f, unsigned int x, unsigned int y,
     unsigned int buttons, int wheel, int hwheel, unsigned int pad)
 {
-	struct ipc_msg m = { .hdr = { .type = IPC_IN_POINTER,
+	struct ipc_msg m = { .hdr = { .type = IPC_BRK2IN_POINTER,
 	    .version = IPC_VERSION } };
 
 	m.u.in_pointer = (struct ipc_in_pointer){ .x = (uint16_t)x,
@@ -92,7 +92,7 @@ pointer(struct fixture *f, unsigned int x, unsigned int y,
 static int
 release_all(struct fixture *f)
 {
-	struct ipc_msg m = { .hdr = { .type = IPC_IN_RELEASE_ALL,
+	struct ipc_msg m = { .hdr = { .type = IPC_BRK2IN_RELEASE_ALL,
 	    .version = IPC_VERSION } };
 
 	return input_handle(&f->in, &m);
@@ -176,7 +176,7 @@ main(void)
 	/* A type of another range never gets here through ipc_recv(), but
 	 * input_handle() still refuses it. */
 	memset(&m, 0, sizeof(m));
-	m.hdr.type = IPC_BRK_PAUSE;
+	m.hdr.type = IPC_BRK2CAP_PAUSE;
 	m.hdr.version = IPC_VERSION;
 	ok(input_handle(&f.in, &m) == -1, "a capture message is rejected");
 	fixture_close(&f);

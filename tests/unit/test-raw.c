@@ -72,7 +72,7 @@ main(void)
 		return 1;
 	pixconv_init(&pc, &be565);
 	ok(encoder_raw.encoding == 0, "raw is encoding 0");
-	ok(encoder_raw.encode(&src, &r, &pc, out) == 0, "encode 3x2 at 1,2");
+	ok(encoder_raw.encode(&src, &r, &pc, NULL, out) == 0, "encode 3x2 at 1,2");
 	len = evbuffer_get_length(out);
 	ok(len == 12 + 3 * 2 * 2, "12 header bytes and 6 pixels of 2 bytes "
 	    "(got %zu)", len);
@@ -84,7 +84,7 @@ main(void)
 	/* The native format: the screen's own bytes. */
 	pixconv_init(&pc, &pixfmt_native);
 	r = (struct rect){ 0, 0, SW, SH };
-	ok(encoder_raw.encode(&src, &r, &pc, out) == 0 &&
+	ok(encoder_raw.encode(&src, &r, &pc, NULL, out) == 0 &&
 	    evbuffer_get_length(out) == 12 + SW * SH * 4,
 	    "native: the whole screen, 4 bytes a pixel");
 	evbuffer_drain(out, 12);
@@ -98,11 +98,11 @@ main(void)
 	ok(i == SH, "native: rows are the screen's bytes");
 
 	r = (struct rect){ 3, 0, 3, 1 };
-	ok(encoder_raw.encode(&src, &r, &pc, out) == -1 &&
+	ok(encoder_raw.encode(&src, &r, &pc, NULL, out) == -1 &&
 	    evbuffer_get_length(out) == 0,
 	    "a rect past the screen is refused and adds nothing");
 	r = (struct rect){ 0, 0, 0, 0 };
-	ok(encoder_raw.encode(&src, &r, &pc, out) == 0 &&
+	ok(encoder_raw.encode(&src, &r, &pc, NULL, out) == 0 &&
 	    evbuffer_get_length(out) == 12, "an empty rect is a header");
 	evbuffer_drain(out, 12);
 

@@ -579,7 +579,6 @@ static const struct probe {
 	{ "setrlimit", p_setrlimit, { SYS, SYS, SYS } },
 	{ "sendto with an address", p_sendto_addr, { SYS, SYS, SYS } },
 	{ "ioctl FIOCLEX", p_ioctl_other, { SYS, SYS, SYS } },
-	{ "fcntl F_DUPFD_CLOEXEC", p_dupfd, { SYS, SYS, SYS } },
 #if defined(__x86_64__) && !defined(__ILP32__)
 	{ "x32 system call", p_x32, { SYS, SYS, SYS } },
 #endif
@@ -591,6 +590,8 @@ static const struct probe {
 	{ "fcntl F_GET_SEALS", p_get_seals, { OK, OK, SYS } },
 	{ "fcntl F_ADD_SEALS", p_add_seals, { SYS, OK, SYS } },
 	{ "memfd_create", p_memfd, { SYS, OK, SYS } },
+	/* A channel keeps a copy of a descriptor it queues (the ring). */
+	{ "fcntl F_DUPFD_CLOEXEC", p_dupfd, { SYS, OK, SYS } },
 };
 
 static const char *const role_names[] = { "broker", "capture", "input" };

@@ -1,6 +1,8 @@
 #include "config.h"
 
-#include "capture/font.h"
+#include <stddef.h>
+
+#include "common/font.h"
 
 #define FONT_FIRST	0x20
 #define FONT_LAST	0x7e
@@ -109,4 +111,30 @@ font_glyph(unsigned char c)
 	if (c < FONT_FIRST || c > FONT_LAST)
 		c = '?';
 	return font_glyphs[c - FONT_FIRST];
+}
+
+void
+font_draw(uint32_t *px, uint32_t width, uint32_t height, int x, int y,
+    int scale, uint32_t color, const char *s, int maxchars)
+{
+	for (int n = 0; *s != '\0' && n < maxchars; s++, n++) {
+		const uint8_t *g = font_glyph((unsigned char)*s);
+
+		for (int py = 0; py < FONT_HEIGHT * scale; py++) {
+			int row = py / scale;
+			long yy = (long)y + py;
+
+			if (yy < 0 || yy >= (long)height)
+				continue;
+			for (int pxx = 0; pxx < FONT_WIDTH * scale; pxx++) {
+				long xx = (long)x + pxx;
+
+				if (xx >= 0 && xx < (long)width &&
+				    (g[row] & (0x10 >> (pxx / scale))))
+					px[(size_t)yy * width + (size_t)xx] =
+					    color;
+			}
+		}
+		x += FONT_ADVANCE * scale;
+	}
 }

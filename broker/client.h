@@ -1,0 +1,95 @@
+/*
+ * client: the glue of one viewer.  A conn (its transport), a session (its
+ * protocol), its role, its updates and its keyboard.  Everything it sends
+ * towards the input helper passes one gate, where its role is checked.
+ */
+#ifndef RAMPART_CLIENT_H
+#define RAMPART_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "broker/broker.h"
+#include "broker/damage.h"
+#include "broker/keyboard.h"
+#include "broker/pixfmt.h"
+#include "broker/session.h"
+
+struct conn;
+struct encoder;
+
+/* RFB pointer buttons that stay down (left, middle, right, back), as
+ * opposed to the wheel's bits, which are pressed and released at once. */
+#define RFB_BUTTONS_HELD	0x87
+
+/* Output bytes a client may have unsent before we stop encoding for it:
+ * a stalled client costs at most one update plus this. */
+#define CLIENT_OUTPUT_LOW	(256 * 1024)
+/* Replies other than updates (colour maps, later bells, clipboard) that
+ * may wait on top of that; a client that keeps asking without reading is
+ * closed. */
+#define CLIENT_OUTPUT_SMALL	(64 * 1024)
+/* Input bytes buffered for one incomplete message: SetEncodings with
+ * 65535 encodings is the largest the protocol allows. */
+#define CLIENT_INPUT_MAX	(4 + 65535 * 4)
+/* A client must reach ServerInit this soon, or it is closed: idle
+ * half-open connections must not hold the places of real viewers. */
+#define CLIENT_HANDSHAKE_SECONDS	30
+
+enum client_role {
+	CLIENT_CONTROL,		/* views, types and points */
+	CLIENT_VIEW,		/* views only */
+};
+
+/* What one client asked for and has not been sent yet (updates.c). */
+struct updates {
+	struct pixconv	conv;
+	const struct encoder *encoder;
+	void		*enc_state;
+	int		desktop_size;	/* understands DesktopSize */
+	uint32_t	width, height;	/* the screen as this client knows it */
+	struct damage	damage;		/* what changed since its last update */
+	int		wanted;		/* a FramebufferUpdateRequest waits */
+	struct rect	area;		/* the area it asked for */
+	int		resize_pending;
+	size_t		last_size;	/* bytes of its last update */
+};
+
+struct client {
+	TAILQ_ENTRY(client) entry;
+	struct broker	*broker;
+	unsigned int	id;
+	char		tag[96];	/* "client N (peer)" */
+	struct conn	*conn;
+	struct session	session;
+	enum client_role role;
+	int		active;		/* past ClientInit: a viewer */
+	int		input_held;	/* not read until the input helper
+					 * catches up */
+	struct screen_sub sub;
+	struct updates	up;
+	struct keyboard	kb;
+	uint8_t		buttons;	/* RFB button mask last sent */
+	int		ptr_known;	/* a pointer event was sent */
+	uint16_t	ptr_x, ptr_y;
+};
+
+/* Whether more bytes of a reply may be queued for c now; if not, c is
+ * failed with a log line and the caller must not queue them. */
+int	client_room(struct client *c, size_t more);
+
+/* ServerInit goes out if the client waits for it and a frame is there. */
+void	client_server_init(struct client *c);
+
+/* broker/updates.c */
+int	updates_start(struct client *c, uint32_t width, uint32_t height);
+void	updates_free(struct client *c);
+void	updates_set_encodings(struct client *c, const uint8_t *list,
+	    size_t n);
+void	updates_request(struct client *c, const struct rect *r,
+	    int incremental);
+void	updates_screen_changed(void *arg, const struct frame *f,
+	    const struct damage *d);
+void	updates_try(struct client *c);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * conn: one viewer's transport, a stack of bufferevents.  The socket is at
+ * the bottom; TLS and WebSocket will be filters pushed on top of it, and
+ * the layers above (session, client) read and write only the top of the
+ * stack without knowing what is under it.
+ */
+#ifndef RAMPART_CONN_H
+#define RAMPART_CONN_H
+
+#include <stddef.h>
+
+struct bufferevent;
+struct event_base;
+struct evbuffer;
+struct conn;
+
+struct conn_cbs {
+	/* Bytes arrived: read them from conn_input(). */
+	void	(*read)(void *arg);
+	/* The output fell to the low mark given at creation. */
+	void	(*drained)(void *arg);
+	/* End of connection, an error or the timeout: nothing is read or
+	 * written any more; the owner frees the conn. */
+	void	(*closed)(void *arg, const char *why);
+};
+
+/*
+ * A connection on a bufferevent the caller made (a socket's, or one end of
+ * a bufferevent pair in tests); the conn owns and frees it.  Reads are
+ * bounded by input_max bytes waiting; drained() is called when the output
+ * falls to output_low.
+ */
+struct conn *conn_new(struct bufferevent *bev, size_t input_max,
+	    size_t output_low, const struct conn_cbs *cbs, void *arg);
+/* The same on an accepted socket, which the conn closes. */
+struct conn *conn_new_socket(struct event_base *base, int fd,
+	    size_t input_max, size_t output_low, const struct conn_cbs *cbs,
+	    void *arg);
+void	conn_free(struct conn *c);
+
+struct evbuffer *conn_input(struct conn *c);
+struct evbuffer *conn_output(struct conn *c);
+/* Bytes written and not yet handed to the kernel, through the whole stack:
+ * what this client costs us in output memory. */
+size_t	conn_unsent(const struct conn *c);
+
+/* Close the connection if it is still there after this many seconds; 0
+ * for no limit. */
+void	conn_set_timeout(struct conn *c, int seconds);
+/* Stop (1) or resume (0) reading; what arrived stays in conn_input(). */
+void	conn_hold_input(struct conn *c, int hold);
+/* Read no more; closed() once the output is out. */
+void	conn_close_after_flush(struct conn *c);
+
+#endif

@@ -1,0 +1,358 @@
+/*
+ * The RFB protocol of one viewer, on bytes (session.h).  Every function
+ * here reads from a buffer and writes to the session's output evbuffer, so
+ * that tests and the fuzz target drive it over a bufferevent pair.
+ */
+#include "config.h"
+
+#include <event2/buffer.h>
+#include <rfb/rfbproto.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "broker/session.h"
+#include "broker/wire.h"
+#include "common/ipc.h"
+#include "common/log.h"
+
+#define RFB_VERSION_LEN		12
+
+static void
+put8(struct evbuffer *out, uint8_t v)
+{
+	evbuffer_add(out, &v, 1);
+}
+
+static void
+put16(struct evbuffer *out, uint16_t v)
+{
+	uint8_t b[2];
+
+	wire_put16(b, v);
+	evbuffer_add(out, b, sizeof(b));
+}
+
+static void
+put32(struct evbuffer *out, uint32_t v)
+{
+	uint8_t b[4];
+
+	wire_put32(b, v);
+	evbuffer_add(out, b, sizeof(b));
+}
+
+static void
+put_string(struct evbuffer *out, const char *s)
+{
+	put32(out, (uint32_t)strlen(s));
+	evbuffer_add(out, s, strlen(s));
+}
+
+/* ProtocolVersion: "RFB xxx.yyy\n".  Minor versions other than 7 and 8
+ * are handled as 3.3, as the specification asks; anything newer as 3.8. */
+static int
+parse_version(const uint8_t *p, int *minor)
+{
+	int major = 0, min = 0;
+
+	if (memcmp(p, "RFB ", 4) != 0 || p[7] != '.' || p[11] != '\n')
+		return -1;
+	for (int i = 4; i < 11; i++) {
+		if (i == 7)
+			continue;
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		if (i < 7)
+			major = major * 10 + (p[i] - '0');
+		else
+			min = min * 10 + (p[i] - '0');
+	}
+	if (major != 3)
+		return -1;
+	*minor = min >= 8 ? 8 : min == 7 ? 7 : 3;
+	return 0;
+}
+
+static const char no_security[] =
+    "no security type available: this listener lets in only local "
+    "connections (loopback and unix sockets) until authentication is set up";
+
+void
+session_init(struct session *s, const struct session_cbs *cbs, void *arg,
+    struct evbuffer *out, const char *tag, uint32_t security)
+{
+	static const char version[] = "RFB 003.008\n";
+
+	*s = (struct session){ .cbs = cbs, .arg = arg, .out = out, .tag = tag,
+	    .state = SESSION_VERSION, .security = security };
+	evbuffer_add(out, version, sizeof(version) - 1);
+}
+
+void
+session_fail(struct session *s, const char *reason)
+{
+	log_info("%s: refused: %s", s->tag, reason);
+	s->state = SESSION_CLOSING;
+}
+
+static long
+on_version(struct session *s, const uint8_t *p, size_t len)
+{
+	int none = (s->security & IPC_SEC_NONE) != 0;
+
+	if (len < RFB_VERSION_LEN)
+		return 0;
+	if (parse_version(p, &s->minor) < 0) {
+		log_warnx("%s: bad protocol version", s->tag);
+		return -1;
+	}
+	log_debug("%s: RFB 3.%d", s->tag, s->minor);
+	if (s->minor == 3) {
+		if (none) {
+			put32(s->out, rfbSecTypeNone);
+			s->state = SESSION_INIT;
+		} else {
+			put32(s->out, rfbConnFailed);
+			put_string(s->out, no_security);
+			session_fail(s, no_security);
+		}
+		return RFB_VERSION_LEN;
+	}
+	if (none) {
+		put8(s->out, 1);
+		put8(s->out, rfbSecTypeNone);
+		s->state = SESSION_SECURITY;
+	} else {
+		put8(s->out, 0);
+		put_string(s->out, no_security);
+		session_fail(s, no_security);
+	}
+	return RFB_VERSION_LEN;
+}
+
+static long
+on_security(struct session *s, const uint8_t *p, size_t len)
+{
+	if (len < 1)
+		return 0;
+	if (p[0] != rfbSecTypeNone) {
+		static const char bad[] = "security type not offered";
+
+		if (s->minor == 8) {
+			put32(s->out, 1);
+			put_string(s->out, bad);
+		}
+		session_fail(s, bad);
+		return 1;
+	}
+	if (s->minor == 8)
+		put32(s->out, 0);	/* SecurityResult: OK */
+	s->state = SESSION_INIT;
+	return 1;
+}
+
+static long
+on_client_init(struct session *s, const uint8_t *p, size_t len)
+{
+	if (len < 1)
+		return 0;
+	s->state = SESSION_WAIT_SERVER;
+	s->cbs->client_init(s->arg, p[0] != 0);
+	return 1;
+}
+
+void
+session_server_init(struct session *s, uint16_t width, uint16_t height,
+    const char *name)
+{
+	uint8_t pf[sz_rfbPixelFormat];
+
+	if (s->state != SESSION_WAIT_SERVER)
+		return;
+	s->width = width;
+	s->height = height;
+	put16(s->out, width);
+	put16(s->out, height);
+	pixfmt_to_wire(&pixfmt_native, pf);
+	evbuffer_add(s->out, pf, sizeof(pf));
+	put_string(s->out, name);
+	s->state = SESSION_NORMAL;
+	log_info("%s: connected, RFB 3.%d, %ux%u", s->tag, s->minor, width,
+	    height);
+}
+
+void
+session_resized(struct session *s, uint16_t width, uint16_t height)
+{
+	s->width = width;
+	s->height = height;
+}
+
+void
+session_send_update_header(struct session *s, uint16_t nrects)
+{
+	put8(s->out, rfbFramebufferUpdate);
+	put8(s->out, 0);
+	put16(s->out, nrects);
+}
+
+void
+session_send_colour_map(struct session *s)
+{
+	uint16_t map[256][3];
+
+	pixfmt_colour_map(map);
+	put8(s->out, rfbSetColourMapEntries);
+	put8(s->out, 0);
+	put16(s->out, 0);
+	put16(s->out, 256);
+	for (int i = 0; i < 256; i++)
+		for (int j = 0; j < 3; j++)
+			put16(s->out, map[i][j]);
+}
+
+static long
+on_set_pixel_format(struct session *s, const uint8_t *p, size_t len)
+{
+	struct pixfmt pf;
+	const char *why;
+
+	if (len < 20)
+		return 0;
+	pixfmt_from_wire(&pf, p + 4);
+	if (pixfmt_validate(&pf, &why) < 0) {
+		log_warnx("%s: SetPixelFormat rejected: %s", s->tag, why);
+		return -1;
+	}
+	if (s->cbs->pixel_format(s->arg, &pf) < 0)
+		return -1;
+	log_debug("%s: pixel format %u bpp, depth %u, %s endian, "
+	    "max %u/%u/%u shift %u/%u/%u", s->tag, pf.bpp, pf.depth,
+	    pf.big_endian ? "big" : "little", pf.red_max, pf.green_max,
+	    pf.blue_max, pf.red_shift, pf.green_shift, pf.blue_shift);
+	return 20;
+}
+
+static long
+on_set_encodings(struct session *s, const uint8_t *p, size_t len)
+{
+	size_t n, need;
+
+	if (len < 4)
+		return 0;
+	n = wire_get16(p + 2);
+	need = 4 + n * 4;
+	if (len < need)
+		return 0;
+	s->cbs->encodings(s->arg, p + 4, n);
+	return (long)need;
+}
+
+static int
+clip(struct rect *r, uint32_t width, uint32_t height)
+{
+	if (r->x >= width || r->y >= height)
+		return -1;
+	if (r->w > width - r->x)
+		r->w = width - r->x;
+	if (r->h > height - r->y)
+		r->h = height - r->y;
+	return r->w > 0 && r->h > 0 ? 0 : -1;
+}
+
+static long
+on_update_request(struct session *s, const uint8_t *p, size_t len)
+{
+	struct rect r;
+
+	if (len < 10)
+		return 0;
+	r = (struct rect){ wire_get16(p + 2), wire_get16(p + 4),
+	    wire_get16(p + 6), wire_get16(p + 8) };
+	if (clip(&r, s->width, s->height) == 0)
+		s->cbs->update_request(s->arg, &r, p[1] != 0);
+	/* else nothing of the screen: nothing to send */
+	return 10;
+}
+
+static long
+on_key_event(struct session *s, const uint8_t *p, size_t len)
+{
+	if (len < 8)
+		return 0;
+	s->cbs->key(s->arg, wire_get32(p + 4), p[1] != 0);
+	return 8;
+}
+
+static long
+on_pointer_event(struct session *s, const uint8_t *p, size_t len)
+{
+	if (len < 6)
+		return 0;
+	s->cbs->pointer(s->arg, wire_get16(p + 2), wire_get16(p + 4), p[1]);
+	return 6;
+}
+
+static long
+on_cut_text(struct session *s, const uint8_t *p, size_t len)
+{
+	int32_t n;
+
+	if (len < 8)
+		return 0;
+	n = (int32_t)wire_get32(p + 4);
+	/* A negative length is the extended clipboard, which we did not
+	 * offer. */
+	if (n < 0 || n > SESSION_CUT_TEXT_MAX) {
+		log_warnx("%s: ClientCutText of %ld bytes refused", s->tag,
+		    (long)n);
+		return -1;
+	}
+	s->skip = (uint64_t)n;	/* dropped as it arrives, never buffered */
+	return 8;
+}
+
+typedef long handler_fn(struct session *, const uint8_t *, size_t);
+
+static handler_fn *const handlers[] = {
+	[rfbSetPixelFormat] = on_set_pixel_format,
+	[rfbSetEncodings] = on_set_encodings,
+	[rfbFramebufferUpdateRequest] = on_update_request,
+	[rfbKeyEvent] = on_key_event,
+	[rfbPointerEvent] = on_pointer_event,
+	[rfbClientCutText] = on_cut_text,
+};
+
+long
+session_input(struct session *s, const uint8_t *buf, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (s->skip > 0) {
+		size_t n = s->skip < len ? (size_t)s->skip : len;
+
+		s->skip -= n;
+		return (long)n;
+	}
+	switch (s->state) {
+	case SESSION_VERSION:
+		return on_version(s, buf, len);
+	case SESSION_SECURITY:
+		return on_security(s, buf, len);
+	case SESSION_INIT:
+		return on_client_init(s, buf, len);
+	case SESSION_WAIT_SERVER:
+		return 0;	/* nothing is due before ServerInit */
+	case SESSION_CLOSING:
+		return (long)len;
+	case SESSION_NORMAL:
+		break;
+	}
+	if (buf[0] >= sizeof(handlers) / sizeof(handlers[0]) ||
+	    handlers[buf[0]] == NULL) {
+		log_warnx("%s: unknown message type %u", s->tag, buf[0]);
+		return -1;
+	}
+	return handlers[buf[0]](s, buf, len);
+}

@@ -1,0 +1,81 @@
+/*
+ * session: the RFB protocol (rfbproto.rst) of one viewer, on bytes.  The
+ * handshake of versions 3.3, 3.7 and 3.8, then one small handler per client
+ * message, each returning bytes consumed, 0 for "need more", -1 for "bad".
+ *
+ * A session knows nothing of the screen, the other clients or the helpers:
+ * what a message means for them goes up through callbacks, and what the
+ * server says goes down through the session_send_* calls, into the output
+ * buffer of the connection under it.
+ */
+#ifndef RAMPART_SESSION_H
+#define RAMPART_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "broker/damage.h"
+#include "broker/pixfmt.h"
+
+struct evbuffer;
+
+/* ClientCutText longer than this closes the client. */
+#define SESSION_CUT_TEXT_MAX	(1024 * 1024)
+
+enum session_state {
+	SESSION_VERSION,	/* waiting for the ProtocolVersion */
+	SESSION_SECURITY,	/* waiting for the security type (3.7, 3.8) */
+	SESSION_INIT,		/* waiting for ClientInit */
+	SESSION_WAIT_SERVER,	/* ClientInit read; ServerInit not sent yet */
+	SESSION_NORMAL,
+	SESSION_CLOSING,	/* a failure reason is on its way */
+};
+
+struct session_cbs {
+	/* ClientInit came: call session_server_init() when the screen can
+	 * be described (now or later). */
+	void	(*client_init)(void *arg, int shared);
+	/* A valid pixel format; 0, or -1 to close. */
+	int	(*pixel_format)(void *arg, const struct pixfmt *pf);
+	/* n encodings, big-endian s32 each, in the client's order. */
+	void	(*encodings)(void *arg, const uint8_t *list, size_t n);
+	/* r is clipped to the screen the client was told of. */
+	void	(*update_request)(void *arg, const struct rect *r,
+		    int incremental);
+	void	(*key)(void *arg, uint32_t keysym, int down);
+	void	(*pointer)(void *arg, uint16_t x, uint16_t y, uint8_t mask);
+};
+
+struct session {
+	const struct session_cbs *cbs;
+	void		*arg;
+	struct evbuffer	*out;
+	const char	*tag;		/* "client N (peer)", for logs */
+	enum session_state state;
+	int		minor;		/* 3, 7 or 8 */
+	uint32_t	security;	/* IPC_SEC_* this listener offers */
+	uint64_t	skip;		/* bytes of ClientCutText still to drop */
+	uint16_t	width, height;	/* the screen the client knows */
+};
+
+/* Start: our ProtocolVersion goes out. */
+void	session_init(struct session *s, const struct session_cbs *cbs,
+	    void *arg, struct evbuffer *out, const char *tag,
+	    uint32_t security);
+/* Bytes from the client: consumed, 0 for more, -1 to close. */
+long	session_input(struct session *s, const uint8_t *buf, size_t len);
+/* The reason goes out where the protocol has room for one; then only
+ * SESSION_CLOSING. */
+void	session_fail(struct session *s, const char *reason);
+
+void	session_server_init(struct session *s, uint16_t width,
+	    uint16_t height, const char *name);
+/* The fixed 3-3-2 colour map of 8-bit colour-mapped formats. */
+void	session_send_colour_map(struct session *s);
+#define SESSION_COLOUR_MAP_SIZE	(6 + 256 * 6)
+/* FramebufferUpdate with nrects rectangles, which the caller appends. */
+void	session_send_update_header(struct session *s, uint16_t nrects);
+/* The client now knows the screen as width x height (DesktopSize). */
+void	session_resized(struct session *s, uint16_t width, uint16_t height);
+
+#endif
