@@ -54,6 +54,20 @@ skip(const char *fmt, ...)
 	fflush(stdout);
 }
 
+/* Stop at once: the test cannot go on. */
+static inline void __attribute__((noreturn, format(printf, 1, 2)))
+bail(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("Bail out! ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	exit(1);
+}
+
 /* Skip the whole program: TAP's plan of zero tests with a reason. */
 static inline void __attribute__((noreturn))
 skip_all(const char *why)
