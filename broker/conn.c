@@ -9,6 +9,7 @@
 #include "broker/conn.h"
 
 #define CONN_STACK_MAX	4	/* socket, TLS, WebSocket, and one spare */
+#define CONN_CLOSE_SECONDS	10
 
 struct conn {
 	struct bufferevent *stack[CONN_STACK_MAX];	/* [0] the socket */
@@ -149,6 +150,12 @@ conn_hold_input(struct conn *c, int hold)
 void
 conn_close_after_flush(struct conn *c)
 {
+	/* A peer that does not read its last message does not hold us. */
+	struct timeval tv = { CONN_CLOSE_SECONDS, 0 };
+
+	if (c->closing)
+		return;
+	bufferevent_set_timeouts(conn_top(c), NULL, &tv);
 	c->closing = 1;
 	bufferevent_disable(conn_top(c), EV_READ);
 	/* Called back once the output is empty. */

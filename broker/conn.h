@@ -49,7 +49,8 @@ size_t	conn_unsent(const struct conn *c);
 void	conn_set_timeout(struct conn *c, int seconds);
 /* Stop (1) or resume (0) reading; what arrived stays in conn_input(). */
 void	conn_hold_input(struct conn *c, int hold);
-/* Read no more; closed() once the output is out. */
+/* Read no more; closed() once the output is out, or when it has not
+ * moved for a while. */
 void	conn_close_after_flush(struct conn *c);
 
 #endif
