@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
+
 #include <event2/event.h>
 
 #include <errno.h>
@@ -101,6 +103,29 @@ sv_closed(void *arg, int error, const char *why)
 	event_base_loopexit(b->base, NULL);
 }
 
+/*
+ * The most address space the broker may use: a base for the libraries and
+ * the frame ring, and for each client one update of a 4K screen plus its
+ * output budget.  A bug that makes the broker grow ends in a clean restart
+ * by the supervisor, not in the OOM killer choosing a victim.  Sanitizer
+ * builds reserve terabytes of shadow memory and go without.
+ */
+#define BROKER_AS_BASE		(512UL << 20)
+#define BROKER_AS_PER_CLIENT	(40UL << 20)
+
+static void
+limit_address_space(void)
+{
+#ifndef __SANITIZE_ADDRESS__
+	struct rlimit rl;
+
+	rl.rlim_cur = rl.rlim_max = BROKER_AS_BASE +
+	    BROKER_MAX_CLIENTS * BROKER_AS_PER_CLIENT;
+	if (setrlimit(RLIMIT_AS, &rl) < 0)
+		log_warn("address space limit");
+#endif
+}
+
 int
 main(int argc, char **argv)
 {
@@ -123,6 +148,7 @@ main(int argc, char **argv)
 	if (sandbox_prepare(&sb, SANDBOX_BROKER, user, "nobody") < 0)
 		exit(1);
 	b.sandbox = &sb;
+	limit_address_space();
 	b.sv = channel_new(b.base, IPC_FD, &sv_peer, sv_answer, sv_closed, &b);
 	if (b.sv == NULL)
 		fatalx("supervisor channel");

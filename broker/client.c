@@ -117,15 +117,19 @@ client_emit_key(void *arg, uint16_t code, int down)
 {
 	struct client *c = arg;
 
-	if (client_may_control(c))
+	if (client_may_control(c)) {
 		in_key(c->broker, code, down);
+		c->gave_input = 1;
+	}
 }
 
 static void
 client_emit_pointer(struct client *c, const struct ipc_in_pointer *p)
 {
-	if (client_may_control(c))
+	if (client_may_control(c)) {
 		in_pointer(c->broker, p);
+		c->gave_input = 1;
+	}
 }
 
 void
@@ -168,7 +172,8 @@ client_room(struct client *c, size_t more)
 }
 
 /* Run the session over what arrived, until it needs more, the client is
- * done, or the input helper is too far behind to take more from it. */
+ * done, or the input helper is too far behind to take more input from it
+ * (a client that only watches is never held). */
 static void
 client_read(void *arg)
 {
@@ -184,8 +189,10 @@ client_read(void *arg)
 		return;
 	}
 	while (off < len) {
-		long n = session_input(&c->session, buf + off, len - off);
+		long n;
 
+		c->gave_input = 0;
+		n = session_input(&c->session, buf + off, len - off);
 		if (n < 0) {
 			client_close(c, "protocol error");
 			return;
@@ -193,7 +200,7 @@ client_read(void *arg)
 		if (n == 0)
 			break;
 		off += (size_t)n;
-		if (in_busy(c->broker) && off < len) {
+		if (c->gave_input && in_busy(c->broker) && off < len) {
 			c->input_held = 1;
 			conn_hold_input(c->conn, 1);
 			log_debug("%s: held until the input helper catches up",

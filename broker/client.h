@@ -66,6 +66,7 @@ struct client {
 	int		active;		/* past ClientInit: a viewer */
 	int		input_held;	/* not read until the input helper
 					 * catches up */
+	int		gave_input;	/* its last message went to input */
 	struct screen_sub sub;
 	struct updates	up;
 	struct keyboard	kb;

@@ -69,6 +69,17 @@ else
 	fail "the broker holds files open:$files"
 fi
 
+# Its address space is limited: a bug that grows it ends in a restart,
+# not in the OOM killer's choice.  (Sanitizer builds go without.)
+limit=$(awk '/^Max address space/ { print $4 }' "/proc/$broker/limits")
+if ldd "$top_builddir/rampart-broker" 2>/dev/null | grep -q libasan; then
+	skip "broker address space limit (sanitizer build: $limit)"
+elif [ "$limit" != unlimited ] && [ "$limit" -le $((4 << 30)) ]; then
+	pass "broker address space is limited ($((limit >> 20)) MiB)"
+else
+	fail "broker address space is limited (Max address space: $limit)"
+fi
+
 # The privileged helpers are filtered too, with fewer limits.
 for h in rampart-capture rampart-input; do
 	pid=$(helper_pid $h)
