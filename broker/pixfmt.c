@@ -201,6 +201,21 @@ is_identity(const struct pixfmt *pf)
 	    b == wire_order(0xffu, 32, 0);
 }
 
+/*
+ * The bits of a bpp-bit pixel that belong to no colour channel of t.  For
+ * a colour-map format t is the 3-3-2 map, whose channels fill all 8 bits:
+ * every bit of the index counts, none is padding.
+ */
+static uint32_t
+padding_bits(const struct pixfmt *t, uint8_t bpp)
+{
+	uint32_t all = bpp >= 32 ? 0xffffffffu : (1u << bpp) - 1;
+
+	return all & ~((uint32_t)t->red_max << t->red_shift |
+	    (uint32_t)t->green_max << t->green_shift |
+	    (uint32_t)t->blue_max << t->blue_shift);
+}
+
 void
 pixconv_init(struct pixconv *pc, const struct pixfmt *pf)
 {
@@ -211,9 +226,12 @@ pixconv_init(struct pixconv *pc, const struct pixfmt *pf)
 	memset(pc, 0, sizeof(*pc));
 	pc->pf = *pf;
 	pc->identity = is_identity(pf);
+	pc->pad = wire_order(padding_bits(t, pf->bpp), pf->bpp, pf->big_endian);
+	/* The padding rides in the red table: set in every pixel at no cost. */
 	for (i = 0; i < 256; i++) {
 		v = (i * t->red_max + 127) / 255;
-		pc->r[i] = wire_order(v << t->red_shift, pf->bpp, pf->big_endian);
+		pc->r[i] = wire_order(v << t->red_shift, pf->bpp,
+		    pf->big_endian) | pc->pad;
 		v = (i * t->green_max + 127) / 255;
 		pc->g[i] = wire_order(v << t->green_shift, pf->bpp,
 		    pf->big_endian);
@@ -267,7 +285,7 @@ shift_path(const struct pixfmt *pf, unsigned int *rs, unsigned int *gs,
 
 static void
 row32_shift(uint8_t *dst, const uint8_t *src, uint32_t w, unsigned int rs,
-    unsigned int gs, unsigned int bs)
+    unsigned int gs, unsigned int bs, uint32_t pad)
 {
 	uint32_t in[4], out[4], i, j, v;
 
@@ -275,13 +293,14 @@ row32_shift(uint8_t *dst, const uint8_t *src, uint32_t w, unsigned int rs,
 		memcpy(in, src + 4 * i, sizeof(in));
 		for (j = 0; j < 4; j++)
 			out[j] = ((in[j] >> 16) & 0xff) << rs |
-			    ((in[j] >> 8) & 0xff) << gs | (in[j] & 0xff) << bs;
+			    ((in[j] >> 8) & 0xff) << gs |
+			    (in[j] & 0xff) << bs | pad;
 		memcpy(dst + 4 * i, out, sizeof(out));
 	}
 	for (; i < w; i++) {
 		memcpy(&v, src + 4 * i, 4);
 		v = ((v >> 16) & 0xff) << rs | ((v >> 8) & 0xff) << gs |
-		    (v & 0xff) << bs;
+		    (v & 0xff) << bs | pad;
 		memcpy(dst + 4 * i, &v, 4);
 	}
 }
@@ -295,10 +314,32 @@ shift_path(const struct pixfmt *pf, unsigned int *rs, unsigned int *gs,
 
 static void
 row32_shift(uint8_t *dst, const uint8_t *src, uint32_t w, unsigned int rs,
-    unsigned int gs, unsigned int bs)
+    unsigned int gs, unsigned int bs, uint32_t pad)
 {
 }
 #endif
+
+/*
+ * The screen's own bytes (identity): copied, four pixels at a time, with
+ * the padding byte set instead of whatever the source held there.
+ */
+static void
+row32_copy(uint8_t *dst, const uint8_t *src, uint32_t w, uint32_t pad)
+{
+	uint32_t in[4], i, j, v;
+
+	for (i = 0; i + 4 <= w; i += 4) {
+		memcpy(in, src + 4 * i, sizeof(in));
+		for (j = 0; j < 4; j++)
+			in[j] |= pad;
+		memcpy(dst + 4 * i, in, sizeof(in));
+	}
+	for (; i < w; i++) {
+		memcpy(&v, src + 4 * i, 4);
+		v |= pad;
+		memcpy(dst + 4 * i, &v, 4);
+	}
+}
 
 static void
 row16(const struct pixconv *pc, uint8_t *dst, const uint8_t *src, uint32_t w)
@@ -334,18 +375,20 @@ pixconv_rect(const struct pixconv *pc, uint8_t *dst, const uint8_t *src,
 	if (w == 0 || h == 0)
 		return;
 	if (pc->identity) {
-		if (src_stride == dst_stride)
-			memcpy(dst, src, dst_stride * h);
-		else
-			for (y = 0; y < h; y++)
-				memcpy(dst + y * dst_stride,
-				    src + y * src_stride, dst_stride);
+		if (src_stride == dst_stride) {
+			/* Whole rows back to back: one long row. */
+			w *= h;
+			h = 1;
+		}
+		for (y = 0; y < h; y++)
+			row32_copy(dst + y * dst_stride, src + y * src_stride,
+			    w, pc->pad);
 		return;
 	}
 	if (shift_path(&pc->pf, &rs, &gs, &bs)) {
 		for (y = 0; y < h; y++)
 			row32_shift(dst + y * dst_stride, src + y * src_stride,
-			    w, rs, gs, bs);
+			    w, rs, gs, bs, pc->pad);
 		return;
 	}
 	switch (pc->pf.bpp) {

@@ -44,18 +44,29 @@ int	pixfmt_equal(const struct pixfmt *a, const struct pixfmt *b);
  * stored as a host integer of bpp bits.  32 bpp formats with 8-bit
  * channels skip the tables: their channels only move, by shifts.
  *
+ * Every bit of a pixel that is in none of the three channels (the fourth
+ * byte of a 32-bit pixel, the top bit of 555, ...) is sent as 1, as other
+ * servers do: a viewer that takes that byte for alpha shows opaque
+ * pixels (Debian 12's noVNC 1.3.0 does: its Raw decoder sets alpha at
+ * the wrong offset and leaves most of a large rectangle as it came), and
+ * a viewer that masks the channels sees no difference.
+ * pad holds those bits, in the client's byte order like the tables; it is
+ * folded into r[].
+ *
  * A colour-map format (8 bpp, true_colour 0) uses the fixed 3-3-2 map of
  * pixfmt_colour_map(): red in bits 0-2, green in bits 3-5, blue in bits
  * 6-7, as if the client had asked for that true-colour format; the
- * client's maxima and shifts are ignored.
+ * client's maxima and shifts are ignored.  All 8 bits of such a pixel are
+ * the index into the map: none is padding, none is set beyond the colour.
  *
- * identity is set when the client's bytes are those of XRGB8888 (32 bpp,
- * 8-bit channels that land on the same bytes, whatever the byte order):
- * rows are then copied, the padding byte included.
+ * identity is set when the client's channels sit on the bytes they have in
+ * XRGB8888 (32 bpp, 8-bit channels, whatever the byte order): rows are
+ * then copied, with the padding byte set rather than the screen's.
  */
 struct pixconv {
 	struct pixfmt	pf;
-	int		identity;	/* same bytes as XRGB8888: rows are copied */
+	int		identity;	/* XRGB8888's bytes: rows are copied */
+	uint32_t	pad;		/* bits in no channel: always 1 */
 	uint32_t	r[256], g[256], b[256];
 };
 

@@ -3,8 +3,10 @@
  * the frames of a .frames file.  A client pixel matches a frame pixel when
  * each channel holds one of the two levels of the client format nearest to
  * the 8-bit value (truncating and rounding servers both pass, a wrong
- * shift, order or byte order does not); through a colour map, when the
- * colour of the index lies within one level of the map.
+ * shift, order or byte order does not), and every bit of the pixel that
+ * is in no channel is 1 (rampart's promise, see broker/pixfmt.h: a viewer
+ * may take the fourth byte of a 32-bit pixel for alpha); through a colour
+ * map, when the colour of the index lies within one level of the map.
  */
 #include "config.h"
 
@@ -95,12 +97,27 @@ map_tolerance(const struct view *v, int ch)
 	return (255 + levels - 2) / (levels - 1);
 }
 
+/* The bits of a true-colour pixel in none of its channels. */
+static uint32_t
+padding_bits(const struct fmt *f)
+{
+	uint32_t	pad = f->bpp >= 32 ? 0xffffffffu : (1u << f->bpp) - 1;
+	int		ch;
+
+	for (ch = 0; ch < 3; ch++)
+		pad &= ~((uint32_t)f->max[ch] << f->shift[ch]);
+	return pad;
+}
+
 static int
 pixel_matches(const struct view *v, uint32_t px, uint32_t want,
     const int tol[3])
 {
-	int	ch;
+	uint32_t	pad = padding_bits(&v->fmt);
+	int		ch;
 
+	if (v->fmt.true_colour && (px & pad) != pad)
+		return 0;
 	for (ch = 0; ch < 3; ch++) {
 		int	c = (want >> (16 - 8 * ch)) & 0xff;
 		long	d;

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,17 +37,32 @@ struct named {
 	struct pixfmt	pf;
 };
 
-/* The expected pixel of one source pixel, from the definition alone. */
+/*
+ * The expected pixel of one source pixel, from the definition alone: each
+ * channel rounded to its maximum at its shift, and every bit of the pixel
+ * that is in no channel set.  A colour-map pixel is an index of 3-3-2,
+ * all 8 bits of it.
+ */
 static uint32_t
 reference(const struct pixfmt *pf, uint8_t r, uint8_t g, uint8_t b)
 {
+	uint32_t bit, pad = 0;
+	int i;
+
 	if (!pf->true_colour)
 		return (uint32_t)((r * 7 + 127) / 255) |
 		    (uint32_t)((g * 7 + 127) / 255) << 3 |
 		    (uint32_t)((b * 3 + 127) / 255) << 6;
+	for (i = 0; i < pf->bpp; i++) {
+		bit = (uint32_t)1 << i;
+		if (!(bit & (uint32_t)pf->red_max << pf->red_shift) &&
+		    !(bit & (uint32_t)pf->green_max << pf->green_shift) &&
+		    !(bit & (uint32_t)pf->blue_max << pf->blue_shift))
+			pad |= bit;
+	}
 	return (uint32_t)((r * pf->red_max + 127) / 255) << pf->red_shift |
 	    (uint32_t)((g * pf->green_max + 127) / 255) << pf->green_shift |
-	    (uint32_t)((b * pf->blue_max + 127) / 255) << pf->blue_shift;
+	    (uint32_t)((b * pf->blue_max + 127) / 255) << pf->blue_shift | pad;
 }
 
 static uint32_t
@@ -91,10 +107,7 @@ test_conversion(const struct named *f)
 		for (x = 0; x < RW; x++) {
 			s = src + (y0 + y) * STRIDE + (x0 + x) * 4;
 			got = read_pixel(&f->pf, dst + (y * RW + x) * bpp);
-			if (pc.identity)
-				want = read_pixel(&f->pf, s);
-			else
-				want = reference(&f->pf, s[2], s[1], s[0]);
+			want = reference(&f->pf, s[2], s[1], s[0]);
 			if (got != want && bad++ == 0)
 				diag("%s: pixel %u,%u: got %#x want %#x",
 				    f->name, x, y, got, want);
@@ -106,6 +119,96 @@ test_conversion(const struct named *f)
 	    f->name);
 	free(src);
 	free(dst);
+}
+
+static void
+hex(const uint8_t *p, size_t n, char out[16])
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		snprintf(out + 3 * i, 4, "%02x%s", p[i], i + 1 < n ? " " : "");
+}
+
+/*
+ * The bytes on the wire for a few pixels, written out by hand: the bits in
+ * no channel are 1 (a viewer that takes the fourth byte of a 32-bit pixel
+ * for alpha must see it opaque), whatever the source's fourth byte held;
+ * a colour-map index has no such bits.
+ */
+static void
+test_padding(void)
+{
+	static const struct {
+		const char	*name;
+		struct pixfmt	 pf;
+		uint8_t		 r, g, b, x;
+		uint8_t		 want[4];
+	} cases[] = {
+		{ "native, black", { 32, 24, 0, 1, 255, 255, 255, 16, 8, 0 },
+		    0, 0, 0, 0x00, { 0x00, 0x00, 0x00, 0xff } },
+		{ "native, a stray X byte", { 32, 24, 0, 1, 255, 255, 255, 16, 8, 0 },
+		    0x12, 0x34, 0x56, 0x5a, { 0x56, 0x34, 0x12, 0xff } },
+		{ "noVNC's RGBX", { 32, 24, 0, 1, 255, 255, 255, 0, 8, 16 },
+		    0x12, 0x34, 0x56, 0x00, { 0x12, 0x34, 0x56, 0xff } },
+		{ "32bpp big endian", { 32, 24, 1, 1, 255, 255, 255, 16, 8, 0 },
+		    0x12, 0x34, 0x56, 0x00, { 0xff, 0x12, 0x34, 0x56 } },
+		{ "32bpp big endian, native bytes",
+		    { 32, 24, 1, 1, 255, 255, 255, 8, 16, 24 },
+		    0x12, 0x34, 0x56, 0x00, { 0x56, 0x34, 0x12, 0xff } },
+		{ "32bpp big endian, odd shifts",
+		    { 32, 24, 1, 1, 255, 255, 255, 20, 10, 0 },
+		    0, 0, 0, 0x00, { 0xf0, 0x0c, 0x03, 0x00 } },
+		{ "32bpp 10-bit", { 32, 30, 0, 1, 1023, 1023, 1023, 20, 10, 0 },
+		    0, 0, 0, 0x00, { 0x00, 0x00, 0x00, 0xc0 } },
+		{ "16bpp 555", { 16, 15, 0, 1, 31, 31, 31, 10, 5, 0 },
+		    0, 0, 0, 0x00, { 0x00, 0x80 } },
+		{ "16bpp 555 big endian", { 16, 15, 1, 1, 31, 31, 31, 10, 5, 0 },
+		    0, 0, 0xff, 0x00, { 0x80, 0x1f } },
+		{ "16bpp 565, no spare bit", { 16, 16, 0, 1, 31, 63, 31, 11, 5, 0 },
+		    0, 0, 0, 0x00, { 0x00, 0x00 } },
+		{ "8bpp rgb111", { 8, 3, 0, 1, 1, 1, 1, 2, 1, 0 },
+		    0xff, 0, 0, 0x00, { 0xfc } },
+		{ "8bpp bgr233, no spare bit", { 8, 8, 0, 1, 7, 7, 3, 0, 3, 6 },
+		    0, 0, 0, 0xff, { 0x00 } },
+		{ "8bpp colour map, black", { 8, 8, 0, 0, 0, 0, 0, 0, 0, 0 },
+		    0, 0, 0, 0xff, { 0x00 } },
+		{ "8bpp colour map, red", { 8, 8, 0, 0, 0, 0, 0, 0, 0, 0 },
+		    0xff, 0, 0, 0xff, { 0x07 } },
+	};
+	enum { PW = 5, PH = 3 };
+	uint8_t src[PW * PH * 4], dst[PW * PH * 4], want[PW * PH * 4];
+	char w[16];
+	struct pixconv pc;
+	size_t i, n;
+	int bad;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const uint8_t px[4] = { cases[i].b, cases[i].g, cases[i].r,
+		    cases[i].x };
+
+		n = cases[i].pf.bpp / 8;
+		/* A packed source (stride w * 4) of 5 x 3 such pixels: one
+		 * long row where the paths can, and tails of odd length. */
+		for (bad = 0; bad < PW * PH; bad++)
+			memcpy(src + 4 * bad, px, 4);
+		pixconv_init(&pc, &cases[i].pf);
+		memset(dst, 0x11, sizeof(dst));
+		pixconv_rect(&pc, dst, src, PW * 4, PW, PH);
+		for (bad = 0; bad < PW * PH; bad++)
+			memcpy(want + n * bad, cases[i].want, n);
+		hex(cases[i].want, n, w);
+		ok(memcmp(dst, want, n * PW * PH) == 0,
+		    "%s: rgb %02x%02x%02x (X byte %02x) is sent as %s",
+		    cases[i].name, cases[i].r, cases[i].g, cases[i].b,
+		    cases[i].x, w);
+		for (bad = 0; bad < PW * PH; bad++)
+			if (memcmp(dst + n * bad, cases[i].want, n) != 0) {
+				hex(dst + n * bad, n, w);
+				diag("pixel %d is %s", bad, w);
+				break;
+			}
+	}
 }
 
 static void
@@ -219,6 +322,7 @@ main(void)
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
 		test_conversion(&good[i]);
+	test_padding();
 	test_wire();
 	test_colour_map();
 	return done_testing();

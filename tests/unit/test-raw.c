@@ -81,7 +81,9 @@ main(void)
 	ok(memcmp(got, want, 12) == 0, "header: x 1, y 2, w 3, h 2, raw");
 	ok(memcmp(got + 12, want + 12, 12) == 0, "pixels big-endian 565");
 
-	/* The native format: the screen's own bytes. */
+	/* The native format: the screen's own bytes, but for the fourth of
+	 * each pixel, which is in no channel: that is 0xff, not the 0x5a or
+	 * 0xee of the screen. */
 	pixconv_init(&pc, &pixfmt_native);
 	r = (struct rect){ 0, 0, SW, SH };
 	ok(encoder_raw.encode(&src, &r, &pc, NULL, out) == 0 &&
@@ -89,13 +91,18 @@ main(void)
 	    "native: the whole screen, 4 bytes a pixel");
 	evbuffer_drain(out, 12);
 	for (y = 0, i = 0; y < SH; y++) {
-		uint8_t row[SW * 4];
+		uint8_t row[SW * 4], want_row[SW * 4];
+		int x;
 
+		memcpy(want_row, screen + y * STRIDE, sizeof(want_row));
+		for (x = 0; x < SW; x++)
+			want_row[4 * x + 3] = 0xff;
 		evbuffer_remove(out, row, sizeof(row));
-		if (memcmp(row, screen + y * STRIDE, sizeof(row)) == 0)
+		if (memcmp(row, want_row, sizeof(row)) == 0)
 			i++;
 	}
-	ok(i == SH, "native: rows are the screen's bytes");
+	ok(i == SH, "native: rows are the screen's bytes, the padding byte "
+	    "0xff");
 
 	r = (struct rect){ 3, 0, 3, 1 };
 	ok(encoder_raw.encode(&src, &r, &pc, NULL, out) == -1 &&
