@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * rampart-broker: speaks RFB to the viewers, unprivileged and jailed.
  *

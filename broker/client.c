@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * One viewer: its connection, its session, its role and its life.  What
  * it is sent is in updates.c; the protocol itself in session.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * client: the glue of one viewer.  A conn (its transport), a session (its
  * protocol), its role, its updates and its keyboard.  Everything it sends

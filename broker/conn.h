@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * conn: one viewer's transport, a stack of bufferevents.  The socket is at
  * the bottom; TLS and WebSocket will be filters pushed on top of it, and

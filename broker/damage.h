@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Damage: which parts of the screen changed, as a bitmap of square tiles.
  * The broker compares each new frame with the previous one in place in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Frames with references.  A frame is the screen at one moment: pixels in
  * a slot of the capture helper's ring, read in place, or in memory of our

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The channel to the input helper: key codes and absolute pointer
  * positions, already mapped here, so that the privileged side only has to

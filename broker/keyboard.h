@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * From RFB keysyms to Linux key codes, US layout.  A keysym maps to a key
  * and whether Shift is part of it: '8' and '*' are both KEY_8, the second

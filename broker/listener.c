@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Listening sockets, opened by the supervisor and passed to us with the
  * security types each offers (its policy, decided by the supervisor).  A

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * RFB pixel formats: validation of what a client asks for in
  * SetPixelFormat, and conversion of the screen's XRGB8888 pixels into it.

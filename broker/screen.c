@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The screen as the broker sees it: frames from the capture helper, read
  * in place in the read-only ring, compared with the frame before to find

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The RFB protocol of one viewer, on bytes (session.h).  Every function
  * here reads from a buffer and writes to the session's output evbuffer, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * session: the RFB protocol (rfbproto.rst) of one viewer, on bytes.  The
  * handshake of versions 3.3, 3.7 and 3.8, then one small handler per client

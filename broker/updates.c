@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What one client is sent: FramebufferUpdates, each answering a request,
  * for the damage it accumulated since the last one.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Big-endian fields of the RFB wire, read and written in place.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The loop of rampart-capture: a frame ring for the current mode of one
  * source, a timer that grabs a frame into a free slot and tells the broker,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * rampart-capture: the helper that holds the display device.  It copies
  * frames into a shared ring and tells the broker (on IPC_FD) which slot

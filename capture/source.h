@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A capture source: where the frames of rampart-capture come from.  Each
  * source is one file behind this small table of functions; the loop in

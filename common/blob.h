@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A blob: a payload too big for a fixed-size message (a cursor image, a
  * certificate chain, a compiled keymap) travels as a sealed memfd beside a

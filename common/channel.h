@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A channel: one end of a SOCK_SEQPACKET socketpair between two rampart
  * processes, on a libevent loop.  Every process talks to every other

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A small bitmap font for the demo source and the broker's notices: glyphs
  * of printable ASCII drawn for rampart, 5 pixels wide, 7 high above the

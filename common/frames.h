@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Reader of recorded screens in the .frames format
  * (../shared/workloads/FORMAT.md): a 64-byte header, then frame_count

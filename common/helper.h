@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What the three helpers share at start-up: their command line and the
  * "NAME" or "NAME:ARG" form of a source or sink.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * One logging vocabulary for every rampart process, tagged with the process
  * name: warn (appends errno), warnx, info, debug, fatal, fatalx.

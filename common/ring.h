@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The frame ring: a memfd of a few equal slots, owned and written by the
  * capture helper through the one writable mapping it made before sealing.

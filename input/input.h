@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The core of rampart-input: accepts from the broker only well-formed key,
  * pointer and release-all requests, remembers which keys and buttons are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * rampart-input: the helper that types and points into the machine.  It
  * takes fixed-size requests from the broker (on IPC_FD), checks every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * An input sink: where rampart-input sends the keys and pointer events it
  * accepted.  Each sink is one file behind this small table; input.c has

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The mechanisms behind sandbox_prepare() and sandbox_enter(), one file
  * each: privdrop.c (user, groups, chroot), caps.c (capability sets),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The sandbox of a rampart process, in two steps (openssh's shape):
  * sandbox_prepare() while the process can still read /etc (looks up the

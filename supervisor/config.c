@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Options, from the command line and from the configuration file.  The
  * file has the same keys as the long options, one "key = value" (or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Listening sockets: tcp:ADDR:PORT, tcp:[ADDR6]:PORT and unix:PATH, each
  * optionally followed by ",security=TYPES".  Opened here, as root if need

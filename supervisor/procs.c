@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The helpers: started with fork+exec, each with its channel on IPC_FD,
  * and started again, with back-off, when one dies.

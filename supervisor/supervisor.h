@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * rampart, the supervisor: the one process that stays root.  It reads the
  * configuration, opens the listening sockets, starts the three helpers with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A few lines of TAP for the unit tests: plan, ok, diag, skip, done.
  * Each test program prints "1..N" at the end (done_testing), so a test need

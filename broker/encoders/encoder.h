@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * One encoder per file behind this small table.  An encoder turns one
  * rectangle of the screen (XRGB8888 in the frame ring, read in place) into

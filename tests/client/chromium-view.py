@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 chromium-view.py shoot [options] URL SHOT.png FILE.frames INDEX
 chromium-view.py compare [--at X,Y] SHOT.png FILE.frames INDEX

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A hostile RFB client for the bounds tests: it does the 3.8 handshake
 with security None, then floods one kind of message and reports what
 happened.  Usage: flood.py HOST PORT KIND COUNT

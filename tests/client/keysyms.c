@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The keysyms tests name.  Without X there is no XStringToKeysym: this
  * table holds the names the tests use, values from X11's keysymdef.h.

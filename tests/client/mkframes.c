@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * rampart-mkframes PATTERN WIDTH HEIGHT COUNT FPS FILE: write a .frames
  * file of deterministic, pairwise distinct frames for tests.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Pixel formats by name, and the comparison of what a client shows with
  * the frames of a .frames file.  A client pixel matches a frame pixel when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * rampart-testclient: connect to a VNC server, do what the options say,
  * check what it shows, and exit 0 when every check held, 1 when one did

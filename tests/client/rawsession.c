@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The raw session: RFB written out by hand, small and strict.  It speaks
  * the protocol version it is told to, asks for Raw and DesktopSize only

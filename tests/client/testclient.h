@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * rampart-testclient: a small VNC client that tests script.  Two sessions
  * stand behind one table of operations: libvncclient (a real client, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The libvncclient session: a real, widely used client library, asked for
  * the Raw encoding only and, when given, a pixel format of the test's

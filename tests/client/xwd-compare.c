@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * xwd-compare [--at X,Y | --find] SHOT.xwd FILE.frames INDEX
  * xwd-compare --ppm OUT.ppm SHOT.xwd

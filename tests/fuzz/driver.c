@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Runs a fuzz target (LLVMFuzzerTestOneInput) without libFuzzer, as a
  * bad-input test of `make check`: every file of its seed corpus, then a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What a compromised broker can send to rampart-capture.  The input is a
  * sequence of records: 0xff grabs a frame (capture_tick), 0xfe makes the

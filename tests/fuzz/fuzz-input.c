@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What a compromised broker can send to rampart-input: the input is a
  * sequence of packets, each a length byte and that many bytes, decoded as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The broker's RFB side, fed what a hostile client could send: the real
  * client (conn, session, updates) over a bufferevent pair, the handshake

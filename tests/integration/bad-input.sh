@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A client that sends what no client should is disconnected, and only it:
 # the broker stays, and a client connected all along keeps seeing frames.
 . "$top_srcdir/tests/integration/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # What one hostile client can cost, against the real rampart: bare
 # connections do not wake the capture helper, a pointer flood reaches the
 # input helper coalesced, a key flood is throttled but never loses a key,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The command line and the configuration file, as a user meets them:
 # both option forms, keys from the file, the command line winning, clear
 # errors for what is wrong, and a clean stop of all four processes.

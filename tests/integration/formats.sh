@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # rampart converts to the pixel format a client asks for: each client
 # checks every pixel against the frame, within what its format can hold.
 . "$top_srcdir/tests/integration/lib.sh"

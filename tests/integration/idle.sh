@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A connection that never completes the handshake is closed after 30 s,
 # so idle half-open connections cannot hold the places of real viewers;
 # a viewer that completed it may stay idle as long as it likes.

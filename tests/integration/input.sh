@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Keys and pointer events of a client reach the input helper as Linux key
 # codes and absolute positions, in order; what a client holds is let go
 # when it leaves.  The log sink writes one line per event.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Shared by the integration tests: TAP output, a scratch directory, frame
 # files, and a rampart started from the build tree and stopped at exit.
 # A test sources this file, calls rampart_start, checks, and ends with

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Debian 12's own noVNC (package novnc, 1.3.0) in headless Chromium,
 # through Debian's websockify: what it draws is the frame rampart serves,
 # pixel for pixel, both on a page that holds nothing but noVNC's RFB

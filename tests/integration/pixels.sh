@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A client sees exactly the frames rampart captures: every pixel of every
 # frame of a replayed screen, alone and with three other clients at once.
 . "$top_srcdir/tests/integration/lib.sh"

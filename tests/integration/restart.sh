@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # rampart restarts a helper that dies: capture (clients keep their
 # connection and see frames again), input, and the broker itself.
 . "$top_srcdir/tests/integration/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The broker, the process that speaks to the network, is jailed: seccomp
 # filter, no new privileges, no capabilities, not root, no files open.
 . "$top_srcdir/tests/integration/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Security type None only for local connections: a connection whose local
 # address is not loopback is refused, with a reason; loopback and a unix
 # socket get in.  rampart and its clients run in a network namespace of

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # One stalled client does not slow the others, and what rampart holds for
 # it is bounded: a client that asks for updates and never reads them,
 # on a 1920x1080 screen that changes every frame (8 MB each).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The three protocol versions of RFB all reach ServerInit and frames.
 . "$top_srcdir/tests/integration/lib.sh"
 

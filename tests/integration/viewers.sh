@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Real viewers, TigerVNC's vncviewer and gtk-vnc's gvncviewer, each on an
 # X server of its own (Xvfb): what they draw is the frame rampart serves,
 # pixel for pixel, and what xdotool types and clicks into them reaches the

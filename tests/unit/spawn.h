@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Running a built helper the way the supervisor does: fork, the channel on
  * fd 3, exec.  For the process tests of rampart-capture and rampart-input.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The channel object over real SOCK_SEQPACKET socketpairs and a real
  * libevent loop: a peer that never reads does not block the sender, a full

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * An encoder job on another thread: the real capture helper (demo source,
  * a new picture every frame) feeds the broker's real screen over a real

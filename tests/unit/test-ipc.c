@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The channel codec: exact sizes, versions, type ranges and descriptors,
  * over real SOCK_SEQPACKET socketpairs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sandbox_prepare() and sandbox_enter() for real, as root, in forked
  * children.  A child inside cannot open /proc/self/status, so it waits on

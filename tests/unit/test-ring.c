@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The frame ring: what the capture side writes, the broker side reads
  * through its own mapping, which it can never make writable, and through a

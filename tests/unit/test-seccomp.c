@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The seccomp policy of each role, applied for real in a forked child that
  * then makes one system call: the parent expects an errno (the child's exit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The broker's client side as it runs, over a bufferevent pair: the real
  * conn, session, client and updates, the real screen fed frames of our
