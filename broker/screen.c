@@ -225,6 +225,9 @@ frame_valid(const struct screen *s, const struct ipc_cap_frame *f)
 	    f->stride >= f->width * 4 && f->stride % 4 == 0 &&
 	    (uint64_t)f->stride * f->height <= s->ring->ring.slot_size &&
 	    f->length == f->stride * f->height &&
+	    /* Known, not yet used: pointer positions are mapped through
+	     * the transform when a source that sets one (DRM) comes. */
+	    f->transform <= IPC_TRANSFORM_MAX && f->pad == 0 &&
 	    f->seq >= s->next_seq;
 }
 

@@ -7,6 +7,7 @@
 #include <event2/event.h>
 
 #include "capture/capture.h"
+#include "common/blob.h"
 #include "common/log.h"
 
 #define RATE_MAX		240
@@ -16,13 +17,14 @@ mode_check(const char *name, const struct capture_mode *m)
 {
 	if (m->width == 0 || m->height == 0 || m->fps == 0 ||
 	    m->fps > RATE_MAX || m->max_length == 0 ||
-	    m->max_length > UINT32_MAX ||
+	    m->max_length > UINT32_MAX || m->transform > IPC_TRANSFORM_MAX ||
 	    (m->kind != IPC_FRAME_PIXELS && m->kind != IPC_FRAME_JPEG) ||
 	    (m->kind == IPC_FRAME_PIXELS && (m->stride == 0 ||
 	    (uint64_t)m->stride * m->height > m->max_length))) {
 		log_warnx("source %s gave an impossible mode: %ux%u stride %u, "
-		    "%u fps, kind %u, %zu bytes", name, m->width, m->height,
-		    m->stride, m->fps, m->kind, m->max_length);
+		    "%u fps, kind %u, transform %u, %zu bytes", name, m->width,
+		    m->height, m->stride, m->fps, m->kind, m->transform,
+		    m->max_length);
 		return -1;
 	}
 	return 0;
@@ -38,7 +40,7 @@ capture_new_ring(struct capture *c)
 	uint32_t id = c->ring.id + 1;
 
 	if (c->src->describe(c->src_state, &mode) < 0 ||
-	    mode_check(c->src->name, &mode) < 0)
+	    mode_check(c->name, &mode) < 0)
 		return -1;
 	if (ring_create(&ring, id, CAPTURE_SLOTS, mode.max_length) < 0) {
 		log_warn("frame ring of %u slots of %zu bytes", CAPTURE_SLOTS,
@@ -48,10 +50,42 @@ capture_new_ring(struct capture *c)
 	ring_destroy(&c->ring);
 	c->ring = ring;
 	c->mode = mode;
+	c->fresh = 1;
+	c->starved = 0;
+	/* Its position is of the old mode: the broker hears it again. */
+	c->cursor_sent = 0;
 	log_info("mode %ux%u stride %u fourcc %.4s, %u fps: ring %u",
 	    mode.width, mode.height, mode.stride, (const char *)&mode.fourcc,
 	    mode.fps, id);
 	return 0;
+}
+
+static struct timeval
+capture_interval(uint32_t fps)
+{
+	struct timeval tv;
+
+	tv.tv_sec = fps == 1 ? 1 : 0;
+	tv.tv_usec = fps == 1 ? 0 : 1000000 / fps;
+	return tv;
+}
+
+/*
+ * A source with a descriptor: watch it while running, unless every slot
+ * is held or the broker's rate has the timer holding it back.
+ */
+static void
+capture_schedule_watch(struct capture *c)
+{
+	if (!c->running) {
+		event_del(c->watch);
+		evtimer_del(c->timer);
+		return;
+	}
+	if (c->starved || evtimer_pending(c->timer, NULL))
+		event_del(c->watch);
+	else
+		event_add(c->watch, NULL);
 }
 
 /* Arm the frame timer: at once, or one interval of the effective rate
@@ -64,16 +98,18 @@ capture_schedule(struct capture *c, int now)
 
 	if (c->timer == NULL)
 		return;
+	if (c->watch != NULL) {
+		capture_schedule_watch(c);
+		return;
+	}
 	if (!c->running) {
 		evtimer_del(c->timer);
 		return;
 	}
 	if (c->rate != 0 && c->rate < fps)
 		fps = c->rate;
-	if (!now) {
-		tv.tv_sec = fps == 1 ? 1 : 0;
-		tv.tv_usec = fps == 1 ? 0 : 1000000 / fps;
-	}
+	if (!now)
+		tv = capture_interval(fps);
 	evtimer_add(c->timer, &tv);
 }
 
@@ -82,9 +118,41 @@ capture_on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct capture *c = arg;
 
+	/* A source with a descriptor: the broker's rate held it back long
+	 * enough. */
+	if (c->watch != NULL) {
+		capture_schedule_watch(c);
+		return;
+	}
 	capture_schedule(c, 0);
 	if (capture_tick(c) < 0)
 		capture_stop(c, 1);
+}
+
+/* The source's descriptor is readable: a frame is ready. */
+static void
+capture_on_ready(evutil_socket_t fd, short what, void *arg)
+{
+	struct capture *c = arg;
+
+	if (ring_free_slot(&c->ring) < 0) {
+		/* The frame waits in the device until a slot is free. */
+		log_debug("the broker holds every slot: not watching %s",
+		    c->name);
+		c->starved = 1;
+		capture_schedule_watch(c);
+		return;
+	}
+	if (capture_tick(c) < 0) {
+		capture_stop(c, 1);
+		return;
+	}
+	if (c->running && c->rate != 0) {
+		struct timeval tv = capture_interval(c->rate);
+
+		evtimer_add(c->timer, &tv);
+		capture_schedule_watch(c);
+	}
 }
 
 /*
@@ -118,20 +186,32 @@ capture_on_closed(void *arg, int error, const char *why)
 
 int
 capture_init(struct capture *c, struct event_base *base, int fd,
-    const struct source_ops *src, void *src_state)
+    const char *name, const struct source_ops *src, void *src_state)
 {
-	*c = (struct capture){ .src = src, .src_state = src_state,
-	    .ring = RING_INIT, .seq = 1, .base = base };
+	int srcfd;
+
+	*c = (struct capture){ .name = name, .src = src,
+	    .src_state = src_state, .ring = RING_INIT, .seq = 1, .base = base,
+	    .cursor_fd = -1 };
 	if (capture_new_ring(c) < 0)
 		return -1;
 	c->timer = evtimer_new(base, capture_on_timer, c);
+	srcfd = src->fd != NULL ? src->fd(src_state) : -1;
+	if (srcfd >= 0)
+		c->watch = event_new(base, srcfd, EV_READ | EV_PERSIST,
+		    capture_on_ready, c);
 	c->ch = channel_new(base, fd, &broker_peer, capture_on_message,
 	    capture_on_closed, c);
-	if (c->timer == NULL || c->ch == NULL) {
+	if (c->timer == NULL || c->ch == NULL ||
+	    (srcfd >= 0 && c->watch == NULL)) {
 		log_warnx("cannot create the frame timer or the channel");
 		if (c->timer != NULL)
 			event_free(c->timer);
-		c->timer = NULL;
+		if (c->watch != NULL)
+			event_free(c->watch);
+		c->timer = c->watch = NULL;
+		channel_free(c->ch);
+		c->ch = NULL;
 		ring_destroy(&c->ring);
 		return -1;
 	}
@@ -156,19 +236,38 @@ capture_send_ring(struct capture *c)
 	return r;
 }
 
-int
-capture_tick(struct capture *c)
+static int
+damage_check(const struct capture *c, const struct source_frame *f)
+{
+	const struct capture_mode *m = &c->mode;
+
+	switch (f->damage) {
+	case SOURCE_DAMAGE_UNKNOWN:
+	case SOURCE_DAMAGE_NONE:
+		return 0;
+	case SOURCE_DAMAGE_RECT:
+		if (f->width >= 1 && f->height >= 1 && f->x < m->width &&
+		    f->y < m->height && f->width <= m->width - f->x &&
+		    f->height <= m->height - f->y)
+			return 0;
+		break;
+	}
+	log_warnx("source %s gave damage %u at %u,%u %ux%u in a %ux%u mode",
+	    c->name, f->damage, f->x, f->y, f->width, f->height, m->width,
+	    m->height);
+	return -1;
+}
+
+/* One frame into a free slot; 0 also when nothing was sent. */
+static int
+capture_frame(struct capture *c, int slot)
 {
 	struct ipc_cap_frame frame;
-	uint32_t length = 0;
-	int slot, r;
+	struct source_frame sf = { 0 };
+	int r;
 
-	if ((slot = ring_free_slot(&c->ring)) < 0) {
-		log_debug("the broker holds every slot: frame skipped");
-		return 0;
-	}
 	r = c->src->grab(c->src_state, ring_slot(&c->ring, (uint32_t)slot),
-	    c->ring.slot_size, &length);
+	    c->ring.slot_size, &sf);
 	if (r == SOURCE_MODE_CHANGED) {
 		/* The next tick grabs into the new ring; its rate may
 		 * differ from the old one. */
@@ -179,10 +278,21 @@ capture_tick(struct capture *c)
 	}
 	if (r < 0)
 		return -1;
-	if (length == 0 || length > c->mode.max_length) {
+	if (sf.length == 0 || sf.length > c->mode.max_length) {
 		log_warnx("source %s gave a frame of %u bytes (at most %zu)",
-		    c->src->name, length, c->mode.max_length);
+		    c->name, sf.length, c->mode.max_length);
 		return -1;
+	}
+	if (damage_check(c, &sf) < 0)
+		return -1;
+	/*
+	 * The broker already shows this picture: the slot stays free and
+	 * the broker compares nothing.  A rectangle is not sent yet; the
+	 * broker finds the damage by comparing tiles.
+	 */
+	if (sf.damage == SOURCE_DAMAGE_NONE && !c->fresh) {
+		log_debug("source %s: frame unchanged, not sent", c->name);
+		return 0;
 	}
 	frame = (struct ipc_cap_frame){
 		.seq = c->seq,
@@ -193,7 +303,8 @@ capture_tick(struct capture *c)
 		.height = c->mode.height,
 		.stride = c->mode.stride,
 		.fourcc = c->mode.fourcc,
-		.length = length,
+		.length = sf.length,
+		.transform = c->mode.transform,
 	};
 	if (channel_send(c->ch, IPC_CAP2BRK_FRAME, &frame, sizeof(frame),
 	    -1) < 0) {
@@ -203,7 +314,95 @@ capture_tick(struct capture *c)
 	}
 	c->ring.busy |= 1u << slot;
 	c->seq++;
+	c->fresh = 0;
 	return 0;
+}
+
+static int
+cursor_check(const struct capture *c, const struct source_cursor *k)
+{
+	if (k->image != NULL && k->width >= 1 &&
+	    k->width <= IPC_CURSOR_MAX_SIDE && k->height >= 1 &&
+	    k->height <= IPC_CURSOR_MAX_SIDE && k->hot_x < k->width &&
+	    k->hot_y < k->height && (k->visible == 0 || k->visible == 1))
+		return 0;
+	log_warnx("source %s gave an impossible cursor: %ux%u, hot spot "
+	    "%u,%u, visible %d", c->name, k->width, k->height, k->hot_x,
+	    k->hot_y, k->visible);
+	return -1;
+}
+
+/*
+ * The cursor, when it changed.  IPC_CAP2BRK_CURSOR always carries the
+ * image: a new blob when the image changed, else the same sealed blob
+ * again (the channel sends a copy of the descriptor; nothing is copied).
+ * While the broker has not read a position yet, a newer one replaces it.
+ */
+static int
+capture_cursor(struct capture *c)
+{
+	struct source_cursor k = { 0 };
+	struct ipc_cap_cursor msg;
+	void *queued;
+	const struct source_cursor *o = &c->cursor;
+	int new_image;
+
+	if (c->src->cursor == NULL)
+		return 0;
+	if (c->src->cursor(c->src_state, &k) < 0 || cursor_check(c, &k) < 0)
+		return -1;
+	new_image = c->cursor_fd < 0 || k.serial != o->serial ||
+	    k.width != o->width || k.height != o->height;
+	if (!new_image && c->cursor_sent && k.hot_x == o->hot_x &&
+	    k.hot_y == o->hot_y && k.x == o->x && k.y == o->y &&
+	    k.visible == o->visible)
+		return 0;
+	if (new_image) {
+		int fd = blob_create("rampart-cursor", k.image,
+		    (size_t)k.width * k.height * 4);
+
+		if (fd < 0) {
+			log_warn("cursor image of %ux%u", k.width, k.height);
+			return -1;
+		}
+		if (c->cursor_fd >= 0)
+			close(c->cursor_fd);
+		c->cursor_fd = fd;
+	}
+	msg = (struct ipc_cap_cursor){
+		.size = (uint64_t)k.width * k.height * 4,
+		.width = k.width, .height = k.height,
+		.hot_x = k.hot_x, .hot_y = k.hot_y,
+		.x = k.x, .y = k.y,
+		.visible = (uint32_t)k.visible,
+	};
+	k.image = NULL;
+	c->cursor = k;
+	c->cursor_sent = 1;
+	if (!new_image &&
+	    (queued = channel_tail(c->ch, IPC_CAP2BRK_CURSOR)) != NULL) {
+		/* It carries the same blob. */
+		memcpy(queued, &msg, sizeof(msg));
+		return 0;
+	}
+	if (channel_send(c->ch, IPC_CAP2BRK_CURSOR, &msg, sizeof(msg),
+	    c->cursor_fd) < 0) {
+		log_warn("send cursor to the broker");
+		return -1;
+	}
+	return 0;
+}
+
+int
+capture_tick(struct capture *c)
+{
+	int slot;
+
+	if ((slot = ring_free_slot(&c->ring)) < 0)
+		log_debug("the broker holds every slot: frame skipped");
+	else if (capture_frame(c, slot) < 0)
+		return -1;
+	return capture_cursor(c);
 }
 
 int
@@ -228,6 +427,10 @@ capture_handle(struct capture *c, const struct ipc_msg *msg)
 			return -1;
 		}
 		c->ring.busy &= ~(1u << rel->slot);
+		if (c->starved) {
+			c->starved = 0;
+			capture_schedule(c, 0);
+		}
 		return 0;
 	case IPC_BRK2CAP_PAUSE:
 		if (c->running)
@@ -240,6 +443,7 @@ capture_handle(struct capture *c, const struct ipc_msg *msg)
 			return 0;
 		log_debug("resumed");
 		c->running = 1;
+		c->fresh = 1;
 		/* A viewer that just arrived gets a frame at once. */
 		capture_schedule(c, 1);
 		return 0;
@@ -266,6 +470,8 @@ capture_stop(struct capture *c, int status)
 	c->running = 0;
 	if (c->timer != NULL)
 		evtimer_del(c->timer);
+	if (c->watch != NULL)
+		event_del(c->watch);
 	event_base_loopbreak(c->base);
 }
 
@@ -274,9 +480,14 @@ capture_free(struct capture *c)
 {
 	if (c->timer != NULL)
 		event_free(c->timer);
+	if (c->watch != NULL)
+		event_free(c->watch);
 	channel_free(c->ch);
-	c->timer = NULL;
+	c->timer = c->watch = NULL;
 	c->ch = NULL;
+	if (c->cursor_fd >= 0)
+		close(c->cursor_fd);
+	c->cursor_fd = -1;
 	ring_destroy(&c->ring);
 	if (c->src != NULL && c->src_state != NULL)
 		c->src->close(c->src_state);

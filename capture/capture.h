@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The loop of rampart-capture: a frame ring for the current mode of one
- * source, a timer that grabs a frame into a free slot and tells the broker,
+ * source, a timer (or the source's descriptor, for a source that says when
+ * a frame is ready) that grabs a frame into a free slot and tells the
+ * broker, the pointer's picture and position when the source knows them,
  * and the handling of what the broker may say (release, pause, resume,
  * rate).  The broker is the less trusted side: any message out of place
  * ends this process, which the supervisor then restarts.
@@ -23,6 +25,7 @@ struct event_base;
 
 struct capture {
 	struct channel		*ch;		/* to the broker */
+	const char		*name;		/* of the source, for logs */
 	const struct source_ops	*src;
 	void			*src_state;
 	struct capture_mode	 mode;
@@ -32,6 +35,20 @@ struct capture {
 	uint32_t		 rate;		/* the broker's cap, 0 for none */
 	struct event_base	*base;
 	struct event		*timer;
+	/*
+	 * A source with a descriptor: watched while running, except while
+	 * every slot is held (starved) or the broker's rate holds it back
+	 * (the timer then says when to watch again).
+	 */
+	struct event		*watch;
+	int			 starved;
+	/* The next frame goes out even if the source says it is unchanged:
+	 * the first after a resume or in a new ring. */
+	int			 fresh;
+	/* The cursor as last sent, and its image as a sealed blob. */
+	struct source_cursor	 cursor;
+	int			 cursor_fd;
+	int			 cursor_sent;
 	int			 status;	/* exit status once stopped */
 };
 
@@ -43,7 +60,7 @@ struct capture {
  * capture_handle(), and the end of the channel stops it.
  */
 int	capture_init(struct capture *c, struct event_base *base, int fd,
-	    const struct source_ops *src, void *src_state);
+	    const char *name, const struct source_ops *src, void *src_state);
 /* Send the current ring to the broker (IPC_CAP2BRK_RING with a read-only fd). */
 int	capture_send_ring(struct capture *c);
 void	capture_stop(struct capture *c, int status);
@@ -52,7 +69,10 @@ void	capture_stop(struct capture *c, int status);
  * message that the broker must not send now: the caller then exits.
  */
 int	capture_handle(struct capture *c, const struct ipc_msg *msg);
-/* One frame, into a free slot if there is one.  -1: the caller exits. */
+/*
+ * One frame, into a free slot if there is one, then the cursor if the
+ * source has one.  -1: the caller exits.
+ */
 int	capture_tick(struct capture *c);
 void	capture_free(struct capture *c);
 

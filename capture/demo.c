@@ -17,7 +17,9 @@
  * wallpaper, a terminal whose log scrolls, a monitor with moving bars and
  * a bouncing box, a notes window and a clock.  The screen lives in our own
  * buffer; each frame redraws only what changed, then is copied whole into
- * the slot (whichever slot is free holds an older picture).
+ * the slot (whichever slot is free holds an older picture).  A pointer
+ * tours the windows, apart from the picture as a DRM cursor plane is: an
+ * arrow, and a text cursor over the terminal.
  */
 
 #define DEMO_W			1280
@@ -43,6 +45,61 @@ struct rect {
 	int	x, y, w, h;
 };
 
+/* The pointer's pictures: X black, . white, blank transparent. */
+static const char *const arrow_rows[] = {
+	"X           ",
+	"XX          ",
+	"X.X         ",
+	"X..X        ",
+	"X...X       ",
+	"X....X      ",
+	"X.....X     ",
+	"X......X    ",
+	"X.......X   ",
+	"X........X  ",
+	"X.........X ",
+	"X......XXXXX",
+	"X...X..X    ",
+	"X..XX..X    ",
+	"X.X  X..X   ",
+	"XX   X..X   ",
+	"X     X..X  ",
+	"      X..X  ",
+	"       XX   ",
+};
+
+static const char *const ibeam_rows[] = {
+	"XXX.XXX",
+	"...X...",
+	"...X...",
+	"...X...",
+	"...X...",
+	"...X...",
+	"...X...",
+	"...X...",
+	"...X...",
+	"...X...",
+	"...X...",
+	"...X...",
+	"...X...",
+	"...X...",
+	"...X...",
+	"XXX.XXX",
+};
+
+#define ARROW_W		12
+#define ARROW_H		19
+#define IBEAM_W		7
+#define IBEAM_H		16
+#define CURSOR_STEP	14		/* pixels a frame */
+
+/* The pointer's tour: terminal, monitor, notes, dock, and back. */
+static const struct { int x, y; } tour[] = {
+	{ 120, 200 }, { 620, 420 }, { 300, 500 }, { 900, 200 },
+	{ 1150, 330 }, { 960, 560 }, { 1180, 680 }, { 640, 780 },
+	{ 420, 770 },
+};
+
 struct demo {
 	uint32_t	*px;		/* DEMO_W x DEMO_H, 0x00RRGGBB */
 	uint64_t	 frame;
@@ -55,6 +112,10 @@ struct demo {
 	int		 level[3];	/* meters, 0 .. 100 */
 	int		 progress;	/* 0 .. 1000 */
 	uint32_t	 pid_base;
+	uint32_t	 arrow[ARROW_W * ARROW_H];
+	uint32_t	 ibeam[IBEAM_W * IBEAM_H];
+	int		 ptr_x, ptr_y;	/* the pointer's hot spot */
+	size_t		 ptr_next;	/* the tour's next stop */
 };
 
 /* The terminal's text: scale 2, so a cell is 12 x 18 pixels. */
@@ -248,6 +309,41 @@ monitor_draw(struct demo *d)
 }
 
 static void
+cursor_image(uint32_t *dst, const char *const *rows, int w, int h)
+{
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++)
+			dst[y * w + x] = rows[y][x] == 'X' ? 0xff000000 :
+			    rows[y][x] == '.' ? 0xffffffff : 0;
+}
+
+/* Towards the next stop of the tour, CURSOR_STEP pixels at most. */
+static void
+pointer_step(struct demo *d)
+{
+	int dx = tour[d->ptr_next].x - d->ptr_x;
+	int dy = tour[d->ptr_next].y - d->ptr_y;
+	int adx = dx < 0 ? -dx : dx, ady = dy < 0 ? -dy : dy;
+	int dist = adx > ady ? adx : ady;
+
+	if (dist <= CURSOR_STEP) {
+		d->ptr_x = tour[d->ptr_next].x;
+		d->ptr_y = tour[d->ptr_next].y;
+		d->ptr_next = (d->ptr_next + 1) % (sizeof(tour) /
+		    sizeof(tour[0]));
+		return;
+	}
+	d->ptr_x += dx * CURSOR_STEP / dist;
+	d->ptr_y += dy * CURSOR_STEP / dist;
+}
+
+static int
+in_rect(const struct rect *r, int x, int y)
+{
+	return x >= r->x && x < r->x + r->w && y >= r->y && y < r->y + r->h;
+}
+
+static void
 demo_step(struct demo *d)
 {
 	struct timespec ts;
@@ -291,6 +387,7 @@ demo_step(struct demo *d)
 		d->box_y = d->box_y <= 0 ? 0 : p->h - BOX;
 	}
 	fill(d, p->x + d->box_x, p->y + d->box_y, BOX, BOX, 0xe8542f);
+	pointer_step(d);
 	d->frame++;
 }
 
@@ -379,6 +476,10 @@ demo_open(const char *arg, char *why, size_t whylen)
 	d->box_y = 5;
 	d->box_dx = 7;
 	d->box_dy = 4;
+	cursor_image(d->arrow, arrow_rows, ARROW_W, ARROW_H);
+	cursor_image(d->ibeam, ibeam_rows, IBEAM_W, IBEAM_H);
+	d->ptr_x = DEMO_W / 2;
+	d->ptr_y = DEMO_H / 2;
 	demo_draw_all(d);
 	return d;
 }
@@ -399,7 +500,7 @@ demo_describe(void *state, struct capture_mode *mode)
 }
 
 static int
-demo_grab(void *state, uint8_t *dst, size_t size, uint32_t *length)
+demo_grab(void *state, uint8_t *dst, size_t size, struct source_frame *f)
 {
 	struct demo *d = state;
 	size_t n = (size_t)DEMO_W * 4 * DEMO_H;
@@ -410,8 +511,26 @@ demo_grab(void *state, uint8_t *dst, size_t size, uint32_t *length)
 	}
 	demo_step(d);
 	memcpy(dst, d->px, n);
-	*length = (uint32_t)n;
+	*f = (struct source_frame){ .length = (uint32_t)n };
 	return SOURCE_OK;
+}
+
+static int
+demo_cursor(void *state, struct source_cursor *k)
+{
+	struct demo *d = state;
+
+	if (in_rect(&d->term, d->ptr_x, d->ptr_y))
+		*k = (struct source_cursor){ .image = d->ibeam, .serial = 2,
+		    .width = IBEAM_W, .height = IBEAM_H,
+		    .hot_x = IBEAM_W / 2, .hot_y = IBEAM_H / 2 };
+	else
+		*k = (struct source_cursor){ .image = d->arrow, .serial = 1,
+		    .width = ARROW_W, .height = ARROW_H };
+	k->x = d->ptr_x;
+	k->y = d->ptr_y;
+	k->visible = 1;
+	return 0;
 }
 
 static void
@@ -424,9 +543,9 @@ demo_close(void *state)
 }
 
 const struct source_ops source_demo = {
-	.name = "demo",
 	.open = demo_open,
 	.describe = demo_describe,
 	.grab = demo_grab,
 	.close = demo_close,
+	.cursor = demo_cursor,
 };

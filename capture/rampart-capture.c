@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,63 +18,46 @@
 #include "capture/source.h"
 #include "common/helper.h"
 #include "common/log.h"
+#include "common/registry.h"
 #include "sandbox/sandbox.h"
-
-/* One row per source: --source NAME or NAME:ARG. */
-static const struct source_ops *const sources[] = {
-	&source_replay,
-	&source_demo,
-};
-
-static const struct source_ops *
-source_find(const char *spec, const char **arg)
-{
-	const char *colon = strchr(spec, ':');
-	size_t len = colon != NULL ? (size_t)(colon - spec) : strlen(spec);
-
-	*arg = colon != NULL ? colon + 1 : NULL;
-	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
-		if (strlen(sources[i]->name) == len &&
-		    strncmp(sources[i]->name, spec, len) == 0)
-			return sources[i];
-	return NULL;
-}
 
 int
 main(int argc, char **argv)
 {
 	const struct source_ops *src;
-	const char *spec, *arg;
+	const char *spec, *arg, *name;
 	struct event_base *base;
 	struct capture c;
 	struct sandbox sb;
-	char why[512];
+	char usage[256], known[256], why[512];
 	void *state;
+	int id;
 
-	spec = helper_init(argc, argv, "rampart-capture", "source", 1,
-	    "--source replay:FILE|demo");
-	if ((src = source_find(spec, &arg)) == NULL)
-		fatalx("unknown source \"%s\" (known: replay:FILE, demo)",
-		    spec);
+	snprintf(usage, sizeof(usage), "--source %s",
+	    registry_list(registry_sources, REGISTRY_SOURCE_COUNT, "|",
+	    known, sizeof(known)));
+	spec = helper_init(argc, argv, "rampart-capture", "source", 1, usage);
+	if ((id = REGISTRY_FIND_SOURCE(spec, &arg)) < 0 ||
+	    (src = source_ops_of(id)) == NULL)
+		fatalx("%s", registry_error(registry_sources,
+		    REGISTRY_SOURCE_COUNT, "source", NULL, spec, why,
+		    sizeof(why)));
+	name = registry_sources[id].name;
 	if ((state = src->open(arg, why, sizeof(why))) == NULL)
-		fatalx("source %s: %s", src->name, why);
+		fatalx("source %s: %s", name, why);
 	if ((base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
-	if (capture_init(&c, base, IPC_FD, src, state) < 0 ||
+	if (capture_init(&c, base, IPC_FD, name, src, state) < 0 ||
 	    capture_send_ring(&c) < 0)
 		exit(1);
 
-	/*
-	 * Replay and demo need no privilege at all.  DRM will keep
-	 * CAP_SYS_ADMIN to read framebuffers of other clients (a later
-	 * source); it then passes its list here.
-	 */
-	if (sandbox_prepare(&sb, SANDBOX_CAPTURE, NULL, NULL) < 0 ||
+	/* The policy is the capture helper's plus what this source alone
+	 * declared: a device's ioctls, a capability (DRM's CAP_SYS_ADMIN). */
+	if (sandbox_prepare_helper(&sb, SANDBOX_CAPTURE, src->needs) < 0 ||
 	    sandbox_enter(&sb) < 0)
 		exit(1);
 
-	log_debug("source %s ready, paused until the broker resumes",
-	    src->name);
+	log_debug("source %s ready, paused until the broker resumes", name);
 	event_base_dispatch(base);
 	capture_free(&c);
 	event_base_free(base);

@@ -14,6 +14,7 @@
 struct replay {
 	struct frames_file	ff;
 	uint32_t		next;		/* frame index */
+	int			shown;		/* a frame was grabbed */
 };
 
 static void *
@@ -58,7 +59,7 @@ replay_describe(void *state, struct capture_mode *mode)
 }
 
 static int
-replay_grab(void *state, uint8_t *dst, size_t size, uint32_t *length)
+replay_grab(void *state, uint8_t *dst, size_t size, struct source_frame *f)
 {
 	struct replay *r = state;
 	size_t n = (size_t)r->ff.stride * r->ff.height;
@@ -70,7 +71,11 @@ replay_grab(void *state, uint8_t *dst, size_t size, uint32_t *length)
 	}
 	memcpy(dst, frames_frame(&r->ff, r->next), n);
 	r->next = (r->next + 1) % r->ff.count;
-	*length = (uint32_t)n;
+	/* A file of one frame is a still picture. */
+	*f = (struct source_frame){ .length = (uint32_t)n,
+	    .damage = r->ff.count == 1 && r->shown ? SOURCE_DAMAGE_NONE :
+	    SOURCE_DAMAGE_UNKNOWN };
+	r->shown = 1;
 	return SOURCE_OK;
 }
 
@@ -84,7 +89,6 @@ replay_close(void *state)
 }
 
 const struct source_ops source_replay = {
-	.name = "replay",
 	.open = replay_open,
 	.describe = replay_describe,
 	.grab = replay_grab,

@@ -2,13 +2,17 @@
 /*
  * A capture source: where the frames of rampart-capture come from.  Each
  * source is one file behind this small table of functions; the loop in
- * capture.c knows nothing else about it.
+ * capture.c knows nothing else about it.  Its name, and what it takes
+ * after "NAME:", are in common/registry.c; capture/sources.c maps the
+ * names to these tables.
  */
 #ifndef RAMPART_CAPTURE_SOURCE_H
 #define RAMPART_CAPTURE_SOURCE_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+struct sandbox_needs;
 
 /* What a source delivers now. */
 struct capture_mode {
@@ -18,7 +22,43 @@ struct capture_mode {
 	uint32_t	fourcc;		/* DRM fourcc */
 	uint32_t	fps;		/* the rate the source wants, 1 .. 240 */
 	uint32_t	kind;		/* enum ipc_frame_kind */
+	/*
+	 * IPC_TRANSFORM_*: how the picture must be turned to show the
+	 * screen upright (a panel mounted sideways, a mirrored scan-out).
+	 * It goes with every frame, so that the broker can map pointer
+	 * positions to the device's coordinates.
+	 */
+	uint32_t	transform;
 	size_t		max_length;	/* the most bytes one frame can take */
+};
+
+/* What grab() says of the frame it wrote. */
+enum source_damage {
+	SOURCE_DAMAGE_UNKNOWN = 0,	/* anything may have changed */
+	SOURCE_DAMAGE_NONE,		/* the same picture as the last one */
+	SOURCE_DAMAGE_RECT,		/* only rect changed */
+};
+
+struct source_frame {
+	uint32_t	length;		/* bytes written */
+	uint32_t	damage;		/* enum source_damage */
+	/* SOURCE_DAMAGE_RECT: inside the mode, width and height >= 1. */
+	uint32_t	x, y, width, height;
+};
+
+/*
+ * The pointer's picture, for sources that know it apart from the frame
+ * (DRM's cursor plane, the demo).  image is width * height ARGB8888
+ * pixels, rows packed, and stays valid until the next call; serial changes
+ * whenever the image does, so that the loop sends a new one only then.
+ */
+struct source_cursor {
+	const uint32_t	*image;
+	uint32_t	 serial;
+	uint32_t	 width, height;	/* 1 .. IPC_CURSOR_MAX_SIDE */
+	uint32_t	 hot_x, hot_y;	/* inside the image */
+	int32_t		 x, y;		/* of the hot spot, on the screen */
+	int		 visible;	/* 0 or 1 */
 };
 
 /* grab(): the frame is in dst. */
@@ -27,7 +67,6 @@ struct capture_mode {
 #define SOURCE_MODE_CHANGED	1
 
 struct source_ops {
-	const char	*name;		/* the prefix of --source NAME[:ARG] */
 	/*
 	 * Open the source while the process still holds its privileges.
 	 * arg is what follows "NAME:" (NULL when there is none).  Returns
@@ -36,16 +75,39 @@ struct source_ops {
 	void		*(*open)(const char *arg, char *why, size_t whylen);
 	int		 (*describe)(void *state, struct capture_mode *mode);
 	/*
-	 * Write the next frame into dst (size bytes, at least the mode's
-	 * max_length) and its length to *length.  Returns SOURCE_OK,
-	 * SOURCE_MODE_CHANGED (nothing written), or -1 with a logged reason.
+	 * Write the next frame, whole, into dst (size bytes, at least the
+	 * mode's max_length: a slot holds an older frame, so a source
+	 * never writes only what changed) and describe it in *frame.
+	 * Returns SOURCE_OK, SOURCE_MODE_CHANGED (nothing written), or -1
+	 * with a logged reason.
 	 */
 	int		 (*grab)(void *state, uint8_t *dst, size_t size,
-			    uint32_t *length);
+			    struct source_frame *frame);
 	void		 (*close)(void *state);
+
+	/*
+	 * Optional: a descriptor that is readable when a frame is ready
+	 * (V4L2).  The loop then grabs when it is, and sets no timer; the
+	 * mode's fps is only a hint.  NULL, or -1: frames on a timer.
+	 */
+	int		 (*fd)(void *state);
+	/*
+	 * Optional: where the pointer is and what it looks like, asked
+	 * after every frame.  Returns 0, or -1 with a logged reason.
+	 */
+	int		 (*cursor)(void *state, struct source_cursor *cursor);
+	/*
+	 * What the sandbox must still allow this source once it is open
+	 * (its device's ioctls, a capability): the capture helper's policy
+	 * is the base one plus exactly this.  NULL: nothing more.
+	 */
+	const struct sandbox_needs *needs;
 };
 
 extern const struct source_ops source_replay;
 extern const struct source_ops source_demo;
+
+/* The ops of a registry id (enum registry_source); NULL for none. */
+const struct source_ops *source_ops_of(int id);
 
 #endif

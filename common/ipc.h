@@ -143,6 +143,20 @@ enum ipc_frame_kind {
 	IPC_FRAME_JPEG = 2,		/* a JPEG image of length bytes */
 };
 
+/*
+ * How the captured picture must be turned to show the screen upright:
+ * a rotation, counter-clockwise, after an optional mirroring about the
+ * vertical axis (Wayland's wl_output_transform, and DRM's plane
+ * rotation).  The broker maps a client's pointer position back through it
+ * to the device's coordinates.
+ */
+#define IPC_TRANSFORM_NORMAL	0
+#define IPC_TRANSFORM_90	1
+#define IPC_TRANSFORM_180	2
+#define IPC_TRANSFORM_270	3
+#define IPC_TRANSFORM_FLIPPED	4	/* | one of the four above */
+#define IPC_TRANSFORM_MAX	7
+
 struct ipc_cap_frame {
 	uint64_t	seq;		/* increasing for each frame of a capture */
 	uint32_t	ring_id;
@@ -153,6 +167,8 @@ struct ipc_cap_frame {
 	uint32_t	stride;		/* bytes per row (pixels) */
 	uint32_t	fourcc;		/* DRM fourcc (pixels) */
 	uint32_t	length;		/* bytes used in the slot */
+	uint32_t	transform;	/* IPC_TRANSFORM_*, 0 .. MAX */
+	uint32_t	pad;		/* zero */
 };
 
 /*

@@ -28,6 +28,24 @@ sandbox_prepare(struct sandbox *sb, enum sandbox_role role, const char *user,
 	return sandbox_user_lookup(sb, user, fallback);
 }
 
+int
+sandbox_prepare_helper(struct sandbox *sb, enum sandbox_role role,
+    const struct sandbox_needs *needs)
+{
+	if (role == SANDBOX_BROKER) {
+		log_warnx("the broker has no needs beyond its policy");
+		return -1;
+	}
+	if (sandbox_prepare(sb, role, NULL, NULL) < 0)
+		return -1;
+	sb->needs = needs;
+	if (needs != NULL) {
+		sb->keep_caps = needs->caps;
+		sb->nkeep_caps = needs->ncaps;
+	}
+	return 0;
+}
+
 /* As root the limit is set, raised or lowered; otherwise only lowered. */
 static int
 sandbox_limit_files(rlim_t max)
@@ -86,7 +104,7 @@ sandbox_enter(const struct sandbox *sb)
 		log_warn("PR_SET_DUMPABLE");
 		return -1;
 	}
-	if (sandbox_seccomp_load(sb->role) < 0)
+	if (sandbox_seccomp_load(sb->role, sb->needs) < 0)
 		return -1;
 	log_debug("sandbox entered");
 	return 0;

@@ -19,6 +19,25 @@ enum sandbox_role {
 	SANDBOX_INPUT,
 };
 
+/*
+ * What a capture source or input sink must still do inside the sandbox of
+ * its helper: each declares its own (capture/source.h, input/sink.h), so
+ * that a helper's policy is the base one plus its source's or sink's
+ * needs, never the union of every source's.  Capabilities are CAP_*
+ * values, system calls __NR_* (SYS_*) numbers, ioctl and fcntl commands
+ * their request values.
+ */
+struct sandbox_needs {
+	const unsigned long *ioctls;	/* allowed on any descriptor */
+	size_t		nioctls;
+	const int	*fcntls;
+	size_t		nfcntls;
+	const int	*syscalls;
+	size_t		nsyscalls;
+	const int	*caps;		/* kept, effective and permitted */
+	size_t		ncaps;
+};
+
 struct sandbox {
 	enum sandbox_role role;
 	int		change_user;	/* 0: keep uid/gid (helpers, or not root) */
@@ -27,6 +46,7 @@ struct sandbox {
 	char		user[64];
 	const int	*keep_caps;	/* CAP_* values kept, effective+permitted */
 	size_t		nkeep_caps;
+	const struct sandbox_needs *needs;	/* a helper's source or sink */
 };
 
 /*
@@ -37,6 +57,13 @@ struct sandbox {
  */
 int	sandbox_prepare(struct sandbox *sb, enum sandbox_role role,
 	    const char *user, const char *fallback);
+/*
+ * The same for a privileged helper (SANDBOX_CAPTURE, SANDBOX_INPUT), which
+ * keeps its user: needs (NULL for none) are what its source or sink
+ * declared, kept by sandbox_enter() in the capabilities and the policy.
+ */
+int	sandbox_prepare_helper(struct sandbox *sb, enum sandbox_role role,
+	    const struct sandbox_needs *needs);
 /* Returns 0, or -1 with a logged reason: the caller must then exit. */
 int	sandbox_enter(const struct sandbox *sb);
 
@@ -46,8 +73,9 @@ int	sandbox_enter(const struct sandbox *sb);
  */
 #define SANDBOX_BROKER_NOFILE	1088
 
-/* The seccomp policy of a role alone, for tests. */
-int	sandbox_seccomp_load(enum sandbox_role role);
+/* The seccomp policy of a role alone (with a helper's needs), for tests. */
+int	sandbox_seccomp_load(enum sandbox_role role,
+	    const struct sandbox_needs *needs);
 
 /*
  * Set in AddressSanitizer builds (gcc and clang spell it differently).  The

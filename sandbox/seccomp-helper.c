@@ -12,12 +12,12 @@
  */
 
 /*
- * Capture: a new frame ring on a change of mode is a sealed memfd, and the
- * replay source reads its file at offsets.
+ * Capture: a new frame ring on a change of mode, and a new cursor image,
+ * are sealed memfds.  What one source reads its device or file with is
+ * that source's own need (the replay source maps its file before).
  */
 static const int capture_allow[] = {
 	SCMP_SYS(memfd_create), SCMP_SYS(ftruncate), SCMP_SYS(ftruncate64),
-	SCMP_SYS(pread64),
 };
 
 static const int capture_fcntl[] = { F_ADD_SEALS, F_GET_SEALS,
@@ -31,12 +31,11 @@ seccomp_policy_capture(scmp_filter_ctx ctx)
 	    nitems(capture_fcntl)) < 0)
 		return -1;
 	/*
-	 * Device ioctls of the capture sources go here, each by value with
-	 * seccomp_allow_values(ctx, SCMP_SYS(ioctl), 1, ...), when the
-	 * sources that need them come: DRM (DRM_IOCTL_MODE_GETFB2,
-	 * DRM_IOCTL_PRIME_HANDLE_TO_FD, DRM_IOCTL_GEM_CLOSE,
-	 * DMA_BUF_IOCTL_SYNC), V4L2 (VIDIOC_QBUF, VIDIOC_DQBUF, ...).  Until
-	 * then any ioctl but the terminal probe of the base kills.
+	 * Device ioctls are not here: each source declares its own in its
+	 * sandbox_needs (DRM: DRM_IOCTL_MODE_GETFB2, PRIME_HANDLE_TO_FD,
+	 * GEM_CLOSE, DMA_BUF_IOCTL_SYNC; V4L2: VIDIOC_QBUF, VIDIOC_DQBUF,
+	 * ...), added by sandbox_seccomp_load() for that source alone.
+	 * Without them any ioctl but the terminal probe of the base kills.
 	 */
 	return 0;
 }
@@ -46,12 +45,10 @@ seccomp_policy_input(scmp_filter_ctx ctx)
 {
 	/*
 	 * Events are write()s to a uinput or HID gadget descriptor set up
-	 * before the sandbox: that is in the base.  Creating or changing a
-	 * uinput device after start-up would need its ioctls here, each by
-	 * value with seccomp_allow_values(ctx, SCMP_SYS(ioctl), 1, ...):
-	 * UI_SET_EVBIT, UI_SET_KEYBIT, UI_SET_RELBIT, UI_SET_ABSBIT,
-	 * UI_ABS_SETUP, UI_DEV_SETUP, UI_DEV_CREATE, UI_DEV_DESTROY.  Until
-	 * then any ioctl but the terminal probe of the base kills.
+	 * before the sandbox: that is in the base.  A sink that must change
+	 * its device after start-up (UI_DEV_CREATE, UI_DEV_DESTROY, ...)
+	 * declares those ioctls in its sandbox_needs.  Without them any
+	 * ioctl but the terminal probe of the base kills.
 	 */
 	(void)ctx;
 	return 0;

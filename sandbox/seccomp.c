@@ -338,8 +338,25 @@ seccomp_policy_base(scmp_filter_ctx ctx)
 	return 0;
 }
 
+/* What a helper's source or sink declared, on top of its role's policy. */
+static int
+seccomp_policy_needs(scmp_filter_ctx ctx, const struct sandbox_needs *needs)
+{
+	if (needs->nsyscalls > 0 && seccomp_allow(ctx, needs->syscalls,
+	    needs->nsyscalls) < 0)
+		return -1;
+	if (needs->nfcntls > 0 && seccomp_allow_fcntl(ctx, needs->fcntls,
+	    needs->nfcntls) < 0)
+		return -1;
+	if (needs->nioctls > 0 && seccomp_allow_values(ctx, SCMP_SYS(ioctl), 1,
+	    needs->ioctls, needs->nioctls) < 0)
+		return -1;
+	return 0;
+}
+
 int
-sandbox_seccomp_load(enum sandbox_role role)
+sandbox_seccomp_load(enum sandbox_role role,
+    const struct sandbox_needs *needs)
 {
 	scmp_filter_ctx ctx;
 	uint32_t kill = SCMP_ACT_KILL_PROCESS;
@@ -376,6 +393,12 @@ sandbox_seccomp_load(enum sandbox_role role)
 		r = -1;
 	}
 	if (r < 0)
+		goto out;
+	if (needs != NULL && role == SANDBOX_BROKER) {
+		log_warnx("the broker's policy takes no needs");
+		goto out;
+	}
+	if (needs != NULL && seccomp_policy_needs(ctx, needs) < 0)
 		goto out;
 	if ((r = seccomp_load(ctx)) < 0) {
 		log_warnx("seccomp_load: %s", strerror(-r));

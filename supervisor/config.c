@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/registry.h"
 #include "supervisor/supervisor.h"
 
 enum {
@@ -35,6 +36,15 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static void
+config_usage_registry(FILE *f, const char *what,
+    const struct registry_entry *table, size_t n)
+{
+	fprintf(f, "\n%s:\n", what);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "  %-22s %s\n", table[i].usage, table[i].help);
+}
+
 void
 config_usage(FILE *f)
 {
@@ -46,12 +56,15 @@ config_usage(FILE *f)
 "  --config FILE     options file (default " DEFAULT_CONFIG ")\n"
 "  --listen SPEC     tcp:ADDR:PORT, tcp:[ADDR6]:PORT or unix:PATH, repeatable\n"
 "                    (default " DEFAULT_LISTEN ")\n"
-"  --capture SOURCE  auto, demo or replay:FILE.frames (default auto)\n"
-"  --input SINK      none or log:FILE (default none)\n"
+"  --capture SOURCE  auto or a source below (default auto)\n"
+"  --input SINK      none or a sink below (default none)\n"
 "  --user NAME       user of the network-facing broker\n"
 "                    (default " RAMPART_DEFAULT_USER ", else nobody)\n"
 "  --foreground      stay in the foreground and log to stderr\n"
 "  --log-level LEVEL error, warn, info or debug (default info)\n");
+	config_usage_registry(f, "sources", registry_sources,
+	    REGISTRY_SOURCE_COUNT);
+	config_usage_registry(f, "sinks", registry_sinks, REGISTRY_SINK_COUNT);
 }
 
 /* Set one option; 1 when the key is listen (the caller counts those). */

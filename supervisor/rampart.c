@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/registry.h"
 #include "supervisor/supervisor.h"
 
 /* What "auto" means until the real display sources exist. */
@@ -24,19 +25,20 @@ resolve_capture(const char *capture)
 	return capture;
 }
 
+/* A spec a helper will take (the registry's), or extra: the supervisor's
+ * own word ("none": no helper), which may be NULL. */
 static int
-check_spec(const char *what, const char *spec, const char *const *known)
+check_spec(const char *what, const char *spec,
+    const struct registry_entry *table, size_t n, const char *extra)
 {
-	for (; *known != NULL; known++) {
-		size_t n = strlen(*known);
+	char why[512];
+	const char *arg;
 
-		if (strcmp(spec, *known) == 0 ||
-		    ((*known)[n - 1] == ':' && strncmp(spec, *known, n) == 0 &&
-		    spec[n] != '\0'))
-			return 0;
-	}
-	fprintf(stderr, "rampart: unknown %s \"%s\" (see rampart --help)\n",
-	    what, spec);
+	if ((extra != NULL && strcmp(spec, extra) == 0) ||
+	    registry_find(table, n, spec, &arg) >= 0)
+		return 0;
+	fprintf(stderr, "rampart: %s\n", registry_error(table, n, what, extra,
+	    spec, why, sizeof(why)));
 	return -1;
 }
 
@@ -61,8 +63,6 @@ print_connect_hint(const struct config *cfg)
 int
 main(int argc, char **argv)
 {
-	static const char *const captures[] = { "demo", "replay:", NULL };
-	static const char *const inputs[] = { "none", "log:", NULL };
 	struct ipc_sv_listener listeners[CONFIG_MAX_LISTEN];
 	int fds[CONFIG_MAX_LISTEN];
 	struct config cfg;
@@ -81,8 +81,10 @@ main(int argc, char **argv)
 	cfg.capture = strdup(resolve_capture(cfg.capture));
 	if (cfg.input == NULL)
 		cfg.input = strdup("none");
-	if (check_spec("capture source", cfg.capture, captures) < 0 ||
-	    check_spec("input sink", cfg.input, inputs) < 0)
+	if (check_spec("capture source", cfg.capture, registry_sources,
+	    REGISTRY_SOURCE_COUNT, "auto") < 0 ||
+	    check_spec("input sink", cfg.input, registry_sinks,
+	    REGISTRY_SINK_COUNT, "none") < 0)
 		return 2;
 
 	log_init("rampart", cfg.log_level, 0);

@@ -44,7 +44,7 @@ tiny_describe(void *state, struct capture_mode *mode)
 }
 
 static int
-tiny_grab(void *state, uint8_t *dst, size_t size, uint32_t *length)
+tiny_grab(void *state, uint8_t *dst, size_t size, struct source_frame *f)
 {
 	struct tiny *t = state;
 
@@ -54,7 +54,7 @@ tiny_grab(void *state, uint8_t *dst, size_t size, uint32_t *length)
 		return SOURCE_MODE_CHANGED;
 	}
 	memset(dst, 0x5a, (size_t)t->width * 16);
-	*length = t->width * 16;
+	f->length = t->width * 16;
 	return SOURCE_OK;
 }
 
@@ -64,7 +64,6 @@ tiny_close(void *state)
 }
 
 static const struct source_ops source_tiny = {
-	.name = "tiny",
 	.describe = tiny_describe,
 	.grab = tiny_grab,
 	.close = tiny_close,
@@ -99,7 +98,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The capture takes sv[0] and closes it when freed. */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sv) < 0)
 		abort();
-	if (capture_init(&c, base, sv[0], &source_tiny, &tiny) < 0)
+	if (capture_init(&c, base, sv[0], "tiny", &source_tiny, &tiny) < 0)
 		abort();
 	while (size > 0) {
 		size_t len = data[0];

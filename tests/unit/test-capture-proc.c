@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/blob.h"
 #include "common/frames.h"
 #include "common/ipc.h"
 #include "common/ring.h"
@@ -95,7 +96,7 @@ recv_ring(struct child *ch, struct frame_ring *ring)
 	struct ipc_msg m;
 	int fd;
 
-	if (spawn_recv(ch, &m, &fd, 3000, IPC_CAP2BRK_RING, IPC_CAP2BRK_FRAME) != 1 ||
+	if (spawn_recv(ch, &m, &fd, 3000, IPC_CAP2BRK_RING, IPC_CAP2BRK_LAST) != 1 ||
 	    m.hdr.type != IPC_CAP2BRK_RING || fd < 0)
 		return -1;
 	return ring_map(ring, fd, m.u.cap_ring.ring_id, m.u.cap_ring.nslots,
@@ -121,7 +122,7 @@ test_replay(const char *file)
 	}
 	ok(recv_ring(&ch, &ring) == 0 && ring.id == 1 && ring.nslots >= 2 &&
 	    ring.slot_size >= FRAME, "the ring comes first, and maps");
-	ok(spawn_recv(&ch, &m, &fd, 300, IPC_CAP2BRK_RING, IPC_CAP2BRK_FRAME) == -1,
+	ok(spawn_recv(&ch, &m, &fd, 300, IPC_CAP2BRK_RING, IPC_CAP2BRK_LAST) == -1,
 	    "paused at start: no frame without resume");
 
 	ok(send_msg(&ch, IPC_BRK2CAP_RESUME, 0, 0) == 0, "send resume");
@@ -129,7 +130,7 @@ test_replay(const char *file)
 	 * wraps around after the third. */
 	for (int i = 0; i < 8; i++) {
 		if (spawn_recv(&ch, &m, &fd, 2000, IPC_CAP2BRK_RING,
-		    IPC_CAP2BRK_FRAME) != 1 || m.hdr.type != IPC_CAP2BRK_FRAME)
+		    IPC_CAP2BRK_LAST) != 1 || m.hdr.type != IPC_CAP2BRK_FRAME)
 			break;
 		struct ipc_cap_frame *f = &m.u.cap_frame;
 
@@ -158,7 +159,7 @@ test_replay(const char *file)
 	/* Without releases, at most nslots frames come. */
 	int held = 0;
 	while (spawn_recv(&ch, &m, &fd, 400, IPC_CAP2BRK_RING,
-	    IPC_CAP2BRK_FRAME) == 1 && m.hdr.type == IPC_CAP2BRK_FRAME)
+	    IPC_CAP2BRK_LAST) == 1 && m.hdr.type == IPC_CAP2BRK_FRAME)
 		held++;
 	ok(held == (int)ring.nslots, "unreleased, the capture stops after "
 	    "%u frames (%d)", ring.nslots, held);
@@ -166,7 +167,7 @@ test_replay(const char *file)
 	ok(send_msg(&ch, IPC_BRK2CAP_PAUSE, 0, 0) == 0, "send pause");
 	for (uint32_t s = 0; s < ring.nslots; s++)
 		send_msg(&ch, IPC_BRK2CAP_RELEASE, 1, s);
-	ok(spawn_recv(&ch, &m, &fd, 300, IPC_CAP2BRK_RING, IPC_CAP2BRK_FRAME) == -1,
+	ok(spawn_recv(&ch, &m, &fd, 300, IPC_CAP2BRK_RING, IPC_CAP2BRK_LAST) == -1,
 	    "paused: slots released, yet no frame");
 
 	ok(send_msg(&ch, IPC_BRK2CAP_RATE, 5, 0) == 0 &&
@@ -175,7 +176,7 @@ test_replay(const char *file)
 	int got = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (got < 3 && spawn_recv(&ch, &m, &fd, 2000, IPC_CAP2BRK_RING,
-	    IPC_CAP2BRK_FRAME) == 1) {
+	    IPC_CAP2BRK_LAST) == 1) {
 		got++;
 		send_msg(&ch, IPC_BRK2CAP_RELEASE, 1, m.u.cap_frame.slot);
 	}
@@ -237,6 +238,47 @@ expect_failure(const char *spec, const char *want)
 	close(ch.err);
 }
 
+struct cursor_seen {
+	int		count, bad, moved;
+	int32_t		x, y;
+};
+
+/*
+ * One cursor message of the demo: its blob must hold exactly the image,
+ * sealed, whose pixels are opaque black, opaque white or transparent.
+ */
+static void
+cursor_check(const struct ipc_cap_cursor *k, int fd, struct cursor_seen *cs)
+{
+	const uint32_t *px;
+	int good = 1;
+
+	if (fd < 0 || k->size != (uint64_t)k->width * k->height * 4 ||
+	    k->width < 1 || k->width > 16 || k->height < 1 ||
+	    k->height > 24 || k->visible != 1 || k->x < 0 || k->x >= 1280 ||
+	    k->y < 0 || k->y >= 800 ||
+	    (px = blob_map(fd, k->size, k->size)) == NULL)
+		good = 0;
+	else {
+		for (uint32_t i = 0; i < k->width * k->height; i++)
+			if (px[i] != 0xff000000 && px[i] != 0xffffffff &&
+			    px[i] != 0)
+				good = 0;
+		/* Both pictures have black at the left of their top row. */
+		if (px[0] != 0xff000000)
+			good = 0;
+		blob_unmap(px, k->size);
+	}
+	if (cs->count > 0 && (k->x != cs->x || k->y != cs->y))
+		cs->moved = 1;
+	cs->x = k->x;
+	cs->y = k->y;
+	cs->bad += !good;
+	cs->count++;
+	if (fd >= 0)
+		close(fd);
+}
+
 static void
 test_demo(void)
 {
@@ -246,6 +288,7 @@ test_demo(void)
 	struct ipc_msg m;
 	uint8_t *first = NULL;
 	int fd, frames = 0, differ = 0, colours = 0;
+	struct cursor_seen cur = { 0 };
 
 	if (spawn_helper(&ch, "rampart-capture", argv) < 0 ||
 	    recv_ring(&ch, &ring) < 0) {
@@ -254,11 +297,18 @@ test_demo(void)
 	}
 	send_msg(&ch, IPC_BRK2CAP_RESUME, 0, 0);
 	while (frames < 3 && spawn_recv(&ch, &m, &fd, 2000, IPC_CAP2BRK_RING,
-	    IPC_CAP2BRK_FRAME) == 1 && m.hdr.type == IPC_CAP2BRK_FRAME) {
+	    IPC_CAP2BRK_LAST) == 1) {
+		if (m.hdr.type == IPC_CAP2BRK_CURSOR) {
+			cursor_check(&m.u.cap_cursor, fd, &cur);
+			continue;
+		}
+		if (m.hdr.type != IPC_CAP2BRK_FRAME)
+			break;
 		const uint8_t *s = ring_slot(&ring, m.u.cap_frame.slot);
 		size_t len = m.u.cap_frame.length;
 
-		if (m.u.cap_frame.width != 1280 || m.u.cap_frame.height != 800)
+		if (m.u.cap_frame.width != 1280 || m.u.cap_frame.height != 800 ||
+		    m.u.cap_frame.transform != IPC_TRANSFORM_NORMAL)
 			break;
 		if (first == NULL) {
 			first = malloc(len);
@@ -281,7 +331,21 @@ test_demo(void)
 		send_msg(&ch, IPC_BRK2CAP_RELEASE, m.u.cap_frame.ring_id,
 		    m.u.cap_frame.slot);
 	}
-	ok(frames == 3, "demo: 3 frames of 1280x800");
+	/* The pointer goes on moving while the slots are all held. */
+	while (cur.count < 12 && spawn_recv(&ch, &m, &fd, 2000,
+	    IPC_CAP2BRK_RING, IPC_CAP2BRK_LAST) == 1) {
+		if (m.hdr.type == IPC_CAP2BRK_CURSOR)
+			cursor_check(&m.u.cap_cursor, fd, &cur);
+		else if (m.hdr.type == IPC_CAP2BRK_FRAME)
+			send_msg(&ch, IPC_BRK2CAP_RELEASE,
+			    m.u.cap_frame.ring_id, m.u.cap_frame.slot);
+	}
+	ok(frames == 3, "demo: 3 frames of 1280x800, transform normal");
+	ok(cur.count >= 12, "demo: cursor messages come (%d)", cur.count);
+	ok(cur.bad == 0, "demo: each carries a sealed blob of width x "
+	    "height x 4 bytes, an opaque black outline at the hot spot's "
+	    "row");
+	ok(cur.moved, "demo: the pointer moves");
 	ok(colours >= 16, "demo: a picture of many colours");
 	ok(differ, "demo: the picture moves");
 	free(first);
@@ -315,7 +379,7 @@ main(void)
 	snprintf(spec, sizeof(spec), "replay:%s", bad);
 	expect_failure(spec, "bad magic");
 	expect_failure("bogus:1", "unknown source");
-	expect_failure("replay:", "replay needs a file");
+	expect_failure("replay:", "source replay is given as replay:FILE.frames");
 
 	unlink(good);
 	unlink(bad);

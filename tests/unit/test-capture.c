@@ -13,6 +13,7 @@
 #include <event2/event.h>
 
 #include "capture/capture.h"
+#include "common/blob.h"
 #include "capture/source.h"
 #include "common/frames.h"
 #include "common/ipc.h"
@@ -49,7 +50,7 @@ pattern_describe(void *state, struct capture_mode *mode)
 }
 
 static int
-pattern_grab(void *state, uint8_t *dst, size_t size, uint32_t *length)
+pattern_grab(void *state, uint8_t *dst, size_t size, struct source_frame *f)
 {
 	struct pattern *p = state;
 
@@ -58,7 +59,7 @@ pattern_grab(void *state, uint8_t *dst, size_t size, uint32_t *length)
 		return SOURCE_MODE_CHANGED;
 	}
 	memset(dst, ++p->n, (size_t)p->width * 4 * p->height);
-	*length = p->width * 4 * p->height;
+	f->length = p->width * 4 * p->height;
 	return SOURCE_OK;
 }
 
@@ -68,7 +69,6 @@ pattern_close(void *state)
 }
 
 static const struct source_ops source_pattern = {
-	.name = "pattern",
 	.open = pattern_open,
 	.describe = pattern_describe,
 	.grab = pattern_grab,
@@ -95,6 +95,282 @@ peer_recv(int peer, struct ipc_msg *m, int *fd)
 	int r = ipc_recv(peer, m, fd, IPC_CAP2BRK_RING, IPC_CAP2BRK_FRAME);
 
 	return r == 1 ? m->hdr.type : -1;
+}
+
+static double timer_due(struct capture *c);
+
+/*
+ * A source that says when a frame is ready (as V4L2 does): a byte in its
+ * pipe is a frame.  It reports the damage, transform and cursor the test
+ * sets.
+ */
+struct ready {
+	int		pipe[2];
+	uint32_t	transform;
+	struct source_frame frame;	/* what grab() reports, but length */
+	struct source_cursor cursor;
+	uint32_t	img[4 * 3];
+	int		grabs;
+};
+
+static int
+ready_fd(void *state)
+{
+	return ((struct ready *)state)->pipe[0];
+}
+
+static int
+ready_describe(void *state, struct capture_mode *mode)
+{
+	struct ready *r = state;
+
+	*mode = (struct capture_mode){ .width = 8, .height = 4, .stride = 32,
+	    .fourcc = FRAMES_FOURCC_XRGB8888, .fps = 30,
+	    .kind = IPC_FRAME_PIXELS, .transform = r->transform,
+	    .max_length = 32 * 4 };
+	return 0;
+}
+
+static int
+ready_grab(void *state, uint8_t *dst, size_t size, struct source_frame *f)
+{
+	struct ready *r = state;
+	char b;
+
+	if (read(r->pipe[0], &b, 1) != 1)
+		return -1;
+	memset(dst, b, 32 * 4);
+	*f = r->frame;
+	f->length = 32 * 4;
+	r->grabs++;
+	return SOURCE_OK;
+}
+
+static int
+ready_cursor(void *state, struct source_cursor *k)
+{
+	struct ready *r = state;
+
+	*k = r->cursor;
+	k->image = r->img;
+	return 0;
+}
+
+static const struct source_ops source_ready = {
+	.open = pattern_open,
+	.describe = ready_describe,
+	.grab = ready_grab,
+	.close = pattern_close,
+	.fd = ready_fd,
+	.cursor = ready_cursor,
+};
+
+/* Run what the loop has ready now, without waiting. */
+static void
+loop_once(struct event_base *base)
+{
+	event_base_loop(base, EVLOOP_NONBLOCK);
+}
+
+static int
+frame_ready(struct event_base *base, struct ready *r)
+{
+	int n = r->grabs;
+
+	if (write(r->pipe[1], "r", 1) != 1)
+		return -1;
+	loop_once(base);
+	return r->grabs - n;
+}
+
+/* Every message the capture sent by now: frames and cursors counted, the
+ * last of each kept. */
+struct sent {
+	int			frames, cursors;
+	struct ipc_cap_frame	frame;
+	struct ipc_cap_cursor	cursor;
+	uint8_t			image[IPC_CURSOR_MAX_SIDE * 4 * 4];
+	int			image_ok;	/* a sealed blob of size bytes */
+};
+
+static void
+drain(int peer, struct sent *st)
+{
+	struct ipc_msg m;
+	int fd;
+
+	memset(st, 0, sizeof(*st));
+	while (ipc_recv(peer, &m, &fd, IPC_CAP2BRK_FIRST,
+	    IPC_CAP2BRK_LAST) == 1) {
+		if (m.hdr.type == IPC_CAP2BRK_FRAME) {
+			st->frames++;
+			st->frame = m.u.cap_frame;
+		} else if (m.hdr.type == IPC_CAP2BRK_CURSOR) {
+			const void *p;
+
+			st->cursors++;
+			st->cursor = m.u.cap_cursor;
+			p = blob_map(fd, m.u.cap_cursor.size,
+			    sizeof(st->image));
+			st->image_ok = p != NULL;
+			if (p != NULL)
+				memcpy(st->image, p, m.u.cap_cursor.size);
+			blob_unmap(p, m.u.cap_cursor.size);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+static void
+test_ready_source(void)
+{
+	struct ready r = {
+		.transform = IPC_TRANSFORM_FLIPPED | IPC_TRANSFORM_90,
+		.cursor = { .serial = 1, .width = 4, .height = 3, .hot_x = 1,
+		    .hot_y = 2, .x = 100, .y = -3, .visible = 1 },
+	};
+	struct event_base *base = event_base_new();
+	struct capture c;
+	struct sent st;
+	int sv[2];
+
+	for (int i = 0; i < 12; i++)
+		r.img[i] = 0xff000000u | (uint32_t)i * 0x010203u;
+	if (base == NULL || pipe(r.pipe) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) < 0) {
+		ok(0, "ready source: set-up");
+		return;
+	}
+	ok(capture_init(&c, base, sv[0], "ready", &source_ready, &r) == 0 &&
+	    capture_send_ring(&c) == 0, "ready source: capture_init");
+	ok(c.watch != NULL && !event_pending(c.watch, EV_READ, NULL) &&
+	    timer_due(&c) < 0, "paused: its descriptor is not watched");
+	handle(&c, IPC_BRK2CAP_RESUME, 0, 0);
+	ok(event_pending(c.watch, EV_READ, NULL) && timer_due(&c) < 0,
+	    "resumed: its descriptor is watched, and no timer is set");
+	drain(sv[1], &st);
+
+	ok(frame_ready(base, &r) == 1, "readable: one grab");
+	drain(sv[1], &st);
+	ok(st.frames == 1 && st.frame.transform == (IPC_TRANSFORM_FLIPPED |
+	    IPC_TRANSFORM_90) && st.frame.pad == 0,
+	    "a frame, with the mode's transform (flipped, 90)");
+	ok(st.cursors == 1 && st.cursor.size == 4 * 3 * 4 &&
+	    st.cursor.width == 4 && st.cursor.height == 3 &&
+	    st.cursor.hot_x == 1 && st.cursor.hot_y == 2 &&
+	    st.cursor.x == 100 && st.cursor.y == -3 && st.cursor.visible == 1,
+	    "and the cursor: 4x3, hot spot 1,2, at 100,-3");
+	ok(st.image_ok && memcmp(st.image, r.img, sizeof(r.img)) == 0,
+	    "its image is a sealed blob holding the source's pixels");
+	handle(&c, IPC_BRK2CAP_RELEASE, 1, st.frame.slot);
+
+	/* Unchanged, the frame stays here; the pointer moved. */
+	r.frame.damage = SOURCE_DAMAGE_NONE;
+	r.cursor.x = 101;
+	ok(frame_ready(base, &r) == 1, "readable again: one grab");
+	drain(sv[1], &st);
+	ok(st.frames == 0, "an unchanged frame is not sent");
+	ok(st.cursors == 1 && st.cursor.x == 101 && st.image_ok &&
+	    memcmp(st.image, r.img, sizeof(r.img)) == 0,
+	    "a moved pointer is sent, with the same image");
+	ok(ring_free_slot(&c.ring) >= 0 && c.ring.busy == 0,
+	    "no slot is held for an unsent frame");
+	ok(frame_ready(base, &r) == 1, "a third grab");
+	drain(sv[1], &st);
+	ok(st.frames == 0 && st.cursors == 0,
+	    "nothing changed: nothing sent");
+
+	/* A new picture of the pointer. */
+	r.cursor.visible = 0;
+	r.cursor.serial = 2;
+	r.img[0] = 0x80ffffff;
+	r.frame.damage = SOURCE_DAMAGE_RECT;
+	r.frame.x = 2;
+	r.frame.y = 1;
+	r.frame.width = 6;
+	r.frame.height = 3;
+	ok(frame_ready(base, &r) == 1, "a frame with a damage rectangle");
+	drain(sv[1], &st);
+	ok(st.frames == 1, "is sent");
+	ok(st.cursors == 1 && st.cursor.visible == 0 && st.image_ok &&
+	    memcmp(st.image, r.img, sizeof(r.img)) == 0,
+	    "a new cursor image goes in a new blob, hidden");
+	handle(&c, IPC_BRK2CAP_RELEASE, 1, st.frame.slot);
+
+	/* Every slot held: the descriptor is left alone until a release. */
+	r.frame.damage = SOURCE_DAMAGE_UNKNOWN;
+	for (int i = 0; i < CAPTURE_SLOTS; i++)
+		frame_ready(base, &r);
+	drain(sv[1], &st);
+	ok(st.frames == CAPTURE_SLOTS && c.ring.busy == 7,
+	    "%d frames fill the ring", CAPTURE_SLOTS);
+	ok(frame_ready(base, &r) == 0 && c.starved &&
+	    !event_pending(c.watch, EV_READ, NULL),
+	    "a frame ready with no free slot: not grabbed, not watched");
+	handle(&c, IPC_BRK2CAP_RELEASE, 1, st.frame.slot);
+	ok(!c.starved && event_pending(c.watch, EV_READ, NULL),
+	    "a release: watched again");
+	loop_once(base);
+	drain(sv[1], &st);
+	ok(st.frames == 1, "and the waiting frame is grabbed");
+	for (uint32_t i = 0; i < CAPTURE_SLOTS; i++)
+		if (c.ring.busy & (1u << i))
+			handle(&c, IPC_BRK2CAP_RELEASE, 1, i);
+
+	/* The broker's rate holds the descriptor back. */
+	handle(&c, IPC_BRK2CAP_RATE, 2, 0);
+	{
+		int grabbed = frame_ready(base, &r);
+		double due = timer_due(&c);
+
+		ok(grabbed == 1 && !event_pending(c.watch, EV_READ, NULL) &&
+		    due > 0.4, "at rate 2, after a frame the descriptor "
+		    "rests 0.5 s (%.3f s)", due);
+	}
+	drain(sv[1], &st);
+	handle(&c, IPC_BRK2CAP_PAUSE, 0, 0);
+	ok(!event_pending(c.watch, EV_READ, NULL) && timer_due(&c) < 0,
+	    "pause: neither watched nor timed");
+	for (uint32_t i = 0; i < CAPTURE_SLOTS; i++)
+		if (c.ring.busy & (1u << i))
+			handle(&c, IPC_BRK2CAP_RELEASE, 1, i);
+
+	/* After a resume the broker gets a frame even if unchanged. */
+	handle(&c, IPC_BRK2CAP_RATE, 240, 0);
+	handle(&c, IPC_BRK2CAP_RESUME, 0, 0);
+	r.frame.damage = SOURCE_DAMAGE_NONE;
+	ok(frame_ready(base, &r) == 1, "resumed, a grab");
+	drain(sv[1], &st);
+	ok(st.frames == 1, "the first frame after a resume is sent, "
+	    "unchanged or not");
+
+	/* What the source must not say. */
+	handle(&c, IPC_BRK2CAP_RELEASE, 1, st.frame.slot);
+	r.frame = (struct source_frame){ .damage = SOURCE_DAMAGE_RECT,
+	    .x = 4, .y = 0, .width = 5, .height = 1 };
+	ok(write(r.pipe[1], "r", 1) == 1 && capture_tick(&c) == -1,
+	    "a damage rectangle outside the mode is an error");
+	r.frame = (struct source_frame){ .damage = 7 };
+	ok(write(r.pipe[1], "r", 1) == 1 && capture_tick(&c) == -1,
+	    "an unknown damage kind is an error");
+	r.frame.damage = SOURCE_DAMAGE_UNKNOWN;
+	r.cursor.hot_x = 4;
+	ok(write(r.pipe[1], "r", 1) == 1 && capture_tick(&c) == -1,
+	    "a hot spot outside the cursor is an error");
+	capture_free(&c);
+	close(sv[1]);
+
+	r.transform = IPC_TRANSFORM_MAX + 1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0) {
+		ok(capture_init(&c, base, sv[0], "ready", &source_ready,
+		    &r) == -1, "a mode with an unknown transform is refused");
+		close(sv[0]);
+		close(sv[1]);
+	}
+	close(r.pipe[0]);
+	close(r.pipe[1]);
+	event_base_free(base);
 }
 
 /* Seconds until the frame timer fires, or -1 when it is not pending. */
@@ -128,7 +404,7 @@ main(void)
 		return 1;
 	}
 
-	ok(capture_init(&c, base, sv[0], &source_pattern, &pat) == 0,
+	ok(capture_init(&c, base, sv[0], "pattern", &source_pattern, &pat) == 0,
 	    "capture_init");
 	ok(c.ring.id == 1 && c.ring.nslots == CAPTURE_SLOTS &&
 	    c.ring.slot_size >= 32 * 4 * 16 && !c.running,
@@ -260,5 +536,7 @@ main(void)
 	ring_destroy(&seen);
 	capture_free(&c);
 	event_base_free(base);
+
+	test_ready_source();
 	return done_testing();
 }

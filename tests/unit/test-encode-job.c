@@ -101,6 +101,9 @@ main(void)
 	for (uint32_t y = 0; y < f->height; y++)
 		memcpy(copy + (size_t)y * f->width * 4,
 		    f->pixels + (size_t)y * f->stride, (size_t)f->width * 4);
+	/* What a viewer is sent: the byte outside the colours set. */
+	for (size_t i = 3; i < w.len; i += 4)
+		copy[i] = 0xff;
 	w.want = copy;
 	w.job = &job;
 	first_seq = f->seq;

@@ -612,7 +612,7 @@ fixture_open(struct fixture *f)
 /* Run fn in a child under the policy of role; what became of it. */
 static int
 run_child(enum sandbox_role role, int (*fn)(struct fixture *), int load,
-    struct outcome *out)
+    const struct sandbox_needs *needs, struct outcome *out)
 {
 	struct rlimit nocore = { 0, 0 };
 	struct fixture f;
@@ -627,7 +627,7 @@ run_child(enum sandbox_role role, int (*fn)(struct fixture *), int load,
 		setrlimit(RLIMIT_CORE, &nocore);
 		if (fixture_open(&f) < 0)
 			_exit(EXIT_SETUP);
-		if (load && sandbox_seccomp_load(role) < 0)
+		if (load && sandbox_seccomp_load(role, needs) < 0)
 			_exit(EXIT_LOAD);
 		/* _exit: no atexit handlers (LeakSanitizer) in the child. */
 		_exit(fn(&f));
@@ -656,13 +656,13 @@ describe(const struct outcome *o, char *buf, size_t len)
 }
 
 static void
-check(enum sandbox_role role, const char *name, int (*fn)(struct fixture *),
-    const struct outcome *want)
+check_needs(enum sandbox_role role, const struct sandbox_needs *needs,
+    const char *name, int (*fn)(struct fixture *), const struct outcome *want)
 {
 	struct outcome got;
 	char gb[64], wb[64];
 
-	if (run_child(role, fn, 1, &got) < 0) {
+	if (run_child(role, fn, 1, needs, &got) < 0) {
 		ok(0, "%s: %s: fork or wait: %s", role_names[role], name,
 		    strerror(errno));
 		return;
@@ -673,6 +673,60 @@ check(enum sandbox_role role, const char *name, int (*fn)(struct fixture *),
 		diag("got %s", describe(&got, gb, sizeof(gb)));
 }
 
+static void
+check(enum sandbox_role role, const char *name, int (*fn)(struct fixture *),
+    const struct outcome *want)
+{
+	check_needs(role, NULL, name, fn, want);
+}
+
+static int
+p_ioctl_fionclex(struct fixture *f)
+{
+	return result(ioctl(f->pipe[0], FIONCLEX));
+}
+
+static int
+p_pipe_size(struct fixture *f)
+{
+	return fcntl(f->pipe[0], F_GETPIPE_SZ) > 0 ? 0 : errno;
+}
+
+/*
+ * A source or sink declares what its device needs: a helper's policy
+ * then allows exactly that on top of its role's, and nothing of another
+ * source's.  FIOCLEX stands for a device ioctl (VIDIOC_DQBUF), and
+ * F_GETPIPE_SZ for an fcntl command.
+ */
+static void
+check_declared_needs(void)
+{
+	static const unsigned long ioctls[] = { FIOCLEX };
+	static const int fcntls[] = { F_GETPIPE_SZ };
+	static const struct sandbox_needs needs = {
+		.ioctls = ioctls, .nioctls = 1,
+		.fcntls = fcntls, .nfcntls = 1,
+	};
+	const struct outcome ok_ = OK, sys = SYS, load = ERR(EXIT_LOAD);
+
+	for (int role = SANDBOX_CAPTURE; role <= SANDBOX_INPUT; role++) {
+		enum sandbox_role r = (enum sandbox_role)role;
+
+		check_needs(r, &needs, "declared ioctl FIOCLEX", p_ioctl_other,
+		    &ok_);
+		check_needs(r, &needs, "undeclared ioctl FIONCLEX",
+		    p_ioctl_fionclex, &sys);
+		check_needs(r, &needs, "undeclared ioctl FIONREAD",
+		    p_fionread, &sys);
+		check_needs(r, &needs, "declared fcntl F_GETPIPE_SZ",
+		    p_pipe_size, &ok_);
+		check(r, "fcntl F_GETPIPE_SZ without needs", p_pipe_size,
+		    &sys);
+	}
+	check_needs(SANDBOX_BROKER, &needs, "the broker takes no needs",
+	    p_getpid, &load);
+}
+
 #if defined(__x86_64__) && !defined(__ILP32__)
 static void
 check_i386(void)
@@ -681,7 +735,7 @@ check_i386(void)
 	struct outcome plain;
 
 	/* Only where the kernel runs i386 code at all. */
-	if (run_child(SANDBOX_BROKER, p_i386, 0, &plain) < 0 ||
+	if (run_child(SANDBOX_BROKER, p_i386, 0, NULL, &plain) < 0 ||
 	    plain.signal != 0 || plain.status != 0) {
 		skip("no i386 system calls on this kernel");
 		return;
@@ -735,7 +789,7 @@ check_report(const char *name, int (*fn)(struct fixture *),
 	fcntl(fds[0], F_SETFL, O_NONBLOCK);
 	dup2(fds[1], STDERR_FILENO);
 	close(fds[1]);
-	if (run_child(SANDBOX_BROKER, fn, 1, &got) < 0)
+	if (run_child(SANDBOX_BROKER, fn, 1, NULL, &got) < 0)
 		got = (struct outcome){ -1, -1 };
 	dup2(saved, STDERR_FILENO);
 	close(saved);
@@ -768,6 +822,7 @@ main(void)
 		for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
 			check((enum sandbox_role)role, probes[i].name,
 			    probes[i].fn, &probes[i].want[role]);
+	check_declared_needs();
 #if defined(__x86_64__) && !defined(__ILP32__)
 	check_i386();
 #endif
