@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The names of the capture sources and input sinks, with what each takes
  * after "NAME:" and a line of help: the one list that the supervisor (to
