@@ -12,6 +12,21 @@ key_held(const struct input *in, uint16_t code)
 	return in->keys[code / 8] & (1u << (code % 8));
 }
 
+/* What the sink said: 0, or -1 once it failed. */
+static int
+sink_result(struct input *in, int r)
+{
+	if (r == SINK_WOULD_BLOCK) {
+		in->blocked = 1;
+		return 0;
+	}
+	if (r < 0) {
+		in->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
 static void
 key_set(struct input *in, uint16_t code, int down)
 {
@@ -43,11 +58,11 @@ in_answer_key(struct input *in, const struct ipc_in_key *k)
 		    k->code);
 		return 0;
 	}
-	/* A press of a held key passes: clients repeat keys that way. */
-	if (in->sink->key(in->sink_state, k->code, k->down) < 0)
-		return -1;
+	/* A press of a held key passes: clients repeat keys that way.  The
+	 * sink sees the held keys as they are after this event. */
 	key_set(in, k->code, k->down);
-	return 0;
+	return sink_result(in, in->sink->key(in->sink_state, k->code,
+	    k->down, in->keys));
 }
 
 static int
@@ -61,7 +76,7 @@ in_answer_pointer(struct input *in, const struct ipc_in_pointer *p)
 		    p->hwheel);
 		return -1;
 	}
-	if (in->sink->pointer(in->sink_state, p) < 0)
+	if (sink_result(in, in->sink->pointer(in->sink_state, p)) < 0)
 		return -1;
 	in->pointer = *p;
 	in->pointer.wheel = in->pointer.hwheel = 0;
@@ -77,19 +92,21 @@ input_release_all(struct input *in)
 	for (uint16_t code = 1; code <= KEY_MAX; code++) {
 		if (!key_held(in, code))
 			continue;
-		if (in->sink->key(in->sink_state, code, 0) < 0)
-			r = -1;
 		key_set(in, code, 0);
+		if (sink_result(in, in->sink->key(in->sink_state, code, 0,
+		    in->keys)) < 0)
+			r = -1;
 	}
 	/* Buttons go up where the pointer is; a pointer never placed is
 	 * not moved to a corner. */
 	if (in->have_pointer) {
 		in->pointer.buttons = 0;
-		if (in->sink->pointer(in->sink_state, &in->pointer) < 0)
+		if (sink_result(in, in->sink->pointer(in->sink_state,
+		    &in->pointer)) < 0)
 			r = -1;
 	}
 	if (in->sink->release_all != NULL &&
-	    in->sink->release_all(in->sink_state) < 0)
+	    sink_result(in, in->sink->release_all(in->sink_state)) < 0)
 		r = -1;
 	return r;
 }

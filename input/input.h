@@ -20,9 +20,13 @@
 struct input {
 	const struct sink_ops	*sink;
 	void			*sink_state;
-	uint8_t			 keys[(KEY_MAX + 1 + 7) / 8];	/* held */
+	uint8_t			 keys[SINK_KEYS_BYTES];		/* held */
 	struct ipc_in_pointer	 pointer;	/* last position, buttons */
 	int			 have_pointer;
+	/* Set when the sink said SINK_WOULD_BLOCK, or failed; the loop
+	 * clears blocked once the sink flushed. */
+	int			 blocked;
+	int			 failed;
 };
 
 /* On success the input owns the sink state. */
@@ -30,8 +34,9 @@ void	input_init(struct input *in, const struct sink_ops *sink,
 	    void *sink_state);
 /*
  * One message of the broker.  Returns 0, or -1 with a logged reason for a
- * message with a bad field (or a failing sink): the caller then releases
- * everything and exits.
+ * message with a bad field (or a failing sink, which sets failed): the
+ * caller then releases everything and exits.  An event the sink could not
+ * write yet is not an error: it sets blocked.
  */
 int	input_handle(struct input *in, const struct ipc_msg *msg);
 /* Release every held key and button.  Returns 0, or -1 if the sink failed. */

@@ -67,7 +67,7 @@ logsink_line(struct logsink *ls, const char *fmt, ...)
 }
 
 static int
-logsink_key(void *state, uint16_t code, int down)
+logsink_key(void *state, uint16_t code, int down, const uint8_t *held)
 {
 	const char *name = libevdev_event_code_get_name(EV_KEY, code);
 
@@ -98,7 +98,6 @@ logsink_close(void *state)
 }
 
 const struct sink_ops sink_log = {
-	.name = "log",
 	.open = logsink_open,
 	.key = logsink_key,
 	.pointer = logsink_pointer,

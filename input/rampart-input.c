@@ -17,81 +17,18 @@
 
 #include <event2/event.h>
 
-#include "common/channel.h"
 #include "common/helper.h"
 #include "common/log.h"
-#include "input/input.h"
+#include "common/registry.h"
+#include "input/loop.h"
 #include "input/sink.h"
 #include "sandbox/sandbox.h"
-
-/*
- * The broker, as we see it: the less trusted side.  What we send it (LED
- * state, the sink's status) only matters in its newest form.
- */
-static const struct chan_peer broker_peer = {
-	.name = "the broker",
-	.first = IPC_BRK2IN_FIRST, .last = IPC_BRK2IN_LAST,
-	.queue_max = 16, .on_full = CHAN_FULL_DROP_OLDEST,
-};
-
-/* One row per sink: --sink NAME or NAME:ARG. */
-static const struct sink_ops *const sinks[] = {
-	&sink_log,
-};
-
-struct input_loop {
-	struct input		 in;
-	struct event_base	*base;
-	int			 status;
-	int			 stopped;
-};
-
-static const struct sink_ops *
-sink_find(const char *spec, const char **arg)
-{
-	for (size_t i = 0; i < sizeof(sinks) / sizeof(sinks[0]); i++)
-		if (spec_is(spec, sinks[i]->name, arg))
-			return sinks[i];
-	return NULL;
-}
-
-static void
-input_stop(struct input_loop *l, int status)
-{
-	if (l->stopped)
-		return;
-	l->stopped = 1;
-	if (input_release_all(&l->in) < 0)
-		status = 1;
-	l->status = status;
-	event_base_loopbreak(l->base);
-}
-
-static int
-on_message(void *arg, const struct ipc_msg *msg, int fd)
-{
-	struct input_loop *l = arg;
-
-	return input_handle(&l->in, msg);
-}
-
-static void
-on_channel_closed(void *arg, int error, const char *why)
-{
-	struct input_loop *l = arg;
-
-	if (error)
-		log_warnx("channel from the broker: %s", why);
-	else
-		log_info("the broker closed the channel: releasing everything");
-	input_stop(l, error);
-}
 
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	log_info("signal %d: releasing everything", (int)sig);
-	input_stop(arg, 0);
+	input_loop_stop(arg, 0);
 }
 
 int
@@ -99,47 +36,48 @@ main(int argc, char **argv)
 {
 	static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP };
 	struct event *sigev[3];
-	struct channel *ch;
+	struct event_base *base;
 	const struct sink_ops *sink;
-	const char *spec, *arg;
+	const char *spec, *arg, *name;
 	struct input_loop l;
 	struct sandbox sb;
-	char why[512];
+	char usage[256], known[256], why[512];
 	void *state;
+	int id;
 
-	spec = helper_init(argc, argv, "rampart-input", "sink", 1,
-	    "--sink log:FILE");
-	if ((sink = sink_find(spec, &arg)) == NULL)
-		fatalx("unknown sink \"%s\" (known: log:FILE)", spec);
+	snprintf(usage, sizeof(usage), "--sink %s",
+	    registry_list(registry_sinks, REGISTRY_SINK_COUNT, "|", known,
+	    sizeof(known)));
+	spec = helper_init(argc, argv, "rampart-input", "sink", 1, usage);
+	if ((id = REGISTRY_FIND_SINK(spec, &arg)) < 0 ||
+	    (sink = sink_ops_of(id)) == NULL)
+		fatalx("%s", registry_error(registry_sinks,
+		    REGISTRY_SINK_COUNT, "sink", NULL, spec, why, sizeof(why)));
+	name = registry_sinks[id].name;
 	if ((state = sink->open(arg, why, sizeof(why))) == NULL)
-		fatalx("sink %s: %s", sink->name, why);
-	memset(&l, 0, sizeof(l));
-	input_init(&l.in, sink, state);
+		fatalx("sink %s: %s", name, why);
 
-	if ((l.base = event_base_new()) == NULL)
+	if ((base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
-	ch = channel_new(l.base, IPC_FD, &broker_peer, on_message,
-	    on_channel_closed, &l);
-	if (ch == NULL)
-		fatalx("cannot watch the broker channel");
+	if (input_loop_init(&l, base, IPC_FD, name, sink, state) < 0)
+		exit(1);
 	for (size_t i = 0; i < 3; i++) {
-		sigev[i] = evsignal_new(l.base, stop_signals[i], on_signal, &l);
+		sigev[i] = evsignal_new(base, stop_signals[i], on_signal, &l);
 		if (sigev[i] == NULL || event_add(sigev[i], NULL) < 0)
 			fatalx("cannot watch signal %d", stop_signals[i]);
 	}
 
-	/* The log sink needs no privilege; uinput and hidg (later sinks)
-	 * need none either once their device is open. */
-	if (sandbox_prepare(&sb, SANDBOX_INPUT, NULL, NULL) < 0 ||
+	/* The policy is the input helper's plus what this sink alone
+	 * declared (the log sink: nothing). */
+	if (sandbox_prepare_helper(&sb, SANDBOX_INPUT, sink->needs) < 0 ||
 	    sandbox_enter(&sb) < 0)
 		exit(1);
 
-	log_debug("sink %s ready", sink->name);
-	event_base_dispatch(l.base);
+	log_debug("sink %s ready", name);
+	event_base_dispatch(base);
 	for (size_t i = 0; i < 3; i++)
 		event_free(sigev[i]);
-	channel_free(ch);
-	input_free(&l.in);
-	event_base_free(l.base);
+	input_loop_free(&l);
+	event_base_free(base);
 	return l.status;
 }

@@ -2,8 +2,13 @@
 /*
  * An input sink: where rampart-input sends the keys and pointer events it
  * accepted.  Each sink is one file behind this small table; input.c has
- * already validated every field and keeps the state of held keys.  The
- * functions that return int return 0, or -1 with a logged reason.
+ * already validated every field and keeps the state of held keys.  Its
+ * name, and what it takes after "NAME:", are in common/registry.c;
+ * input/sinks.c maps the names to these tables.
+ *
+ * key() and pointer() return 0, SINK_WOULD_BLOCK when the device cannot
+ * take the event now (the sink keeps it, bounded, and the loop calls
+ * flush() once write_fd() is writable), or -1 with a logged reason.
  */
 #ifndef RAMPART_INPUT_SINK_H
 #define RAMPART_INPUT_SINK_H
@@ -11,27 +16,66 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/input-event-codes.h>
+
 struct ipc_in_pointer;
+struct sandbox_needs;
+
+/* Held keys: a bit per Linux key code, code / 8 is the byte. */
+#define SINK_KEYS_BYTES		((KEY_MAX + 1 + 7) / 8)
+#define SINK_WOULD_BLOCK	1
+
+static inline int
+sink_key_held(const uint8_t *held, unsigned int code)
+{
+	return code <= KEY_MAX && (held[code / 8] & (1u << (code % 8))) != 0;
+}
 
 struct sink_ops {
-	const char	*name;		/* the prefix of --sink NAME[:ARG] */
 	/*
 	 * Open the sink while the process still holds its privileges.  arg
 	 * is what follows "NAME:" (NULL when there is none).  Returns the
 	 * sink's state, or NULL with a reason written to why.
 	 */
 	void		*(*open)(const char *arg, char *why, size_t whylen);
-	/* A key press (down 1) or release (down 0) of a Linux key code. */
-	int		 (*key)(void *state, uint16_t code, int down);
+	/*
+	 * A key press (down 1) or release (down 0) of a Linux key code.
+	 * held is every key held once this event is applied
+	 * (SINK_KEYS_BYTES): a sink that sends whole reports (a HID
+	 * keyboard reports all held keys at once) builds its report from it.
+	 */
+	int		 (*key)(void *state, uint16_t code, int down,
+			    const uint8_t *held);
 	/* The pointer's absolute position, the buttons held now, and the
 	 * wheel notches of this event. */
 	int		 (*pointer)(void *state, const struct ipc_in_pointer *p);
 	/* Optional: everything was just released through key() and
-	 * pointer(). */
+	 * pointer().  Returns 0 or -1. */
 	int		 (*release_all)(void *state);
 	void		 (*close)(void *state);
+
+	/*
+	 * Optional, for a sink that may say SINK_WOULD_BLOCK: the
+	 * descriptor the loop then watches for writing, and flush(), which
+	 * writes what waits: 0 when all is out, SINK_WOULD_BLOCK, or -1.
+	 */
+	int		 (*write_fd)(void *state);
+	int		 (*flush)(void *state);
+	/*
+	 * Optional: a descriptor that is readable when the target set its
+	 * keyboard LEDs (a HID output report, uinput's EV_LED), and
+	 * read_leds(), which reads it: 1 with IPC_LED_* in *leds, 0 when
+	 * there was nothing for us, -1 with a logged reason.
+	 */
+	int		 (*led_fd)(void *state);
+	int		 (*read_leds)(void *state, uint32_t *leds);
+	/* What the sandbox must still allow this sink; NULL: nothing. */
+	const struct sandbox_needs *needs;
 };
 
 extern const struct sink_ops sink_log;
+
+/* The ops of a registry id (enum registry_sink); NULL for none. */
+const struct sink_ops *sink_ops_of(int id);
 
 #endif

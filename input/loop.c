@@ -1,0 +1,198 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "common/channel.h"
+#include "common/log.h"
+#include "input/loop.h"
+
+#define IPC_LED_ALL	(IPC_LED_NUM_LOCK | IPC_LED_CAPS_LOCK | \
+			 IPC_LED_SCROLL_LOCK)
+
+/*
+ * The broker, as we see it: the less trusted side.  What we send it (LED
+ * state, the sink's status) only matters in its newest form.
+ */
+static const struct chan_peer broker_peer = {
+	.name = "the broker",
+	.first = IPC_BRK2IN_FIRST, .last = IPC_BRK2IN_LAST,
+	.queue_max = 16, .on_full = CHAN_FULL_DROP_OLDEST,
+};
+
+static void
+loop_status(struct input_loop *l, uint32_t state)
+{
+	static const char *const words[] = {
+		[IPC_SINK_READY] = "ready",
+		[IPC_SINK_BLOCKED] = "blocked, events wait for the device",
+		[IPC_SINK_FAILED] = "failed",
+	};
+	struct ipc_in_status st = { .state = state };
+
+	if (l->state == state || l->ch == NULL)
+		return;
+	l->state = state;
+	snprintf(st.text, sizeof(st.text), "%s: %s", l->name, words[state]);
+	log_info("sink %s", st.text);
+	channel_send(l->ch, IPC_IN2BRK_STATUS, &st, sizeof(st), -1);
+}
+
+/* After the sink took events: watch its descriptor if it is behind. */
+static int
+loop_after_sink(struct input_loop *l)
+{
+	if (!l->in.blocked)
+		return 0;
+	if (l->wev == NULL) {
+		log_warnx("sink %s would block but has no descriptor to wait "
+		    "for", l->name);
+		return -1;
+	}
+	if (!event_pending(l->wev, EV_WRITE, NULL)) {
+		event_add(l->wev, NULL);
+		loop_status(l, IPC_SINK_BLOCKED);
+	}
+	return 0;
+}
+
+static void
+loop_failed(struct input_loop *l)
+{
+	loop_status(l, IPC_SINK_FAILED);
+	input_loop_stop(l, 1);
+}
+
+static void
+on_writable(evutil_socket_t fd, short what, void *arg)
+{
+	struct input_loop *l = arg;
+	int r = l->in.sink->flush(l->in.sink_state);
+
+	if (r == SINK_WOULD_BLOCK)
+		return;
+	event_del(l->wev);
+	if (r < 0) {
+		loop_failed(l);
+		return;
+	}
+	l->in.blocked = 0;
+	loop_status(l, IPC_SINK_READY);
+}
+
+static void
+on_leds(evutil_socket_t fd, short what, void *arg)
+{
+	struct input_loop *l = arg;
+	struct ipc_in_leds msg;
+	uint32_t leds = 0;
+	int r = l->in.sink->read_leds(l->in.sink_state, &leds);
+
+	if (r < 0) {
+		loop_failed(l);
+		return;
+	}
+	/* The broker refuses bits it does not know. */
+	leds &= IPC_LED_ALL;
+	if (r == 0 || (l->leds_sent && leds == l->leds))
+		return;
+	l->leds = leds;
+	l->leds_sent = 1;
+	msg.leds = leds;
+	log_debug("keyboard LEDs 0x%x", leds);
+	channel_send(l->ch, IPC_IN2BRK_LEDS, &msg, sizeof(msg), -1);
+}
+
+static int
+on_message(void *arg, const struct ipc_msg *msg, int fd)
+{
+	struct input_loop *l = arg;
+
+	if (input_handle(&l->in, msg) < 0) {
+		/* Tell the broker before the channel closes. */
+		if (l->in.failed)
+			loop_status(l, IPC_SINK_FAILED);
+		return -1;
+	}
+	return loop_after_sink(l);
+}
+
+static void
+on_channel_closed(void *arg, int error, const char *why)
+{
+	struct input_loop *l = arg;
+
+	if (error)
+		log_warnx("channel from the broker: %s", why);
+	else
+		log_info("the broker closed the channel: releasing everything");
+	input_loop_stop(l, error);
+}
+
+int
+input_loop_init(struct input_loop *l, struct event_base *base, int fd,
+    const char *name, const struct sink_ops *sink, void *sink_state)
+{
+	int wfd = sink->write_fd != NULL && sink->flush != NULL ?
+	    sink->write_fd(sink_state) : -1;
+	int lfd = sink->led_fd != NULL && sink->read_leds != NULL ?
+	    sink->led_fd(sink_state) : -1;
+
+	memset(l, 0, sizeof(*l));
+	l->name = name;
+	l->base = base;
+	if (wfd >= 0)
+		l->wev = event_new(base, wfd, EV_WRITE | EV_PERSIST,
+		    on_writable, l);
+	if (lfd >= 0)
+		l->lev = event_new(base, lfd, EV_READ | EV_PERSIST, on_leds, l);
+	if ((wfd >= 0 && l->wev == NULL) || (lfd >= 0 && (l->lev == NULL ||
+	    event_add(l->lev, NULL) < 0)))
+		goto fail;
+	l->ch = channel_new(base, fd, &broker_peer, on_message,
+	    on_channel_closed, l);
+	if (l->ch == NULL)
+		goto fail;
+	input_init(&l->in, sink, sink_state);
+	return 0;
+fail:
+	log_warnx("cannot watch the broker channel or the sink %s", name);
+	if (l->wev != NULL)
+		event_free(l->wev);
+	if (l->lev != NULL)
+		event_free(l->lev);
+	l->wev = l->lev = NULL;
+	return -1;
+}
+
+void
+input_loop_stop(struct input_loop *l, int status)
+{
+	if (l->stopped)
+		return;
+	l->stopped = 1;
+	if (input_release_all(&l->in) < 0)
+		status = 1;
+	/* Once, what the device can take now of the releases. */
+	if (l->in.blocked && l->in.sink->flush != NULL &&
+	    l->in.sink->flush(l->in.sink_state) != 0)
+		log_warnx("sink %s: releases could not all be written",
+		    l->name);
+	l->status = status;
+	event_base_loopbreak(l->base);
+}
+
+void
+input_loop_free(struct input_loop *l)
+{
+	if (l->wev != NULL)
+		event_free(l->wev);
+	if (l->lev != NULL)
+		event_free(l->lev);
+	l->wev = l->lev = NULL;
+	channel_free(l->ch);
+	l->ch = NULL;
+	input_free(&l->in);
+}

@@ -1,0 +1,72 @@
+/*
+ * The registry of source and sink names: the forms each name takes, and
+ * that every name has its code in the helper and every helper's code a
+ * name.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "capture/source.h"
+#include "common/registry.h"
+#include "input/sink.h"
+#include "tests/tap.h"
+
+static int
+finds(const char *spec, int id, const char *want_arg)
+{
+	const char *arg = "unset";
+	int r = REGISTRY_FIND_SOURCE(spec, &arg);
+
+	if (r != id)
+		return 0;
+	if (r < 0)
+		return 1;
+	return want_arg == NULL ? arg == NULL :
+	    arg != NULL && strcmp(arg, want_arg) == 0;
+}
+
+int
+main(void)
+{
+	char buf[512];
+
+	ok(finds("demo", REGISTRY_SOURCE_DEMO, NULL), "demo");
+	ok(finds("demo:x", -1, NULL), "demo takes no argument");
+	ok(finds("demo:", -1, NULL), "nor an empty one");
+	ok(finds("replay:/a/b.frames", REGISTRY_SOURCE_REPLAY, "/a/b.frames"),
+	    "replay:FILE gives FILE");
+	ok(finds("replay:x:y", REGISTRY_SOURCE_REPLAY, "x:y"),
+	    "the argument is everything after the first colon");
+	ok(finds("replay", -1, NULL), "replay needs its file");
+	ok(finds("replay:", -1, NULL), "an empty file is none");
+	ok(finds("replays:x", -1, NULL), "a longer name is another name");
+	ok(finds("dem", -1, NULL), "a prefix is no name");
+	ok(finds("", -1, NULL), "nothing is no name");
+
+	ok(strcmp(registry_list(registry_sources, REGISTRY_SOURCE_COUNT, ", ",
+	    buf, sizeof(buf)), "demo, replay:FILE.frames") == 0,
+	    "the list of sources: %s", buf);
+	registry_error(registry_sinks, REGISTRY_SINK_COUNT, "input sink",
+	    "none", "uinput", buf, sizeof(buf));
+	ok(strcmp(buf, "unknown input sink \"uinput\" (known: none, "
+	    "log:FILE)") == 0, "an unknown name lists the known: %s", buf);
+	registry_error(registry_sinks, REGISTRY_SINK_COUNT, "sink", NULL,
+	    "log", buf, sizeof(buf));
+	ok(strcmp(buf, "sink log is given as log:FILE") == 0,
+	    "a known name in the wrong form says how: %s", buf);
+
+	for (int i = 0; i < REGISTRY_SOURCE_COUNT; i++)
+		ok(source_ops_of(i) != NULL && source_ops_of(i)->open != NULL,
+		    "source %s has its code in rampart-capture",
+		    registry_sources[i].name);
+	for (int i = 0; i < REGISTRY_SINK_COUNT; i++)
+		ok(sink_ops_of(i) != NULL && sink_ops_of(i)->open != NULL,
+		    "sink %s has its code in rampart-input",
+		    registry_sinks[i].name);
+	ok(source_ops_of(REGISTRY_SOURCE_COUNT) == NULL &&
+	    source_ops_of(-1) == NULL && sink_ops_of(REGISTRY_SINK_COUNT) ==
+	    NULL, "ids out of range have no code");
+	return done_testing();
+}
