@@ -49,12 +49,6 @@ log_level_name(enum log_level level)
 	return level_names[level];
 }
 
-enum log_level
-log_get_level(void)
-{
-	return log_level;
-}
-
 int
 log_uses_syslog(void)
 {

@@ -19,7 +19,6 @@ enum log_level {
 void	log_init(const char *procname, enum log_level level, int use_syslog);
 int	log_parse_level(const char *name, enum log_level *level);
 const char *log_level_name(enum log_level level);
-enum log_level log_get_level(void);
 int	log_uses_syslog(void);
 
 void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The loop of rampart-input: the channel from the broker, whose messages
  * go to input_handle(), and the sink's descriptors: watched for writing

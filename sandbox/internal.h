@@ -22,20 +22,21 @@ int	sandbox_user_drop(const struct sandbox *sb);
 int	sandbox_caps_bound(const struct sandbox *sb);
 int	sandbox_caps_set(const struct sandbox *sb);
 
-/* seccomp.c */
-int	seccomp_allow(scmp_filter_ctx ctx, const int *nrs, size_t n);
-int	seccomp_deny(scmp_filter_ctx ctx, int err, const int *nrs, size_t n);
-int	seccomp_rule(scmp_filter_ctx ctx, uint32_t action, int nr,
+/* seccomp.c: our helpers, named filter_* to stay out of libseccomp's
+ * seccomp_* namespace. */
+int	filter_allow(scmp_filter_ctx ctx, const int *nrs, size_t n);
+int	filter_deny(scmp_filter_ctx ctx, int err, const int *nrs, size_t n);
+int	filter_rule(scmp_filter_ctx ctx, uint32_t action, int nr,
 	    unsigned int narg, const struct scmp_arg_cmp *arg);
-int	seccomp_allow_values(scmp_filter_ctx ctx, int nr, unsigned int argi,
+int	filter_allow_values(scmp_filter_ctx ctx, int nr, unsigned int argi,
 	    const unsigned long *values, size_t n);
-int	seccomp_allow_fcntl(scmp_filter_ctx ctx, const int *cmds, size_t n);
-int	seccomp_policy_base(scmp_filter_ctx ctx);
+int	filter_allow_fcntl(scmp_filter_ctx ctx, const int *cmds, size_t n);
+int	filter_policy_base(scmp_filter_ctx ctx);
 
 /* seccomp-broker.c, seccomp-helper.c */
-int	seccomp_policy_broker(scmp_filter_ctx ctx);
-int	seccomp_policy_capture(scmp_filter_ctx ctx);
-int	seccomp_policy_input(scmp_filter_ctx ctx);
+int	filter_policy_broker(scmp_filter_ctx ctx);
+int	filter_policy_capture(scmp_filter_ctx ctx);
+int	filter_policy_input(scmp_filter_ctx ctx);
 
 #ifndef nitems
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))

@@ -27,11 +27,11 @@ static const int broker_fcntl[] = { F_GET_SEALS };
 static const unsigned long broker_ioctl[] = { FIONREAD };
 
 int
-seccomp_policy_broker(scmp_filter_ctx ctx)
+filter_policy_broker(scmp_filter_ctx ctx)
 {
-	if (seccomp_allow(ctx, broker_allow, nitems(broker_allow)) < 0 ||
-	    seccomp_allow_fcntl(ctx, broker_fcntl, nitems(broker_fcntl)) < 0 ||
-	    seccomp_allow_values(ctx, SCMP_SYS(ioctl), 1, broker_ioctl,
+	if (filter_allow(ctx, broker_allow, nitems(broker_allow)) < 0 ||
+	    filter_allow_fcntl(ctx, broker_fcntl, nitems(broker_fcntl)) < 0 ||
+	    filter_allow_values(ctx, SCMP_SYS(ioctl), 1, broker_ioctl,
 	    nitems(broker_ioctl)) < 0)
 		return -1;
 	return 0;

@@ -24,10 +24,10 @@ static const int capture_fcntl[] = { F_ADD_SEALS, F_GET_SEALS,
     F_DUPFD_CLOEXEC };
 
 int
-seccomp_policy_capture(scmp_filter_ctx ctx)
+filter_policy_capture(scmp_filter_ctx ctx)
 {
-	if (seccomp_allow(ctx, capture_allow, nitems(capture_allow)) < 0 ||
-	    seccomp_allow_fcntl(ctx, capture_fcntl,
+	if (filter_allow(ctx, capture_allow, nitems(capture_allow)) < 0 ||
+	    filter_allow_fcntl(ctx, capture_fcntl,
 	    nitems(capture_fcntl)) < 0)
 		return -1;
 	/*
@@ -41,7 +41,7 @@ seccomp_policy_capture(scmp_filter_ctx ctx)
 }
 
 int
-seccomp_policy_input(scmp_filter_ctx ctx)
+filter_policy_input(scmp_filter_ctx ctx)
 {
 	/*
 	 * Events are write()s to a uinput or HID gadget descriptor set up

@@ -123,26 +123,26 @@ __lsan_is_turned_off(void)
 }
 
 static int
-seccomp_policy_asan(scmp_filter_ctx ctx)
+filter_policy_asan(scmp_filter_ctx ctx)
 {
 	static const int opens[] = { SCMP_SYS(open), SCMP_SYS(openat) };
 	static const int writes[] = { O_WRONLY, O_RDWR, O_CREAT, O_TRUNC };
 	const int clone_nr = SCMP_SYS(clone);
 
-	if (seccomp_allow(ctx, asan_allow, nitems(asan_allow)) < 0 ||
-	    seccomp_deny(ctx, EPERM, asan_eperm, nitems(asan_eperm)) < 0)
+	if (filter_allow(ctx, asan_allow, nitems(asan_allow)) < 0 ||
+	    filter_deny(ctx, EPERM, asan_eperm, nitems(asan_eperm)) < 0)
 		return -1;
 	for (size_t i = 0; i < nitems(opens); i++) {
 		unsigned int flags = opens[i] == SCMP_SYS(open) ? 1 : 2;
 		struct scmp_arg_cmp a = SCMP_CMP(flags, SCMP_CMP_MASKED_EQ,
 		    O_ACCMODE | O_CREAT | O_TRUNC, 0);
 
-		if (seccomp_rule(ctx, SCMP_ACT_ALLOW, opens[i], 1, &a) < 0)
+		if (filter_rule(ctx, SCMP_ACT_ALLOW, opens[i], 1, &a) < 0)
 			return -1;
 		for (size_t j = 0; j < nitems(writes); j++) {
 			a = SCMP_CMP(flags, SCMP_CMP_MASKED_EQ, writes[j],
 			    writes[j]);
-			if (seccomp_rule(ctx, SCMP_ACT_ERRNO(EACCES), opens[i],
+			if (filter_rule(ctx, SCMP_ACT_ERRNO(EACCES), opens[i],
 			    1, &a) < 0)
 				return -1;
 		}
@@ -151,7 +151,7 @@ seccomp_policy_asan(scmp_filter_ctx ctx)
 		struct scmp_arg_cmp a = SCMP_CMP(CLONE_FLAGS_ARG,
 		    SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0);
 
-		if (seccomp_rule(ctx, SCMP_ACT_ERRNO(EPERM), clone_nr, 1,
+		if (filter_rule(ctx, SCMP_ACT_ERRNO(EPERM), clone_nr, 1,
 		    &a) < 0)
 			return -1;
 	}
@@ -160,7 +160,7 @@ seccomp_policy_asan(scmp_filter_ctx ctx)
 #endif
 
 int
-seccomp_rule(scmp_filter_ctx ctx, uint32_t action, int nr, unsigned int narg,
+filter_rule(scmp_filter_ctx ctx, uint32_t action, int nr, unsigned int narg,
     const struct scmp_arg_cmp *arg)
 {
 	char *name;
@@ -176,19 +176,19 @@ seccomp_rule(scmp_filter_ctx ctx, uint32_t action, int nr, unsigned int narg,
 }
 
 int
-seccomp_allow(scmp_filter_ctx ctx, const int *nrs, size_t n)
+filter_allow(scmp_filter_ctx ctx, const int *nrs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (seccomp_rule(ctx, SCMP_ACT_ALLOW, nrs[i], 0, NULL) < 0)
+		if (filter_rule(ctx, SCMP_ACT_ALLOW, nrs[i], 0, NULL) < 0)
 			return -1;
 	return 0;
 }
 
 int
-seccomp_deny(scmp_filter_ctx ctx, int err, const int *nrs, size_t n)
+filter_deny(scmp_filter_ctx ctx, int err, const int *nrs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (seccomp_rule(ctx, SCMP_ACT_ERRNO(err), nrs[i], 0, NULL) < 0)
+		if (filter_rule(ctx, SCMP_ACT_ERRNO(err), nrs[i], 0, NULL) < 0)
 			return -1;
 	return 0;
 }
@@ -200,21 +200,21 @@ seccomp_deny(scmp_filter_ctx ctx, int err, const int *nrs, size_t n)
  * the same command to the kernel.
  */
 int
-seccomp_allow_values(scmp_filter_ctx ctx, int nr, unsigned int argi,
+filter_allow_values(scmp_filter_ctx ctx, int nr, unsigned int argi,
     const unsigned long *values, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct scmp_arg_cmp a = SCMP_CMP(argi, SCMP_CMP_MASKED_EQ,
 		    0xffffffffUL, values[i]);
 
-		if (seccomp_rule(ctx, SCMP_ACT_ALLOW, nr, 1, &a) < 0)
+		if (filter_rule(ctx, SCMP_ACT_ALLOW, nr, 1, &a) < 0)
 			return -1;
 	}
 	return 0;
 }
 
 int
-seccomp_allow_fcntl(scmp_filter_ctx ctx, const int *cmds, size_t n)
+filter_allow_fcntl(scmp_filter_ctx ctx, const int *cmds, size_t n)
 {
 	static const int fcntls[] = { SCMP_SYS(fcntl), SCMP_SYS(fcntl64) };
 
@@ -222,7 +222,7 @@ seccomp_allow_fcntl(scmp_filter_ctx ctx, const int *cmds, size_t n)
 		for (size_t j = 0; j < n; j++) {
 			unsigned long cmd = (unsigned long)cmds[j];
 
-			if (seccomp_allow_values(ctx, fcntls[i], 1, &cmd,
+			if (filter_allow_values(ctx, fcntls[i], 1, &cmd,
 			    1) < 0)
 				return -1;
 		}
@@ -231,7 +231,7 @@ seccomp_allow_fcntl(scmp_filter_ctx ctx, const int *cmds, size_t n)
 }
 
 static int
-seccomp_policy_memory(scmp_filter_ctx ctx)
+filter_policy_memory(scmp_filter_ctx ctx)
 {
 	static const int maps[] = {
 		SCMP_SYS(mmap), SCMP_SYS(mmap2), SCMP_SYS(mprotect),
@@ -240,7 +240,7 @@ seccomp_policy_memory(scmp_filter_ctx ctx)
 
 	/* Executable memory is for an exploit only: mapping it kills. */
 	for (size_t i = 0; i < nitems(maps); i++)
-		if (seccomp_rule(ctx, SCMP_ACT_ALLOW, maps[i], 1, &noexec) < 0)
+		if (filter_rule(ctx, SCMP_ACT_ALLOW, maps[i], 1, &noexec) < 0)
 			return -1;
 	return 0;
 }
@@ -252,7 +252,7 @@ seccomp_policy_memory(scmp_filter_ctx ctx)
  * name: the chroot of the broker leaves nothing to find that way.
  */
 static int
-seccomp_policy_fstat(scmp_filter_ctx ctx)
+filter_policy_fstat(scmp_filter_ctx ctx)
 {
 	static const struct { int nr; unsigned int flags; } at[] = {
 		{ SCMP_SYS(newfstatat), 3 },
@@ -266,8 +266,8 @@ seccomp_policy_fstat(scmp_filter_ctx ctx)
 		struct scmp_arg_cmp path = SCMP_CMP(at[i].flags,
 		    SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, 0);
 
-		if (seccomp_rule(ctx, SCMP_ACT_ALLOW, at[i].nr, 1, &fd) < 0 ||
-		    seccomp_rule(ctx, SCMP_ACT_ERRNO(EACCES), at[i].nr, 1,
+		if (filter_rule(ctx, SCMP_ACT_ALLOW, at[i].nr, 1, &fd) < 0 ||
+		    filter_rule(ctx, SCMP_ACT_ERRNO(EACCES), at[i].nr, 1,
 		    &path) < 0)
 			return -1;
 	}
@@ -275,7 +275,7 @@ seccomp_policy_fstat(scmp_filter_ctx ctx)
 }
 
 static int
-seccomp_policy_process(scmp_filter_ctx ctx)
+filter_policy_process(scmp_filter_ctx ctx)
 {
 	struct scmp_arg_cmp thread = SCMP_CMP(CLONE_FLAGS_ARG,
 	    SCMP_CMP_MASKED_EQ, CLONE_THREAD | CLONE_NEW_ANY, CLONE_THREAD);
@@ -290,49 +290,49 @@ seccomp_policy_process(scmp_filter_ctx ctx)
 
 	/* Threads, never processes; clone3 hides its flags from seccomp,
 	 * so it says ENOSYS and the C library falls back to clone. */
-	if (seccomp_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+	if (filter_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
 	    &thread) < 0 ||
-	    seccomp_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0,
+	    filter_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0,
 	    NULL) < 0)
 		return -1;
 	/* Signals to ourselves only: raise() and abort(). */
-	if (seccomp_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, &self) < 0)
+	if (filter_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, &self) < 0)
 		return -1;
 	/* getrlimit() is prlimit64(0, resource, NULL, old). */
-	if (seccomp_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64),
+	if (filter_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64),
 	    nitems(getlimit), getlimit) < 0)
 		return -1;
 	/* send() is sendto() without an address; with one, a datagram
 	 * socket could reach any other socket by name. */
-	if (seccomp_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1,
+	if (filter_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1,
 	    &noaddr) < 0)
 		return -1;
 	return 0;
 }
 
 int
-seccomp_policy_base(scmp_filter_ctx ctx)
+filter_policy_base(scmp_filter_ctx ctx)
 {
 	/* stdio asks whether stderr is a terminal; it is not. */
 	static const unsigned long tty[] = { TCGETS, TIOCGWINSZ };
 
-	if (seccomp_allow(ctx, base_allow, nitems(base_allow)) < 0 ||
-	    seccomp_deny(ctx, EACCES, base_eacces, nitems(base_eacces)) < 0 ||
-	    seccomp_allow_fcntl(ctx, base_fcntl, nitems(base_fcntl)) < 0 ||
-	    seccomp_policy_memory(ctx) < 0 ||
-	    seccomp_policy_fstat(ctx) < 0 ||
-	    seccomp_policy_process(ctx) < 0)
+	if (filter_allow(ctx, base_allow, nitems(base_allow)) < 0 ||
+	    filter_deny(ctx, EACCES, base_eacces, nitems(base_eacces)) < 0 ||
+	    filter_allow_fcntl(ctx, base_fcntl, nitems(base_fcntl)) < 0 ||
+	    filter_policy_memory(ctx) < 0 ||
+	    filter_policy_fstat(ctx) < 0 ||
+	    filter_policy_process(ctx) < 0)
 		return -1;
 	for (size_t i = 0; i < nitems(tty); i++) {
 		struct scmp_arg_cmp a = SCMP_A1(SCMP_CMP_MASKED_EQ,
 		    0xffffffffUL, tty[i]);
 
-		if (seccomp_rule(ctx, SCMP_ACT_ERRNO(ENOTTY), SCMP_SYS(ioctl),
+		if (filter_rule(ctx, SCMP_ACT_ERRNO(ENOTTY), SCMP_SYS(ioctl),
 		    1, &a) < 0)
 			return -1;
 	}
 #ifdef SANDBOX_ASAN
-	if (seccomp_policy_asan(ctx) < 0)
+	if (filter_policy_asan(ctx) < 0)
 		return -1;
 #endif
 	return 0;
@@ -340,15 +340,15 @@ seccomp_policy_base(scmp_filter_ctx ctx)
 
 /* What a helper's source or sink declared, on top of its role's policy. */
 static int
-seccomp_policy_needs(scmp_filter_ctx ctx, const struct sandbox_needs *needs)
+filter_policy_needs(scmp_filter_ctx ctx, const struct sandbox_needs *needs)
 {
-	if (needs->nsyscalls > 0 && seccomp_allow(ctx, needs->syscalls,
+	if (needs->nsyscalls > 0 && filter_allow(ctx, needs->syscalls,
 	    needs->nsyscalls) < 0)
 		return -1;
-	if (needs->nfcntls > 0 && seccomp_allow_fcntl(ctx, needs->fcntls,
+	if (needs->nfcntls > 0 && filter_allow_fcntl(ctx, needs->fcntls,
 	    needs->nfcntls) < 0)
 		return -1;
-	if (needs->nioctls > 0 && seccomp_allow_values(ctx, SCMP_SYS(ioctl), 1,
+	if (needs->nioctls > 0 && filter_allow_values(ctx, SCMP_SYS(ioctl), 1,
 	    needs->ioctls, needs->nioctls) < 0)
 		return -1;
 	return 0;
@@ -376,17 +376,17 @@ sandbox_seccomp_load(enum sandbox_role role,
 		log_warnx("seccomp_attr_set: %s", strerror(-r));
 		goto out;
 	}
-	if (seccomp_policy_base(ctx) < 0)
+	if (filter_policy_base(ctx) < 0)
 		goto out;
 	switch (role) {
 	case SANDBOX_BROKER:
-		r = seccomp_policy_broker(ctx);
+		r = filter_policy_broker(ctx);
 		break;
 	case SANDBOX_CAPTURE:
-		r = seccomp_policy_capture(ctx);
+		r = filter_policy_capture(ctx);
 		break;
 	case SANDBOX_INPUT:
-		r = seccomp_policy_input(ctx);
+		r = filter_policy_input(ctx);
 		break;
 	default:
 		log_warnx("no seccomp policy for role %d", (int)role);
@@ -398,7 +398,7 @@ sandbox_seccomp_load(enum sandbox_role role,
 		log_warnx("the broker's policy takes no needs");
 		goto out;
 	}
-	if (needs != NULL && seccomp_policy_needs(ctx, needs) < 0)
+	if (needs != NULL && filter_policy_needs(ctx, needs) < 0)
 		goto out;
 	if ((r = seccomp_load(ctx)) < 0) {
 		log_warnx("seccomp_load: %s", strerror(-r));

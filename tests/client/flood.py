@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""A hostile RFB client for the bounds tests: it does the 3.8 handshake
-with security None, then floods one kind of message and reports what
-happened.  Usage: flood.py HOST PORT KIND COUNT
+"""A small RFB client for what the test client cannot do: it does the 3.8
+handshake with security None, then floods one kind of message, or watches
+one pixel.  Usage: flood.py HOST PORT KIND COUNT [ARGS]
 KIND: connect (connect and close, COUNT times), pointer, keys,
-colourmap (SetPixelFormat 8 bpp colour-mapped, never reading)."""
+colourmap (SetPixelFormat 8 bpp colour-mapped, never reading),
+keysym (COUNT presses and releases of the keysym ARGS[0], hex),
+pixel (wait up to COUNT seconds until the pixel at ARGS[1],ARGS[2] is
+RRGGBB ARGS[0]; Raw updates in the server's native format)."""
 import socket
 import struct
 import sys
@@ -30,6 +33,54 @@ def handshake(host, port):
     return s, w, h
 
 
+def recv_exactly(s, n):
+    data = b""
+    while len(data) < n:
+        more = s.recv(n - len(data))
+        if not more:
+            raise EOFError("the server closed the connection")
+        data += more
+    return data
+
+
+def watch_pixel(s, w, h, seconds, want, px, py):
+    """Ask for updates until the pixel at px,py is want (0xRRGGBB)."""
+    # Raw and DesktopSize only; the native format is 32 bpp little-endian
+    # XRGB, which is what ServerInit said.
+    s.sendall(struct.pack(">BxHii", 2, 2, 0, -223))
+    deadline = time.time() + seconds
+    seen = None
+    incremental = 0
+    while time.time() < deadline:
+        s.settimeout(max(0.1, deadline - time.time()))
+        s.sendall(struct.pack(">BBHHHH", 3, incremental, 0, 0, w, h))
+        incremental = 1
+        try:
+            kind = recv_exactly(s, 1)[0]
+        except socket.timeout:
+            break
+        if kind != 0:
+            print("unexpected message %d" % kind)
+            return 1
+        nrects = struct.unpack(">xH", recv_exactly(s, 3))[0]
+        for _ in range(nrects):
+            x, y, rw, rh, enc = struct.unpack(">HHHHi", recv_exactly(s, 12))
+            if enc == -223:
+                w, h = rw, rh
+                incremental = 0
+                continue
+            data = recv_exactly(s, rw * rh * 4)
+            if x <= px < x + rw and y <= py < y + rh:
+                i = ((py - y) * rw + (px - x)) * 4
+                seen = data[i] | data[i + 1] << 8 | data[i + 2] << 16
+        if seen == want:
+            print("pixel %d,%d is %06x" % (px, py, want))
+            return 0
+    print("pixel %d,%d is %s, not %06x" %
+          (px, py, "unseen" if seen is None else "%06x" % seen, want))
+    return 1
+
+
 def main():
     host, port, kind, count = sys.argv[1], int(sys.argv[2]), sys.argv[3], \
         int(sys.argv[4])
@@ -53,6 +104,15 @@ def main():
             batch += struct.pack(">BBxxI", 4, 0, 0x61 + i % 26)
         s.sendall(batch)
         print("sent %d key presses" % count)
+    elif kind == "keysym":
+        keysym = int(sys.argv[5], 16)
+        for _ in range(count):
+            s.sendall(struct.pack(">BBxxI", 4, 1, keysym) +
+                      struct.pack(">BBxxI", 4, 0, keysym))
+        print("sent keysym 0x%x %d times" % (keysym, count))
+    elif kind == "pixel":
+        return watch_pixel(s, w, h, count, int(sys.argv[5], 16),
+                           int(sys.argv[6]), int(sys.argv[7]))
     elif kind == "colourmap":
         spf = struct.pack(">Bxxx BBBB HHH BBB xxx", 0,
                           8, 8, 0, 0, 0, 0, 0, 0, 0, 0)

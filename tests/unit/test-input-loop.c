@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The loop of rampart-input with a sink of the test's own, a device made
  * of two pipes: events go into one, which the test fills so that the sink

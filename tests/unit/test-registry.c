@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The registry of source and sink names: the forms each name takes, and
  * that every name has its code in the helper and every helper's code a
