@@ -116,5 +116,22 @@ compare "the button is released when it leaves" \
     "pointer $(ax 30) $(ay 30) buttons=0x00 wheel=0 hwheel=0" \
     "$(lines_of pointer | tail -n 1)"
 
+# A keysym with no key on the layout (é on US) is dropped, and the log
+# says so once, however often it comes.
+if command -v python3 >/dev/null; then
+	keys_before=$(lines_of key | wc -l)
+	check "a client types é five times" python3 \
+	    "$top_srcdir/tests/client/flood.py" 127.0.0.1 "$PORT" keysym 5 e9
+	check "a second client types it again" python3 \
+	    "$top_srcdir/tests/client/flood.py" 127.0.0.1 "$PORT" keysym 5 e9
+	sleep 0.5
+	n=$(grep -c 'keysym 0x00e9 has no key on the US layout' "$WORK/rampart.log")
+	check "the log says once that é has no key ($n lines)" test "$n" -eq 1
+	check "and no key reached the sink" \
+	    test "$(lines_of key | wc -l)" -eq "$keys_before"
+else
+	skip "unknown keysyms (python3 is not installed)"
+fi
+
 check "rampart is still running" rampart_alive
 done_testing
