@@ -67,6 +67,7 @@ struct supervisor {
 	int		broker_fd;	/* our end of the broker's channel */
 	int		shutting_down;
 	int		exit_code;
+	struct logpipes	logpipes;	/* the helpers' stderr */
 };
 
 static void proc_start(struct supervisor *sv, enum proc_id id);
@@ -76,8 +77,7 @@ common_args(const struct supervisor *sv, char **argv, int n)
 {
 	argv[n++] = "--log-level";
 	argv[n++] = (char *)log_level_name(sv->cfg->log_level);
-	if (log_uses_syslog())
-		argv[n++] = "--syslog";
+	argv[n++] = "--log-to-supervisor";
 	return n;
 }
 
@@ -155,14 +155,19 @@ seconds_since(const struct timespec *t)
 	    (double)(now.tv_nsec - t->tv_nsec) / 1e9;
 }
 
-/* fork+exec a helper with chfd as its IPC_FD. */
+/*
+ * fork+exec a helper with chfd as its IPC_FD, /dev/null as its stdin and
+ * stdout, a pipe to us as its stderr (supervisor/logpipe.c), in a session
+ * of its own: it holds no terminal, even when we run on one.
+ */
 static pid_t
 spawn(struct supervisor *sv, struct proc *p, int chfd)
 {
 	char path[PATH_MAX + 64];
 	char *argv[16];
+	struct logpipe *lp;
 	sigset_t all, saved;
-	int argc = 0;
+	int argc = 0, logfd, null;
 	pid_t pid;
 
 	snprintf(path, sizeof(path), "%s/%s", sv->helper_dir, p->name);
@@ -177,11 +182,15 @@ spawn(struct supervisor *sv, struct proc *p, int chfd)
 	 * the fork, and the child restores the default actions before it
 	 * lets them in.
 	 */
+	if ((lp = logpipe_open(&sv->logpipes, &logfd)) == NULL)
+		return -1;
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &saved);
 	if ((pid = fork()) < 0) {
 		log_warn("fork");
 		sigprocmask(SIG_SETMASK, &saved, NULL);
+		close(logfd);
+		logpipe_abort(lp);
 		return -1;
 	}
 	if (pid == 0) {
@@ -191,6 +200,13 @@ spawn(struct supervisor *sv, struct proc *p, int chfd)
 			signal(sig, SIG_DFL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* Our standard streams are open: every fd here is above
+		 * them, and stderr goes first, before IPC_FD is taken. */
+		if (setsid() < 0 || dup2(logfd, STDERR_FILENO) < 0 ||
+		    (null = open("/dev/null", O_RDWR)) < 0 ||
+		    dup2(null, STDIN_FILENO) < 0 ||
+		    dup2(null, STDOUT_FILENO) < 0)
+			_exit(127);
 		if (chfd == IPC_FD)
 			fcntl(chfd, F_SETFD, 0);
 		else if (dup2(chfd, IPC_FD) < 0)
@@ -198,11 +214,13 @@ spawn(struct supervisor *sv, struct proc *p, int chfd)
 		/* Nothing we inherited ourselves goes on to a helper. */
 		close_range(IPC_FD + 1, ~0U, 0);
 		execv(path, argv);
-		dprintf(STDERR_FILENO, "rampart: exec %s: %s\n", path,
-		    strerror(errno));
+		dprintf(STDERR_FILENO, "<3>%s[%d]: exec %s: %s\n", p->name,
+		    (int)getpid(), path, strerror(errno));
 		_exit(127);
 	}
 	sigprocmask(SIG_SETMASK, &saved, NULL);
+	close(logfd);
+	logpipe_start(lp, sv->base, p->name, pid);
 	return pid;
 }
 
@@ -402,6 +420,8 @@ sigchld_cb(int sig, short events, void *arg)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		/* Its last words before the news of its death. */
+		logpipe_drain(&sv->logpipes, pid);
 		for (int i = 0; i < PROC_COUNT; i++)
 			if (sv->procs[i].pid == pid)
 				proc_died(sv, &sv->procs[i], status);
@@ -454,10 +474,12 @@ procs_run(const struct config *cfg, const int *listen_fds,
 		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) < 0)
 			fatalx("signal events");
 	signal(SIGPIPE, SIG_IGN);
+	TAILQ_INIT(&sv.logpipes);
 
 	proc_start(&sv, PROC_BROKER);
 	event_base_dispatch(sv.base);
 
+	logpipe_close_all(&sv.logpipes);
 	for (int i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	for (int i = 0; i < PROC_COUNT; i++)

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,19 @@ print_connect_hint(const struct config *cfg)
 	}
 }
 
+/* A closed standard stream would be taken by the first file we open,
+ * and a helper would get it as its stdin, stdout or stderr. */
+static void
+open_std_streams(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= STDERR_FILENO)
+		;
+	if (fd > STDERR_FILENO)
+		close(fd);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -67,6 +81,7 @@ main(int argc, char **argv)
 	struct config cfg;
 	int ret;
 
+	open_std_streams();
 	config_defaults(&cfg);
 	if (config_from_args(&cfg, argc, argv) < 0) {
 		config_usage(stderr);

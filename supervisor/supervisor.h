@@ -6,6 +6,9 @@
 #ifndef RAMPART_SUPERVISOR_H
 #define RAMPART_SUPERVISOR_H
 
+#include <sys/queue.h>
+#include <sys/types.h>
+
 #include "common/ipc.h"
 #include "common/log.h"
 
@@ -33,6 +36,17 @@ void	config_usage(FILE *f);
 
 /* supervisor/listen.c */
 int	listen_open(const char *spec, struct ipc_sv_listener *info);
+
+/* supervisor/logpipe.c: the helpers' stderr, read and logged */
+struct event_base;
+struct logpipe;
+TAILQ_HEAD(logpipes, logpipe);
+struct logpipe *logpipe_open(struct logpipes *set, int *wfd);
+void	logpipe_start(struct logpipe *lp, struct event_base *base,
+	    const char *name, pid_t pid);
+void	logpipe_abort(struct logpipe *lp);
+void	logpipe_drain(struct logpipes *set, pid_t pid);
+void	logpipe_close_all(struct logpipes *set);
 
 /* supervisor/procs.c */
 int	procs_run(const struct config *cfg, const int *listen_fds,
