@@ -32,6 +32,25 @@ __asan_default_options(void)
 }
 #endif
 
+/* A new log level: ours, and the helpers' behind us. */
+static int
+log_level_set(struct broker *b, const struct ipc_log_level *l)
+{
+	if (l->level > LOG_LEVEL_DEBUG) {
+		log_warnx("supervisor: log level %u", l->level);
+		return -1;
+	}
+	log_set_level((enum log_level)l->level);
+	log_debug("log level %s", log_level_name((enum log_level)l->level));
+	if (b->screen.capture_fd >= 0 && ipc_send(b->screen.capture_fd,
+	    IPC_BRK_LOG_LEVEL, l, sizeof(*l), -1) < 0)
+		log_warn("capture channel: log level");
+	if (b->input_fd >= 0 && ipc_send(b->input_fd, IPC_IN_LOG_LEVEL, l,
+	    sizeof(*l), -1) < 0)
+		log_warn("input channel: log level");
+	return 0;
+}
+
 /* One message from the supervisor; -1 for one that does not belong. */
 static int
 sv_handle(void *arg, const struct ipc_msg *m, int fd)
@@ -59,6 +78,8 @@ sv_handle(void *arg, const struct ipc_msg *m, int fd)
 			break;
 		b->started = 1;
 		return 0;
+	case IPC_SV_LOG_LEVEL:
+		return log_level_set(b, &m->u.log_level);
 	}
 	log_warnx("supervisor: unexpected %s", ipc_type_name(m->hdr.type));
 	return -1;
@@ -69,7 +90,7 @@ sv_read(struct broker *b)
 {
 	enum ipc_drain r;
 
-	r = ipc_drain(b->sv_fd, IPC_SV_CONFIG, IPC_SV_START, sv_handle, b);
+	r = ipc_drain(b->sv_fd, IPC_SV_CONFIG, IPC_SV_LOG_LEVEL, sv_handle, b);
 	if (r == IPC_OPEN)
 		return 0;
 	if (r == IPC_EOF)

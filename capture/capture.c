@@ -216,6 +216,14 @@ capture_handle(struct capture *c, const struct ipc_msg *msg)
 		if (c->running)
 			capture_schedule(c, 0);
 		return 0;
+	case IPC_BRK_LOG_LEVEL:
+		if (msg->u.log_level.level > LOG_LEVEL_DEBUG) {
+			log_warnx("protocol error: log level %u",
+			    msg->u.log_level.level);
+			return -1;
+		}
+		log_set_level((enum log_level)msg->u.log_level.level);
+		return 0;
 	default:
 		log_warnx("protocol error: unexpected %s from the broker",
 		    ipc_type_name(msg->hdr.type));
@@ -235,8 +243,8 @@ capture_on_channel(evutil_socket_t fd, short what, void *arg)
 	struct capture *c = arg;
 	enum ipc_drain r;
 
-	r = ipc_drain(c->fd, IPC_BRK_RELEASE, IPC_BRK_RATE, capture_on_message,
-	    c);
+	r = ipc_drain(c->fd, IPC_BRK_RELEASE, IPC_BRK_LOG_LEVEL,
+	    capture_on_message, c);
 	if (r == IPC_OPEN)
 		return;
 	if (r == IPC_EOF)

@@ -22,15 +22,18 @@ static const struct ipc_type_info ipc_types[] = {
 	{ IPC_SV_CAPTURE_CHANNEL, 0, 1, "sv-capture-channel" },
 	{ IPC_SV_INPUT_CHANNEL, 0, 1, "sv-input-channel" },
 	{ IPC_SV_START, 0, 0, "sv-start" },
+	{ IPC_SV_LOG_LEVEL, sizeof(struct ipc_log_level), 0, "sv-log-level" },
 	{ IPC_CAP_RING, sizeof(struct ipc_cap_ring), 1, "cap-ring" },
 	{ IPC_CAP_FRAME, sizeof(struct ipc_cap_frame), 0, "cap-frame" },
 	{ IPC_BRK_RELEASE, sizeof(struct ipc_brk_release), 0, "brk-release" },
 	{ IPC_BRK_PAUSE, 0, 0, "brk-pause" },
 	{ IPC_BRK_RESUME, 0, 0, "brk-resume" },
 	{ IPC_BRK_RATE, sizeof(struct ipc_brk_rate), 0, "brk-rate" },
+	{ IPC_BRK_LOG_LEVEL, sizeof(struct ipc_log_level), 0, "brk-log-level" },
 	{ IPC_IN_KEY, sizeof(struct ipc_in_key), 0, "in-key" },
 	{ IPC_IN_POINTER, sizeof(struct ipc_in_pointer), 0, "in-pointer" },
 	{ IPC_IN_RELEASE_ALL, 0, 0, "in-release-all" },
+	{ IPC_IN_LOG_LEVEL, sizeof(struct ipc_log_level), 0, "in-log-level" },
 };
 
 static const struct ipc_type_info *

@@ -33,6 +33,7 @@ enum ipc_type {
 	IPC_SV_CAPTURE_CHANNEL,		/* no payload + fd */
 	IPC_SV_INPUT_CHANNEL,		/* no payload + fd */
 	IPC_SV_START,			/* no payload: configuration done */
+	IPC_SV_LOG_LEVEL,		/* struct ipc_log_level */
 
 	/* capture -> broker */
 	IPC_CAP_RING = 0x0300,		/* struct ipc_cap_ring + fd */
@@ -43,11 +44,13 @@ enum ipc_type {
 	IPC_BRK_PAUSE,			/* no payload */
 	IPC_BRK_RESUME,			/* no payload */
 	IPC_BRK_RATE,			/* struct ipc_brk_rate */
+	IPC_BRK_LOG_LEVEL,		/* struct ipc_log_level */
 
 	/* broker -> input */
 	IPC_IN_KEY = 0x0500,		/* struct ipc_in_key */
 	IPC_IN_POINTER,			/* struct ipc_in_pointer */
 	IPC_IN_RELEASE_ALL,		/* no payload */
+	IPC_IN_LOG_LEVEL,		/* struct ipc_log_level */
 };
 
 #define IPC_DESKTOP_NAME_MAX	64
@@ -89,6 +92,14 @@ struct ipc_cap_frame {
 	uint32_t	stride;		/* bytes per row (pixels) */
 	uint32_t	fourcc;		/* DRM fourcc (pixels) */
 	uint32_t	length;		/* bytes used in the slot */
+};
+
+/*
+ * The log level, changed while running (SIGHUP): supervisor -> broker,
+ * which applies it and passes it on to the capture and input helpers.
+ */
+struct ipc_log_level {
+	uint32_t	level;		/* enum log_level: 0 error .. 3 debug */
 };
 
 struct ipc_brk_release {
@@ -142,6 +153,7 @@ struct ipc_msg {
 		struct ipc_brk_rate	brk_rate;
 		struct ipc_in_key	in_key;
 		struct ipc_in_pointer	in_pointer;
+		struct ipc_log_level	log_level;
 		uint8_t			raw[128];
 	} u;
 };

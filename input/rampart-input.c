@@ -69,7 +69,7 @@ on_channel(evutil_socket_t fd, short what, void *arg)
 	struct input_loop *l = arg;
 	enum ipc_drain r;
 
-	r = ipc_drain(fd, IPC_IN_KEY, IPC_IN_RELEASE_ALL, on_message, l);
+	r = ipc_drain(fd, IPC_IN_KEY, IPC_IN_LOG_LEVEL, on_message, l);
 	if (r == IPC_OPEN)
 		return;
 	if (r == IPC_EOF)

@@ -97,6 +97,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    sv) < 0)
 			abort();
 	}
+	/* A log level message of the last input stays behind it. */
+	log_set_level(LOG_LEVEL_ERROR);
 	if (capture_init(&c, base, sv[0], &source_tiny, &tiny) < 0)
 		abort();
 	while (size > 0) {
@@ -115,7 +117,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len > size - 1)
 			break;
 		if (ipc_decode(data + 1, len, 0, &msg, IPC_BRK_RELEASE,
-		    IPC_BRK_RATE) < 0 || capture_handle(&c, &msg) < 0)
+		    IPC_BRK_LOG_LEVEL) < 0 || capture_handle(&c, &msg) < 0)
 			break;
 		/* What the handler accepted must leave a sane state. */
 		if (c.ring.busy >> c.ring.nslots != 0 ||

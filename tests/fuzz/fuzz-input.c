@@ -31,6 +31,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    sizeof(why))) == NULL)
 			abort();
 	}
+	/* A log level message of the last input stays behind it. */
+	log_set_level(LOG_LEVEL_ERROR);
 	input_init(&in, &sink_log, sink_state);
 	while (size > 0) {
 		size_t len = data[0];
@@ -38,7 +40,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len > size - 1)
 			break;
 		if (ipc_decode(data + 1, len, 0, &msg, IPC_IN_KEY,
-		    IPC_IN_RELEASE_ALL) < 0 || input_handle(&in, &msg) < 0)
+		    IPC_IN_LOG_LEVEL) < 0 || input_handle(&in, &msg) < 0)
 			break;
 		data += 1 + len;
 		size -= 1 + len;
