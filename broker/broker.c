@@ -112,13 +112,17 @@ sv_read_cb(int fd, short events, void *arg)
 int
 main(int argc, char **argv)
 {
-	const char *user;
+	const char *user, *fallback = "nobody";
 	struct broker b;
 	struct sandbox sb;
 
 	user = helper_init(argc, argv, "rampart-broker", "user", 0,
 	    "[--user NAME]");
-	if (user == NULL)
+	/* Only the default user falls back to nobody: a user named and
+	 * missing is an error, not a reason to run as someone else. */
+	if (user != NULL)
+		fallback = NULL;
+	else
 		user = RAMPART_DEFAULT_USER;
 
 	memset(&b, 0, sizeof(b));
@@ -129,7 +133,7 @@ main(int argc, char **argv)
 	snprintf(b.desktop_name, sizeof(b.desktop_name), "rampart");
 	if ((b.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	if (sandbox_prepare(&sb, SANDBOX_BROKER, user, "nobody") < 0)
+	if (sandbox_prepare(&sb, SANDBOX_BROKER, user, fallback) < 0)
 		exit(1);
 
 	while (!b.started) {

@@ -31,6 +31,9 @@
 #define HEALTHY_SECONDS		10
 #define BACKOFF_MAX_MS		30000
 #define STOP_GRACE_SECONDS	5
+/* Helpers not all up this long after the start: rampart gives up. */
+#define READY_TIMEOUT_SECONDS	30
+#define READY_POLL_MS		50
 
 enum proc_id {
 	PROC_BROKER,
@@ -67,7 +70,10 @@ struct supervisor {
 	int		broker_fd;	/* our end of the broker's channel */
 	int		shutting_down;
 	int		exit_code;
+	const struct procs_hooks *hooks;
 	struct logpipes	logpipes;	/* the helpers' stderr */
+	struct event	*ready_ev;	/* until every helper is up */
+	struct timespec	began;
 };
 
 static void proc_start(struct supervisor *sv, enum proc_id id);
@@ -441,14 +447,67 @@ sigterm_cb(int sig, short events, void *arg)
 	shutdown_all(sv);
 }
 
+/*
+ * A helper is up once it has entered its sandbox, the last step of its
+ * start: the broker after IPC_SV_START, the capture helper after its
+ * first ring, the input helper once its sink is open.  /proc tells.
+ */
+static int
+proc_up(const struct proc *p)
+{
+	char path[64], line[128];
+	int up = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)p->pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "Seccomp:", 8) == 0) {
+			up = atoi(line + 8) == 2;
+			break;
+		}
+	fclose(f);
+	return up;
+}
+
+static void
+ready_cb(int fd, short events, void *arg)
+{
+	struct supervisor *sv = arg;
+	struct timeval poll = { 0, READY_POLL_MS * 1000 };
+	int up = 1;
+
+	if (sv->shutting_down)
+		return;
+	for (int i = 0; i < PROC_COUNT; i++)
+		if (sv->procs[i].enabled && (sv->procs[i].pid <= 0 ||
+		    !proc_up(&sv->procs[i])))
+			up = 0;
+	if (up) {
+		log_debug("every helper is up");
+		sv->hooks->ready(sv->hooks->arg);
+		return;
+	}
+	if (seconds_since(&sv->began) > READY_TIMEOUT_SECONDS) {
+		log_warnx("the helpers were not all up after %d s: stopping",
+		    READY_TIMEOUT_SECONDS);
+		sv->exit_code = 1;
+		shutdown_all(sv);
+		return;
+	}
+	evtimer_add(sv->ready_ev, &poll);
+}
+
 int
 procs_run(const struct config *cfg, const int *listen_fds,
-    const struct ipc_sv_listener *listeners, int nlisten)
+    const struct ipc_sv_listener *listeners, int nlisten,
+    const struct procs_hooks *hooks)
 {
 	static const int stop_signals[] = { SIGTERM, SIGINT };
 	struct supervisor sv = {
 		.cfg = cfg, .listen_fds = listen_fds, .listeners = listeners,
-		.nlisten = nlisten, .broker_fd = -1,
+		.nlisten = nlisten, .broker_fd = -1, .hooks = hooks,
 	};
 	struct event *sigs[3];
 
@@ -475,11 +534,16 @@ procs_run(const struct config *cfg, const int *listen_fds,
 			fatalx("signal events");
 	signal(SIGPIPE, SIG_IGN);
 	TAILQ_INIT(&sv.logpipes);
+	if ((sv.ready_ev = evtimer_new(sv.base, ready_cb, &sv)) == NULL)
+		fatalx("ready timer");
 
+	clock_gettime(CLOCK_MONOTONIC, &sv.began);
 	proc_start(&sv, PROC_BROKER);
+	ready_cb(-1, 0, &sv);
 	event_base_dispatch(sv.base);
 
 	logpipe_close_all(&sv.logpipes);
+	event_free(sv.ready_ev);
 	for (int i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	for (int i = 0; i < PROC_COUNT; i++)

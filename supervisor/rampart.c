@@ -3,11 +3,16 @@
  *
  * This is the supervisor.  See supervisor/procs.c for the helpers it runs
  * and doc/ARCHITECTURE.md for the whole house.
+ *
+ * Everything that can be found wrong before a helper runs (the options,
+ * the user, the listening sockets) is said on stderr, one line
+ * "rampart: ...", and rampart exits non-zero.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,29 +20,16 @@
 
 #include "supervisor/supervisor.h"
 
-/* What "auto" means until the real display sources exist. */
+/* What the hooks of procs_run() need. */
+struct rampart {
+	char		basedir[PATH_MAX];
+	struct config	*cfg;
+};
+
 static const char *
-resolve_capture(const char *capture)
+config_file(const struct config *cfg)
 {
-	if (capture == NULL || strcmp(capture, "auto") == 0)
-		return "demo";
-	return capture;
-}
-
-static int
-check_spec(const char *what, const char *spec, const char *const *known)
-{
-	for (; *known != NULL; known++) {
-		size_t n = strlen(*known);
-
-		if (strcmp(spec, *known) == 0 ||
-		    ((*known)[n - 1] == ':' && strncmp(spec, *known, n) == 0 &&
-		    spec[n] != '\0'))
-			return 0;
-	}
-	fprintf(stderr, "rampart: unknown %s \"%s\" (see rampart --help)\n",
-	    what, spec);
-	return -1;
+	return cfg->config_path != NULL ? cfg->config_path : DEFAULT_CONFIG;
 }
 
 static void
@@ -53,9 +45,21 @@ print_connect_hint(const struct config *cfg)
 
 			log_info("listening on %s: connect with a VNC viewer, "
 			    "e.g. vncviewer %.*s::%s", l, hostlen, host, port);
-		} else
+		} else if (strncmp(l, "unix:", 5) == 0)
+			log_info("listening on %s: connect with a VNC viewer "
+			    "that takes a unix socket, e.g. vncviewer %s", l,
+			    l + 5);
+		else
 			log_info("listening on %s", l);
 	}
+}
+
+static void
+on_ready(void *arg)
+{
+	struct rampart *r = arg;
+
+	print_connect_hint(r->cfg);
 }
 
 /* A closed standard stream would be taken by the first file we open,
@@ -71,54 +75,71 @@ open_std_streams(void)
 		close(fd);
 }
 
+static void
+close_listeners(const struct config *cfg, const int *fds, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (strncmp(cfg->listen[i], "unix:", 5) == 0)
+			unlink(cfg->listen[i] + 5);
+		close(fds[i]);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
-	static const char *const captures[] = { "demo", "replay:", NULL };
-	static const char *const inputs[] = { "none", "log:", NULL };
 	struct ipc_sv_listener listeners[CONFIG_MAX_LISTEN];
 	int fds[CONFIG_MAX_LISTEN];
+	struct procs_hooks hooks;
+	struct rampart r;
 	struct config cfg;
+	char why[1200];
 	int ret;
 
 	open_std_streams();
+	if (getcwd(r.basedir, sizeof(r.basedir)) == NULL) {
+		fprintf(stderr, "rampart: getcwd: %s\n", strerror(errno));
+		return 1;
+	}
 	config_defaults(&cfg);
-	if (config_from_args(&cfg, argc, argv) < 0) {
-		config_usage(stderr);
+	r.cfg = &cfg;
+	if ((ret = config_from_args(&cfg, argc, argv, why, sizeof(why))) < 0) {
+		fprintf(stderr, "rampart: %s\n", why);
+		if (ret == CONFIG_SYNTAX)
+			config_usage(stderr);
 		return 2;
 	}
-	if (config_load(&cfg, cfg.config_path != NULL ? cfg.config_path :
-	    DEFAULT_CONFIG, cfg.config_path != NULL) < 0)
+	if (config_load(&cfg, config_file(&cfg), cfg.config_path != NULL, why,
+	    sizeof(why)) < 0 ||
+	    config_finish(&cfg, r.basedir, why, sizeof(why)) < 0) {
+		fprintf(stderr, "rampart: %s\n", why);
 		return 2;
-	if (cfg.nlisten == 0)
-		cfg.listen[cfg.nlisten++] = strdup(DEFAULT_LISTEN);
-	cfg.capture = strdup(resolve_capture(cfg.capture));
-	if (cfg.input == NULL)
-		cfg.input = strdup("none");
-	if (check_spec("capture source", cfg.capture, captures) < 0 ||
-	    check_spec("input sink", cfg.input, inputs) < 0)
-		return 2;
+	}
 
-	log_init("rampart", cfg.log_level, 0);
-	if (geteuid() != 0)
-		log_warnx("not running as root: the broker keeps this user");
 	for (int i = 0; i < cfg.nlisten; i++)
-		if ((fds[i] = listen_open(cfg.listen[i], &listeners[i])) < 0)
-			fatalx("cannot listen on %s", cfg.listen[i]);
+		if ((fds[i] = listen_open(cfg.listen[i], &listeners[i], why,
+		    sizeof(why))) < 0) {
+			fprintf(stderr, "rampart: cannot listen on %s: %s\n",
+			    cfg.listen[i], why);
+			close_listeners(&cfg, fds, i);
+			return 1;
+		}
+
+	log_init("rampart", cfg.log_level, LOG_TO_STDERR);
 	if (!cfg.foreground) {
 		if (daemon(0, 0) < 0)
 			fatal("daemon");
-		log_init("rampart", cfg.log_level, 1);
+		log_init("rampart", cfg.log_level, LOG_TO_SYSLOG);
 	}
+	if (geteuid() != 0)
+		log_warnx("not running as root: the broker keeps this user");
 	log_info("rampart %s: capture %s, input %s", PACKAGE_VERSION,
 	    cfg.capture, cfg.input);
-	print_connect_hint(&cfg);
-	ret = procs_run(&cfg, fds, listeners, cfg.nlisten);
-	for (int i = 0; i < cfg.nlisten; i++) {
-		if (strncmp(cfg.listen[i], "unix:", 5) == 0)
-			unlink(cfg.listen[i] + 5);
-		close(fds[i]);
-	}
+
+	hooks = (struct procs_hooks){ .ready = on_ready, .arg = &r };
+	ret = procs_run(&cfg, fds, listeners, cfg.nlisten, &hooks);
+	close_listeners(&cfg, fds, cfg.nlisten);
 	log_info("stopped");
+	config_free(&cfg);
 	return ret;
 }
