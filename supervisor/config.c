@@ -58,7 +58,10 @@ config_usage(FILE *f)
 "                    (default " RAMPART_DEFAULT_USER ", else nobody)\n"
 "  --foreground      stay in the foreground and log to stderr\n"
 "                    (else become a daemon and log to syslog)\n"
-"  --log-level LEVEL error, warn, info or debug (default info)\n");
+"  --log-level LEVEL error, warn, info or debug (default info)\n"
+"\n"
+"SIGHUP reads the options file again (the log level changes at once);\n"
+"SIGTERM or SIGINT stop rampart.\n");
 }
 
 /* "FILE:LINE: key: ..." from the file, "--key: ..." from the command line. */
@@ -417,4 +420,30 @@ config_finish(struct config *cfg, const char *basedir, char *why,
 nomem:
 	snprintf(why, whylen, "out of memory");
 	return -1;
+}
+
+static int
+differs(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0);
+}
+
+/* The options that differ between a and b and take a restart to change,
+ * by name in names; 0 when none does. */
+int
+config_differs(const struct config *a, const struct config *b, char *names,
+    size_t len)
+{
+	int listen = a->nlisten != b->nlisten;
+
+	for (int i = 0; !listen && i < a->nlisten; i++)
+		listen = differs(a->listen[i], b->listen[i]);
+	snprintf(names, len, "%s%s%s%s", listen ? ", listen" : "",
+	    differs(a->capture, b->capture) ? ", capture" : "",
+	    differs(a->input, b->input) ? ", input" : "",
+	    differs(a->user, b->user) ? ", user" : "");
+	if (names[0] == '\0')
+		return 0;
+	memmove(names, names + 2, strlen(names + 2) + 1);
+	return 1;
 }

@@ -82,7 +82,7 @@ static int
 common_args(const struct supervisor *sv, char **argv, int n)
 {
 	argv[n++] = "--log-level";
-	argv[n++] = (char *)log_level_name(sv->cfg->log_level);
+	argv[n++] = (char *)log_level_name(log_get_level());
 	argv[n++] = "--log-to-supervisor";
 	return n;
 }
@@ -447,6 +447,22 @@ sigterm_cb(int sig, short events, void *arg)
 	shutdown_all(sv);
 }
 
+/* SIGHUP: the configuration again; the new log level goes to the broker,
+ * which passes it on, and to every helper started from now on. */
+static void
+sighup_cb(int sig, short events, void *arg)
+{
+	struct supervisor *sv = arg;
+	struct ipc_log_level l;
+
+	if (sv->shutting_down || sv->hooks->reload(sv->hooks->arg) < 0)
+		return;
+	l = (struct ipc_log_level){ .level = (uint32_t)log_get_level() };
+	if (sv->broker_fd >= 0)
+		send_or_warn(sv->broker_fd, IPC_SV_LOG_LEVEL, &l, sizeof(l),
+		    -1);
+}
+
 /*
  * A helper is up once it has entered its sandbox, the last step of its
  * start: the broker after IPC_SV_START, the capture helper after its
@@ -509,7 +525,7 @@ procs_run(const struct config *cfg, const int *listen_fds,
 		.cfg = cfg, .listen_fds = listen_fds, .listeners = listeners,
 		.nlisten = nlisten, .broker_fd = -1, .hooks = hooks,
 	};
-	struct event *sigs[3];
+	struct event *sigs[4];
 
 	find_helpers(&sv);
 	log_debug("helpers in %s", sv.helper_dir);
@@ -529,7 +545,8 @@ procs_run(const struct config *cfg, const int *listen_fds,
 	for (int i = 0; i < 2; i++)
 		sigs[i + 1] = evsignal_new(sv.base, stop_signals[i],
 		    sigterm_cb, &sv);
-	for (int i = 0; i < 3; i++)
+	sigs[3] = evsignal_new(sv.base, SIGHUP, sighup_cb, &sv);
+	for (int i = 0; i < 4; i++)
 		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) < 0)
 			fatalx("signal events");
 	signal(SIGPIPE, SIG_IGN);
@@ -544,7 +561,7 @@ procs_run(const struct config *cfg, const int *listen_fds,
 
 	logpipe_close_all(&sv.logpipes);
 	event_free(sv.ready_ev);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		event_free(sigs[i]);
 	for (int i = 0; i < PROC_COUNT; i++)
 		event_free(sv.procs[i].restart_ev);

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@
 
 /* What the hooks of procs_run() need. */
 struct rampart {
+	int		argc;
+	char		**argv;
 	char		basedir[PATH_MAX];
 	struct config	*cfg;
 };
@@ -62,6 +65,62 @@ on_ready(void *arg)
 	print_connect_hint(r->cfg);
 }
 
+/*
+ * SIGHUP: the configuration again, as at the start (the command line
+ * still wins).  Only the log level changes at once; a broken file changes
+ * nothing.
+ */
+static int
+on_reload(void *arg)
+{
+	struct rampart *r = arg;
+	const char *path = config_file(r->cfg);
+	struct config fresh;
+	char why[1200], changed[128];
+	int ret = -1;
+
+	config_defaults(&fresh);
+	if (config_from_args(&fresh, r->argc, r->argv, why, sizeof(why)) < 0 ||
+	    config_load(&fresh, path, r->cfg->config_path != NULL, why,
+	    sizeof(why)) < 0 ||
+	    config_finish(&fresh, r->basedir, why, sizeof(why)) < 0) {
+		log_warnx("reload of %s failed: %s; the settings stay as they "
+		    "were", path, why);
+		goto out;
+	}
+	/* Said at the more verbose of the old and the new level. */
+	if (fresh.log_level > log_get_level())
+		log_set_level(fresh.log_level);
+	log_info("reloaded %s: log level %s%s", path,
+	    log_level_name(fresh.log_level),
+	    fresh.log_level_set ? " (from the command line)" : "");
+	if (config_differs(r->cfg, &fresh, changed, sizeof(changed)))
+		log_warnx("%s: %s changed: that takes a restart of rampart",
+		    path, changed);
+	r->cfg->log_level = fresh.log_level;
+	log_set_level(fresh.log_level);
+	ret = 0;
+out:
+	config_free(&fresh);
+	return ret;
+}
+
+/* Signals that are not for stopping do not stop us either; SIGHUP is
+ * ignored only until procs_run() handles it. */
+static void
+ignore_signals(void)
+{
+	static const int ignored[] = {
+		SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGVTALRM,
+		SIGPROF, SIGIO, SIGPWR, SIGSTKFLT,
+	};
+
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		signal(ignored[i], SIG_IGN);
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		signal(sig, SIG_IGN);
+}
+
 /* A closed standard stream would be taken by the first file we open,
  * and a helper would get it as its stdin, stdout or stderr. */
 static void
@@ -91,12 +150,13 @@ main(int argc, char **argv)
 	struct ipc_sv_listener listeners[CONFIG_MAX_LISTEN];
 	int fds[CONFIG_MAX_LISTEN];
 	struct procs_hooks hooks;
-	struct rampart r;
+	struct rampart r = { .argc = argc, .argv = argv };
 	struct config cfg;
 	char why[1200];
 	int ret;
 
 	open_std_streams();
+	ignore_signals();
 	if (getcwd(r.basedir, sizeof(r.basedir)) == NULL) {
 		fprintf(stderr, "rampart: getcwd: %s\n", strerror(errno));
 		return 1;
@@ -136,7 +196,8 @@ main(int argc, char **argv)
 	log_info("rampart %s: capture %s, input %s", PACKAGE_VERSION,
 	    cfg.capture, cfg.input);
 
-	hooks = (struct procs_hooks){ .ready = on_ready, .arg = &r };
+	hooks = (struct procs_hooks){ .ready = on_ready, .reload = on_reload,
+	    .arg = &r };
 	ret = procs_run(&cfg, fds, listeners, cfg.nlisten, &hooks);
 	close_listeners(&cfg, fds, cfg.nlisten);
 	log_info("stopped");

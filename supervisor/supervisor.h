@@ -38,6 +38,8 @@ int	config_load(struct config *cfg, const char *path, int must_exist,
 	    char *why, size_t whylen);
 int	config_finish(struct config *cfg, const char *basedir, char *why,
 	    size_t whylen);
+int	config_differs(const struct config *a, const struct config *b,
+	    char *names, size_t len);
 void	config_defaults(struct config *cfg);
 void	config_free(struct config *cfg);
 void	config_usage(FILE *f);
@@ -61,6 +63,9 @@ void	logpipe_close_all(struct logpipes *set);
 struct procs_hooks {
 	/* Every helper is up (has entered its sandbox), once. */
 	void	(*ready)(void *arg);
+	/* SIGHUP: read the configuration again; 0 when it was read, and
+	 * the new log level (log_get_level()) goes to the helpers. */
+	int	(*reload)(void *arg);
 	void	*arg;
 };
 
