@@ -12,6 +12,7 @@
 static const char *log_procname = "rampart";
 static enum log_level log_level = LOG_LEVEL_INFO;
 static enum log_dest log_dest;
+static int log_mirror_fd = -1;
 
 static const char *const level_names[] = {
 	[LOG_LEVEL_ERROR] = "error",
@@ -67,6 +68,12 @@ log_set_level(enum log_level level)
 	log_level = level;
 }
 
+void
+log_mirror(int fd)
+{
+	log_mirror_fd = fd;
+}
+
 /* How a line reads on stderr: "name[pid]: warning: msg". */
 static void
 write_line(int fd, const char *name, int pid, int level, const char *msg)
@@ -108,6 +115,8 @@ emit(const char *name, int pid, int level, const char *msg)
 		write_line(STDERR_FILENO, name, pid, level, msg);
 		break;
 	}
+	if (log_mirror_fd >= 0 && level <= LOG_LEVEL_WARN)
+		write_line(log_mirror_fd, name, pid, level, msg);
 }
 
 void

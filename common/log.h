@@ -33,6 +33,13 @@ enum log_level log_get_level(void);
 void	log_set_level(enum log_level level);
 
 /*
+ * Also write every line of level warn or worse, as it would appear on
+ * stderr, to fd (-1: no more).  A daemon shows its start-up failures to
+ * the terminal it was started from this way.
+ */
+void	log_mirror(int fd);
+
+/*
  * Log a line that the helper name[pid] wrote: "name[pid]: msg", at its
  * level, or with level -1 for a line that came without one (a sanitizer
  * report, a library's message).  Not filtered by our level: the helper

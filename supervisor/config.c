@@ -24,7 +24,7 @@
 
 enum {
 	OPT_CONFIG = 256, OPT_LISTEN, OPT_CAPTURE, OPT_INPUT, OPT_USER,
-	OPT_FOREGROUND, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION,
+	OPT_PID_FILE, OPT_FOREGROUND, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION,
 };
 
 static const struct option longopts[] = {
@@ -33,6 +33,7 @@ static const struct option longopts[] = {
 	{ "capture", required_argument, NULL, OPT_CAPTURE },
 	{ "input", required_argument, NULL, OPT_INPUT },
 	{ "user", required_argument, NULL, OPT_USER },
+	{ "pid-file", required_argument, NULL, OPT_PID_FILE },
 	{ "foreground", no_argument, NULL, OPT_FOREGROUND },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -46,7 +47,7 @@ config_usage(FILE *f)
 	fprintf(f,
 "usage: rampart [--config FILE] [--listen tcp:ADDR:PORT | unix:PATH]...\n"
 "               [--capture SOURCE] [--input SINK] [--user NAME]\n"
-"               [--foreground] [--log-level LEVEL]\n"
+"               [--foreground] [--pid-file FILE] [--log-level LEVEL]\n"
 "               [-h | --help] [-V | --version]\n"
 "\n"
 "  --config FILE     options file (default " DEFAULT_CONFIG ")\n"
@@ -58,6 +59,7 @@ config_usage(FILE *f)
 "                    (default " RAMPART_DEFAULT_USER ", else nobody)\n"
 "  --foreground      stay in the foreground and log to stderr\n"
 "                    (else become a daemon and log to syslog)\n"
+"  --pid-file FILE   write the pid of rampart there while it runs\n"
 "  --log-level LEVEL error, warn, info or debug (default info)\n"
 "\n"
 "SIGHUP reads the options file again (the log level changes at once);\n"
@@ -133,6 +135,9 @@ config_set(struct config *cfg, const struct option *o, const char *value,
 	case OPT_USER:
 		replace(&cfg->user, copy);
 		return 0;
+	case OPT_PID_FILE:
+		replace(&cfg->pid_file, copy);
+		return 0;
 	case OPT_CONFIG:
 		replace(&cfg->config_path, copy);
 		return 0;
@@ -175,6 +180,7 @@ config_free(struct config *cfg)
 	free(cfg->capture);
 	free(cfg->input);
 	free(cfg->user);
+	free(cfg->pid_file);
 	config_defaults(cfg);
 }
 
@@ -316,6 +322,7 @@ config_load(struct config *cfg, const char *path, int must_exist, char *why,
 		TAKE(capture)
 		TAKE(input)
 		TAKE(user)
+		TAKE(pid_file)
 #undef TAKE
 		if (!cfg->foreground)
 			cfg->foreground = file.foreground;
@@ -414,6 +421,7 @@ config_finish(struct config *cfg, const char *basedir, char *why,
 		r |= absolute(&cfg->capture, 7, basedir);
 	if (strncmp(cfg->input, "log:", 4) == 0)
 		r |= absolute(&cfg->input, 4, basedir);
+	r |= absolute(&cfg->pid_file, 0, basedir);
 	r |= absolute(&cfg->config_path, 0, basedir);
 	if (r == 0)
 		return 0;
@@ -438,10 +446,11 @@ config_differs(const struct config *a, const struct config *b, char *names,
 
 	for (int i = 0; !listen && i < a->nlisten; i++)
 		listen = differs(a->listen[i], b->listen[i]);
-	snprintf(names, len, "%s%s%s%s", listen ? ", listen" : "",
+	snprintf(names, len, "%s%s%s%s%s", listen ? ", listen" : "",
 	    differs(a->capture, b->capture) ? ", capture" : "",
 	    differs(a->input, b->input) ? ", input" : "",
-	    differs(a->user, b->user) ? ", user" : "");
+	    differs(a->user, b->user) ? ", user" : "",
+	    differs(a->pid_file, b->pid_file) ? ", pid-file" : "");
 	if (names[0] == '\0')
 		return 0;
 	memmove(names, names + 2, strlen(names + 2) + 1);

@@ -5,8 +5,10 @@
  * and doc/ARCHITECTURE.md for the whole house.
  *
  * Everything that can be found wrong before a helper runs (the options,
- * the user, the listening sockets) is said on stderr, one line
- * "rampart: ...", and rampart exits non-zero.
+ * the user, the listening sockets, the pid file) is said on stderr, one
+ * line "rampart: ...", and rampart exits non-zero.  Then, as a daemon, it
+ * detaches but keeps the terminal waiting until the helpers are up (see
+ * supervisor/daemon.c).
  */
 #include "config.h"
 
@@ -27,6 +29,7 @@ struct rampart {
 	char		**argv;
 	char		basedir[PATH_MAX];
 	struct config	*cfg;
+	int		ready_fd;	/* to the waiting parent, or -1 */
 };
 
 static const char *
@@ -63,6 +66,10 @@ on_ready(void *arg)
 	struct rampart *r = arg;
 
 	print_connect_hint(r->cfg);
+	if (r->ready_fd >= 0) {
+		daemon_ready(r->ready_fd);
+		r->ready_fd = -1;
+	}
 }
 
 /*
@@ -150,10 +157,10 @@ main(int argc, char **argv)
 	struct ipc_sv_listener listeners[CONFIG_MAX_LISTEN];
 	int fds[CONFIG_MAX_LISTEN];
 	struct procs_hooks hooks;
-	struct rampart r = { .argc = argc, .argv = argv };
+	struct rampart r = { .argc = argc, .argv = argv, .ready_fd = -1 };
 	struct config cfg;
 	char why[1200];
-	int ret;
+	int ret, pid_fd = -1;
 
 	open_std_streams();
 	ignore_signals();
@@ -176,21 +183,32 @@ main(int argc, char **argv)
 		return 2;
 	}
 
+	/* The pid file first: a rampart that runs keeps its sockets. */
+	if (cfg.pid_file != NULL &&
+	    (pid_fd = pidfile_open(cfg.pid_file, why, sizeof(why))) < 0) {
+		fprintf(stderr, "rampart: %s\n", why);
+		return 1;
+	}
 	for (int i = 0; i < cfg.nlisten; i++)
 		if ((fds[i] = listen_open(cfg.listen[i], &listeners[i], why,
 		    sizeof(why))) < 0) {
 			fprintf(stderr, "rampart: cannot listen on %s: %s\n",
 			    cfg.listen[i], why);
 			close_listeners(&cfg, fds, i);
+			pidfile_remove(cfg.pid_file, pid_fd);
 			return 1;
 		}
 
-	log_init("rampart", cfg.log_level, LOG_TO_STDERR);
-	if (!cfg.foreground) {
-		if (daemon(0, 0) < 0)
-			fatal("daemon");
+	if (cfg.foreground)
+		log_init("rampart", cfg.log_level, LOG_TO_STDERR);
+	else {
+		fprintf(stderr, "rampart: logging to syslog (daemon facility)\n");
+		r.ready_fd = daemon_detach();
 		log_init("rampart", cfg.log_level, LOG_TO_SYSLOG);
+		log_mirror(r.ready_fd);
 	}
+	if (pid_fd >= 0 && pidfile_write(pid_fd, getpid()) < 0)
+		fatal("write pid file %s", cfg.pid_file);
 	if (geteuid() != 0)
 		log_warnx("not running as root: the broker keeps this user");
 	log_info("rampart %s: capture %s, input %s", PACKAGE_VERSION,
@@ -200,6 +218,7 @@ main(int argc, char **argv)
 	    .arg = &r };
 	ret = procs_run(&cfg, fds, listeners, cfg.nlisten, &hooks);
 	close_listeners(&cfg, fds, cfg.nlisten);
+	pidfile_remove(cfg.pid_file, pid_fd);
 	log_info("stopped");
 	config_free(&cfg);
 	return ret;

@@ -25,6 +25,7 @@ struct config {
 	char		*capture;
 	char		*input;
 	char		*user;		/* NULL: the default, else nobody */
+	char		*pid_file;
 	int		foreground;
 	enum log_level	log_level;
 	int		log_level_set;
@@ -47,6 +48,15 @@ void	config_usage(FILE *f);
 /* supervisor/listen.c */
 int	listen_open(const char *spec, struct ipc_sv_listener *info, char *why,
 	    size_t whylen);
+
+/* supervisor/pidfile.c */
+int	pidfile_open(const char *path, char *why, size_t whylen);
+int	pidfile_write(int fd, pid_t pid);
+void	pidfile_remove(const char *path, int fd);
+
+/* supervisor/daemon.c */
+int	daemon_detach(void);
+void	daemon_ready(int fd);
 
 /* supervisor/logpipe.c: the helpers' stderr, read and logged */
 struct event_base;
