@@ -34,6 +34,25 @@ __asan_default_options(void)
 }
 #endif
 
+/* A new log level: ours, and the helpers' behind us. */
+static int
+log_level_set(struct broker *b, const struct ipc_log_level *l)
+{
+	if (l->level > LOG_LEVEL_DEBUG) {
+		log_warnx("supervisor: log level %u", l->level);
+		return -1;
+	}
+	log_set_level((enum log_level)l->level);
+	log_debug("log level %s", log_level_name((enum log_level)l->level));
+	if (b->screen.capture != NULL)
+		channel_send(b->screen.capture, IPC_BRK2CAP_LOG_LEVEL, l,
+		    sizeof(*l), -1);
+	if (b->input.ch != NULL)
+		channel_send(b->input.ch, IPC_BRK2IN_LOG_LEVEL, l, sizeof(*l),
+		    -1);
+	return 0;
+}
+
 /*
  * The supervisor, as we see it: the configuration comes once, before
  * IPC_SV2BRK_START; helpers' channels at any time; an answer only to a
@@ -87,6 +106,8 @@ sv_answer(void *arg, const struct ipc_msg *m, int fd)
 	case IPC_SV2BRK_AUTH_RESULT:
 		/* No security type asks yet (VeNCrypt will). */
 		return 0;
+	case IPC_SV2BRK_LOG_LEVEL:
+		return log_level_set(b, &m->u.log_level);
 	}
 	log_warnx("supervisor: unexpected %s", ipc_type_name(m->hdr.type));
 	return -1;
@@ -130,13 +151,17 @@ limit_address_space(void)
 int
 main(int argc, char **argv)
 {
-	const char *user;
+	const char *user, *fallback = "nobody";
 	struct broker b;
 	struct sandbox sb;
 
 	user = helper_init(argc, argv, "rampart-broker", "user", 0,
 	    "[--user NAME]");
-	if (user == NULL)
+	/* Only the default user falls back to nobody: a user named and
+	 * missing is an error, not a reason to run as someone else. */
+	if (user != NULL)
+		fallback = NULL;
+	else
 		user = RAMPART_DEFAULT_USER;
 
 	memset(&b, 0, sizeof(b));
@@ -146,7 +171,7 @@ main(int argc, char **argv)
 		fatalx("event_base_new");
 	screen_init(&b.screen, &b);
 	in_init(&b);
-	if (sandbox_prepare(&sb, SANDBOX_BROKER, user, "nobody") < 0)
+	if (sandbox_prepare(&sb, SANDBOX_BROKER, user, fallback) < 0)
 		exit(1);
 	b.sandbox = &sb;
 	limit_address_space();

@@ -43,6 +43,13 @@ frames_parse(struct frames_file *ff, const uint8_t *buf, size_t size,
 	uint32_t version, width, height, stride, fourcc, count, fps;
 	uint64_t frame_size, need;
 
+	/* Recordings travel compressed (.frames.zst); they are played
+	 * from an uncompressed file, which is mapped as it is. */
+	if (size >= 4 && memcmp(buf, "\x28\xb5\x2f\xfd", 4) == 0) {
+		*why = "bad magic: the file is compressed with zstd; "
+		    "decompress it first (zstd -d FILE)";
+		return -1;
+	}
 	if (size < FRAMES_HEADER_SIZE) {
 		*why = "file is shorter than the 64-byte header";
 		return -1;
@@ -137,7 +144,9 @@ frames_open(struct frames_file *ff, const char *path, const char **why)
 		close(fd);
 		return -1;
 	}
-	if ((uint64_t)st.st_size < FRAMES_HEADER_SIZE) {
+	/* A short file is mapped all the same: frames_parse() tells a
+	 * compressed one from a truncated one. */
+	if (st.st_size == 0) {
 		*why = "file is shorter than the 64-byte header";
 		close(fd);
 		return -1;

@@ -21,7 +21,8 @@ struct frames_file {
 };
 
 /*
- * Check a header and the size of the whole file: bad magic, version,
+ * Check a header and the size of the whole file: bad magic (with a hint
+ * for a zstd-compressed file), version,
  * unknown fourcc, stride < width * 4, zero sizes or frames, fps 0 or
  * absurd, a file shorter than the header says.  Returns 0, or -1 with a
  * reason in *why.  Works on any buffer: the part fuzzing reaches.

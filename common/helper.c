@@ -14,7 +14,7 @@ static void __attribute__((noreturn))
 helper_usage(const char *procname, const char *usage)
 {
 	fprintf(stderr, "usage: %s %s [--log-level error|warn|info|debug] "
-	    "[--syslog]\n", procname, usage);
+	    "[--syslog | --log-to-supervisor]\n", procname, usage);
 	exit(2);
 }
 
@@ -26,11 +26,13 @@ helper_init(int argc, char **argv, const char *procname, const char *option,
 		{ option, required_argument, NULL, 'o' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "syslog", no_argument, NULL, 's' },
+		{ "log-to-supervisor", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	enum log_level level = LOG_LEVEL_INFO;
 	const char *value = NULL;
-	int ch, use_syslog = 0;
+	enum log_dest dest = LOG_TO_STDERR;
+	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -45,7 +47,10 @@ helper_init(int argc, char **argv, const char *procname, const char *option,
 			}
 			break;
 		case 's':
-			use_syslog = 1;
+			dest = LOG_TO_SYSLOG;
+			break;
+		case 'S':
+			dest = LOG_TO_SUPERVISOR;
 			break;
 		default:
 			helper_usage(procname, usage);
@@ -53,7 +58,7 @@ helper_init(int argc, char **argv, const char *procname, const char *option,
 	}
 	if (optind != argc || (required && value == NULL))
 		helper_usage(procname, usage);
-	log_init(procname, level, use_syslog);
+	log_init(procname, level, dest);
 	signal(SIGPIPE, SIG_IGN);
 	return value;
 }

@@ -8,8 +8,9 @@
 
 /*
  * Parse --OPTION VALUE (the helper's own option), --log-level LEVEL and
- * --syslog; start logging as procname; ignore SIGPIPE (a peer that went
- * away is an error of ipc_send(), not a signal that kills us silently).
+ * --syslog or --log-to-supervisor (see common/log.h); start logging as
+ * procname; ignore SIGPIPE (a peer that went away is an error of
+ * ipc_send(), not a signal that kills us silently).
  * Exits 2 with "usage: procname usage" on a bad command line, and when
  * OPTION is required and missing.  Returns VALUE, or NULL.
  */

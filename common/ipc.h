@@ -42,7 +42,8 @@ enum ipc_type {
 	IPC_SV2BRK_INPUT_CHANNEL,	/* no payload + fd */
 	IPC_SV2BRK_START,		/* no payload: configuration done */
 	IPC_SV2BRK_AUTH_RESULT,		/* struct ipc_sv_auth_result */
-	IPC_SV2BRK_LAST = IPC_SV2BRK_AUTH_RESULT,
+	IPC_SV2BRK_LOG_LEVEL,		/* struct ipc_log_level */
+	IPC_SV2BRK_LAST = IPC_SV2BRK_LOG_LEVEL,
 
 	/* broker -> supervisor */
 	IPC_BRK2SV_FIRST = 0x0200,
@@ -62,14 +63,16 @@ enum ipc_type {
 	IPC_BRK2CAP_PAUSE,		/* no payload */
 	IPC_BRK2CAP_RESUME,		/* no payload */
 	IPC_BRK2CAP_RATE,		/* struct ipc_brk_rate */
-	IPC_BRK2CAP_LAST = IPC_BRK2CAP_RATE,
+	IPC_BRK2CAP_LOG_LEVEL,		/* struct ipc_log_level */
+	IPC_BRK2CAP_LAST = IPC_BRK2CAP_LOG_LEVEL,
 
 	/* broker -> input */
 	IPC_BRK2IN_FIRST = 0x0500,
 	IPC_BRK2IN_KEY = IPC_BRK2IN_FIRST,	/* struct ipc_in_key */
 	IPC_BRK2IN_POINTER,		/* struct ipc_in_pointer */
 	IPC_BRK2IN_RELEASE_ALL,		/* no payload */
-	IPC_BRK2IN_LAST = IPC_BRK2IN_RELEASE_ALL,
+	IPC_BRK2IN_LOG_LEVEL,		/* struct ipc_log_level */
+	IPC_BRK2IN_LAST = IPC_BRK2IN_LOG_LEVEL,
 
 	/* input -> broker */
 	IPC_IN2BRK_FIRST = 0x0600,
@@ -188,6 +191,14 @@ struct ipc_cap_cursor {
 	uint32_t	pad;		/* zero */
 };
 
+/*
+ * The log level, changed while running (SIGHUP): supervisor -> broker,
+ * which applies it and passes it on to the capture and input helpers.
+ */
+struct ipc_log_level {
+	uint32_t	level;		/* enum log_level: 0 error .. 3 debug */
+};
+
 struct ipc_brk_release {
 	uint32_t	ring_id;
 	uint32_t	slot;
@@ -265,6 +276,7 @@ struct ipc_msg {
 		struct ipc_in_pointer	in_pointer;
 		struct ipc_in_leds	in_leds;
 		struct ipc_in_status	in_status;
+		struct ipc_log_level	log_level;
 		uint8_t			raw[IPC_PAYLOAD_MAX];
 	} u;
 };

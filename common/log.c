@@ -12,7 +12,8 @@
 
 static const char *log_procname = "rampart";
 static enum log_level log_level = LOG_LEVEL_INFO;
-static int log_syslog;
+static enum log_dest log_dest;
+static int log_mirror_fd = -1;
 
 static const char *const level_names[] = {
 	[LOG_LEVEL_ERROR] = "error",
@@ -21,13 +22,20 @@ static const char *const level_names[] = {
 	[LOG_LEVEL_DEBUG] = "debug",
 };
 
+static const int level_prio[] = {
+	[LOG_LEVEL_ERROR] = LOG_ERR,
+	[LOG_LEVEL_WARN] = LOG_WARNING,
+	[LOG_LEVEL_INFO] = LOG_INFO,
+	[LOG_LEVEL_DEBUG] = LOG_DEBUG,
+};
+
 void
-log_init(const char *procname, enum log_level level, int use_syslog)
+log_init(const char *procname, enum log_level level, enum log_dest dest)
 {
 	log_procname = procname;
 	log_level = level;
-	log_syslog = use_syslog;
-	if (use_syslog)
+	log_dest = dest;
+	if (dest == LOG_TO_SYSLOG)
 		openlog(procname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
@@ -49,21 +57,80 @@ log_level_name(enum log_level level)
 	return level_names[level];
 }
 
-int
-log_uses_syslog(void)
+enum log_level
+log_get_level(void)
 {
-	return log_syslog;
+	return log_level;
+}
+
+void
+log_set_level(enum log_level level)
+{
+	log_level = level;
+}
+
+void
+log_mirror(int fd)
+{
+	log_mirror_fd = fd;
+}
+
+/* How a line reads on stderr: "name[pid]: warning: msg". */
+static void
+write_line(int fd, const char *name, int pid, int level, const char *msg)
+{
+	const char *word = level == LOG_LEVEL_ERROR ? "fatal: " :
+	    level == LOG_LEVEL_WARN ? "warning: " : "";
+
+	/* One write per line, so that lines of several writers of one
+	 * file do not interleave. */
+	dprintf(fd, "%s[%d]: %s%s\n", name, pid, word, msg);
+}
+
+/* One line of name[pid] at level (-1: a line without one). */
+static void
+emit(const char *name, int pid, int level, const char *msg)
+{
+	int prio = level >= 0 ? level_prio[level] : LOG_WARNING;
+
+	switch (log_dest) {
+	case LOG_TO_SUPERVISOR:
+		dprintf(STDERR_FILENO, "<%d>%s[%d]: %s\n", prio, name, pid,
+		    msg);
+		break;
+	case LOG_TO_SYSLOG:
+		if (strcmp(name, log_procname) == 0 && pid == (int)getpid())
+			syslog(prio, "%s", msg);
+		else {
+			/* A helper's line under the helper's own name and pid;
+			 * the identity goes back to ours at once. */
+			char ident[128];
+
+			snprintf(ident, sizeof(ident), "%s[%d]", name, pid);
+			openlog(ident, LOG_NDELAY, LOG_DAEMON);
+			syslog(prio, "%s", msg);
+			openlog(log_procname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		}
+		break;
+	case LOG_TO_STDERR:
+		write_line(STDERR_FILENO, name, pid, level, msg);
+		break;
+	}
+	if (log_mirror_fd >= 0 && level <= LOG_LEVEL_WARN)
+		write_line(log_mirror_fd, name, pid, level, msg);
+}
+
+void
+log_forward(const char *name, int pid, int level, const char *msg)
+{
+	if (level > LOG_LEVEL_DEBUG)
+		level = -1;
+	emit(name, pid, level, msg);
 }
 
 static void
 vlog(enum log_level level, int errnum, const char *fmt, va_list ap)
 {
-	static const int prio[] = {
-		[LOG_LEVEL_ERROR] = LOG_ERR,
-		[LOG_LEVEL_WARN] = LOG_WARNING,
-		[LOG_LEVEL_INFO] = LOG_INFO,
-		[LOG_LEVEL_DEBUG] = LOG_DEBUG,
-	};
 	char msg[1024];
 	int n;
 
@@ -75,15 +142,7 @@ vlog(enum log_level level, int errnum, const char *fmt, va_list ap)
 	if (errnum != 0 && (size_t)n < sizeof(msg))
 		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s",
 		    strerror(errnum));
-	if (log_syslog)
-		syslog(prio[level], "%s", msg);
-	else
-		/* One write per line, so that the lines of the four processes
-		 * sharing stderr do not interleave. */
-		dprintf(STDERR_FILENO, "%s[%d]: %s%s\n", log_procname,
-		    (int)getpid(),
-		    level == LOG_LEVEL_ERROR ? "fatal: " :
-		    level == LOG_LEVEL_WARN ? "warning: " : "", msg);
+	emit(log_procname, (int)getpid(), (int)level, msg);
 }
 
 #define LOG_FN(name, level, with_errno)				\

@@ -15,11 +15,38 @@ enum log_level {
 	LOG_LEVEL_DEBUG,
 };
 
-/* Log to stderr, or to syslog when use_syslog is set. */
-void	log_init(const char *procname, enum log_level level, int use_syslog);
+/*
+ * Where lines go.  A helper's stderr is a pipe that the supervisor reads
+ * and logs from (LOG_TO_SUPERVISOR): each line starts with its syslog
+ * priority, "<7>rampart-broker[PID]: ...", which the supervisor takes off.
+ */
+enum log_dest {
+	LOG_TO_STDERR,
+	LOG_TO_SYSLOG,		/* the daemon facility */
+	LOG_TO_SUPERVISOR,
+};
+
+void	log_init(const char *procname, enum log_level level,
+	    enum log_dest dest);
 int	log_parse_level(const char *name, enum log_level *level);
 const char *log_level_name(enum log_level level);
-int	log_uses_syslog(void);
+enum log_level log_get_level(void);
+void	log_set_level(enum log_level level);
+
+/*
+ * Also write every line of level warn or worse, as it would appear on
+ * stderr, to fd (-1: no more).  A daemon shows its start-up failures to
+ * the terminal it was started from this way.
+ */
+void	log_mirror(int fd);
+
+/*
+ * Log a line that the helper name[pid] wrote: "name[pid]: msg", at its
+ * level, or with level -1 for a line that came without one (a sanitizer
+ * report, a library's message).  Not filtered by our level: the helper
+ * did that.  On syslog the line is the helper's own, under its name.
+ */
+void	log_forward(const char *name, int pid, int level, const char *msg);
 
 void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

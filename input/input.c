@@ -121,6 +121,14 @@ input_handle(struct input *in, const struct ipc_msg *msg)
 		return in_answer_pointer(in, &msg->u.in_pointer);
 	case IPC_BRK2IN_RELEASE_ALL:
 		return input_release_all(in);
+	case IPC_BRK2IN_LOG_LEVEL:
+		if (msg->u.log_level.level > LOG_LEVEL_DEBUG) {
+			log_warnx("protocol error: log level %u",
+			    msg->u.log_level.level);
+			return -1;
+		}
+		log_set_level((enum log_level)msg->u.log_level.level);
+		return 0;
 	default:
 		log_warnx("protocol error: unexpected %s from the broker",
 		    ipc_type_name(msg->hdr.type));

@@ -5,12 +5,18 @@
  * "key value") a line, # for comments.  The command line wins: a key given
  * there is not taken from the file, and --listen given there replaces
  * every listen of the file.
+ *
+ * Errors are written into the caller's buffer, one line: at start-up
+ * rampart prints them and exits, on a reload it logs them and keeps the
+ * settings it runs with.
  */
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +26,7 @@
 
 enum {
 	OPT_CONFIG = 256, OPT_LISTEN, OPT_CAPTURE, OPT_INPUT, OPT_USER,
-	OPT_FOREGROUND, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION,
+	OPT_PID_FILE, OPT_FOREGROUND, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION,
 };
 
 static const struct option longopts[] = {
@@ -29,6 +35,7 @@ static const struct option longopts[] = {
 	{ "capture", required_argument, NULL, OPT_CAPTURE },
 	{ "input", required_argument, NULL, OPT_INPUT },
 	{ "user", required_argument, NULL, OPT_USER },
+	{ "pid-file", required_argument, NULL, OPT_PID_FILE },
 	{ "foreground", no_argument, NULL, OPT_FOREGROUND },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -51,7 +58,8 @@ config_usage(FILE *f)
 	fprintf(f,
 "usage: rampart [--config FILE] [--listen tcp:ADDR:PORT | unix:PATH]...\n"
 "               [--capture SOURCE] [--input SINK] [--user NAME]\n"
-"               [--foreground] [--log-level LEVEL] [--help] [--version]\n"
+"               [--foreground] [--pid-file FILE] [--log-level LEVEL]\n"
+"               [-h | --help] [-V | --version]\n"
 "\n"
 "  --config FILE     options file (default " DEFAULT_CONFIG ")\n"
 "  --listen SPEC     tcp:ADDR:PORT, tcp:[ADDR6]:PORT or unix:PATH, repeatable\n"
@@ -61,55 +69,100 @@ config_usage(FILE *f)
 "  --user NAME       user of the network-facing broker\n"
 "                    (default " RAMPART_DEFAULT_USER ", else nobody)\n"
 "  --foreground      stay in the foreground and log to stderr\n"
-"  --log-level LEVEL error, warn, info or debug (default info)\n");
+"                    (else become a daemon and log to syslog)\n"
+"  --pid-file FILE   write the pid of rampart there while it runs\n"
+"  --log-level LEVEL error, warn, info or debug (default info)\n"
+"\n"
+"A listener may end in \",security=none\": None is then offered whatever\n"
+"its address (by default only to local connections).\n"
+"\n"
+"SIGHUP reads the options file again (the log level changes at once);\n"
+"SIGTERM or SIGINT stop rampart.\n");
 	config_usage_registry(f, "sources", registry_sources,
 	    REGISTRY_SOURCE_COUNT);
 	config_usage_registry(f, "sinks", registry_sinks, REGISTRY_SINK_COUNT);
 }
 
-/* Set one option; 1 when the key is listen (the caller counts those). */
+/* "FILE:LINE: key: ..." from the file, "--key: ..." from the command line. */
+static void __attribute__((format(printf, 5, 6)))
+config_error(char *why, size_t whylen, const char *where, const char *key,
+    const char *fmt, ...)
+{
+	size_t n;
+	va_list ap;
+
+	if (where != NULL)
+		snprintf(why, whylen, "%s: %s: ", where, key);
+	else
+		snprintf(why, whylen, "--%s: ", key);
+	n = strlen(why);
+	va_start(ap, fmt);
+	vsnprintf(why + n, whylen - n, fmt, ap);
+	va_end(ap);
+}
+
 static int
-config_set(struct config *cfg, int opt, const char *value, const char *where)
+parse_bool(const char *value, int *b)
+{
+	if (value == NULL || strcmp(value, "yes") == 0 ||
+	    strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
+		*b = 1;
+	else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0 ||
+	    strcmp(value, "0") == 0)
+		*b = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static void
+replace(char **field, char *value)
+{
+	free(*field);
+	*field = value;
+}
+
+/* Set one option; where is NULL for the command line. */
+static int
+config_set(struct config *cfg, const struct option *o, const char *value,
+    const char *where, char *why, size_t whylen)
 {
 	char *copy = value != NULL ? strdup(value) : NULL;
 
 	if (value != NULL && copy == NULL) {
-		fprintf(stderr, "rampart: out of memory\n");
+		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
-	switch (opt) {
+	switch (o->val) {
 	case OPT_LISTEN:
 		if (cfg->nlisten == CONFIG_MAX_LISTEN) {
-			fprintf(stderr, "rampart: %s: more than %d listen "
-			    "addresses\n", where, CONFIG_MAX_LISTEN);
+			config_error(why, whylen, where, o->name,
+			    "more than %d listen addresses", CONFIG_MAX_LISTEN);
 			free(copy);
 			return -1;
 		}
 		cfg->listen[cfg->nlisten++] = copy;
 		return 0;
 	case OPT_CAPTURE:
-		free(cfg->capture);
-		cfg->capture = copy;
+		replace(&cfg->capture, copy);
 		return 0;
 	case OPT_INPUT:
-		free(cfg->input);
-		cfg->input = copy;
+		replace(&cfg->input, copy);
 		return 0;
 	case OPT_USER:
-		free(cfg->user);
-		cfg->user = copy;
+		replace(&cfg->user, copy);
+		return 0;
+	case OPT_PID_FILE:
+		replace(&cfg->pid_file, copy);
+		return 0;
+	case OPT_CONFIG:
+		replace(&cfg->config_path, copy);
 		return 0;
 	case OPT_FOREGROUND:
 		free(copy);
-		if (value == NULL || strcmp(value, "yes") == 0 ||
-		    strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
-			cfg->foreground = 1;
-		else if (strcmp(value, "no") == 0 ||
-		    strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
-			cfg->foreground = 0;
-		else {
-			fprintf(stderr, "rampart: %s: foreground: expected yes "
-			    "or no, not \"%s\"\n", where, value);
+		if (parse_bool(value, &cfg->foreground) < 0) {
+			config_error(why, whylen, where, o->name,
+			    "expected yes or no, not \"%s\"", value);
 			return -1;
 		}
 		return 0;
@@ -117,14 +170,14 @@ config_set(struct config *cfg, int opt, const char *value, const char *where)
 		free(copy);
 		cfg->log_level_set = 1;
 		if (log_parse_level(value, &cfg->log_level) < 0) {
-			fprintf(stderr, "rampart: %s: log-level: expected "
-			    "error, warn, info or debug, not \"%s\"\n", where,
-			    value);
+			config_error(why, whylen, where, o->name, "expected "
+			    "error, warn, info or debug, not \"%s\"", value);
 			return -1;
 		}
 		return 0;
 	}
 	free(copy);
+	config_error(why, whylen, where, o->name, "not an option to set");
 	return -1;
 }
 
@@ -135,40 +188,71 @@ config_defaults(struct config *cfg)
 	cfg->log_level = LOG_LEVEL_INFO;
 }
 
+void
+config_free(struct config *cfg)
+{
+	for (int i = 0; i < cfg->nlisten; i++)
+		free(cfg->listen[i]);
+	free(cfg->config_path);
+	free(cfg->capture);
+	free(cfg->input);
+	free(cfg->user);
+	free(cfg->pid_file);
+	config_defaults(cfg);
+}
+
+static const struct option *
+option_find(int val)
+{
+	for (const struct option *o = longopts; o->name != NULL; o++)
+		if (o->val == val)
+			return o;
+	return NULL;
+}
+
 int
-config_from_args(struct config *cfg, int argc, char **argv)
+config_from_args(struct config *cfg, int argc, char **argv, char *why,
+    size_t whylen)
 {
 	int ch;
 
-	opterr = 1;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	/* The errors are ours, in our words; and a second parse (a
+	 * reload) starts afresh. */
+	opterr = 0;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
 		switch (ch) {
-		case OPT_CONFIG:
-			cfg->config_path = optarg;
-			break;
+		case 'h':
 		case OPT_HELP:
 			config_usage(stdout);
 			exit(0);
+		case 'V':
 		case OPT_VERSION:
 			printf("rampart %s\n", PACKAGE_VERSION);
 			exit(0);
-		case OPT_LISTEN:
-		case OPT_CAPTURE:
-		case OPT_INPUT:
-		case OPT_USER:
-		case OPT_FOREGROUND:
-		case OPT_LOG_LEVEL:
-			if (config_set(cfg, ch, optarg, "command line") < 0)
+		case ':':
+			snprintf(why, whylen, "%s needs a value",
+			    argv[optind - 1]);
+			return CONFIG_SYNTAX;
+		case '?':
+			if (optopt != 0)
+				snprintf(why, whylen, "unknown option -%c",
+				    optopt);
+			else
+				snprintf(why, whylen, "unknown option %s",
+				    argv[optind - 1]);
+			return CONFIG_SYNTAX;
+		default:
+			if (config_set(cfg, option_find(ch), optarg, NULL, why,
+			    whylen) < 0)
 				return -1;
 			break;
-		default:
-			return -1;
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "rampart: unexpected argument \"%s\"\n",
+		snprintf(why, whylen, "unexpected argument \"%s\"",
 		    argv[optind]);
-		return -1;
+		return CONFIG_SYNTAX;
 	}
 	return 0;
 }
@@ -188,17 +272,18 @@ trim(char *s)
 
 /* Read the file into the options the command line left unset. */
 int
-config_load(struct config *cfg, const char *path, int must_exist)
+config_load(struct config *cfg, const char *path, int must_exist, char *why,
+    size_t whylen)
 {
 	struct config file;
 	char line[1024], where[1100];
 	int lineno = 0, ret = 0;
 	FILE *f;
 
-	if ((f = fopen(path, "r")) == NULL) {
+	if ((f = fopen(path, "re")) == NULL) {
 		if (errno == ENOENT && !must_exist)
 			return 0;
-		fprintf(stderr, "rampart: %s: %s\n", path, strerror(errno));
+		snprintf(why, whylen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	config_defaults(&file);
@@ -225,18 +310,19 @@ config_load(struct config *cfg, const char *path, int must_exist)
 				break;
 		if (o->name == NULL || o->val == OPT_CONFIG ||
 		    o->val == OPT_HELP || o->val == OPT_VERSION) {
-			fprintf(stderr, "rampart: %s: unknown key \"%s\"\n",
-			    where, key);
+			snprintf(why, whylen, "%s: unknown key \"%s\"", where,
+			    key);
 			ret = -1;
 			break;
 		}
 		if (*value == '\0' && o->has_arg == required_argument) {
-			fprintf(stderr, "rampart: %s: %s needs a value\n",
-			    where, key);
+			snprintf(why, whylen, "%s: %s needs a value", where,
+			    key);
 			ret = -1;
 			break;
 		}
-		if (config_set(&file, o->val, *value ? value : NULL, where) < 0) {
+		if (config_set(&file, o, *value ? value : NULL, where, why,
+		    whylen) < 0) {
 			ret = -1;
 			break;
 		}
@@ -253,16 +339,135 @@ config_load(struct config *cfg, const char *path, int must_exist)
 		TAKE(capture)
 		TAKE(input)
 		TAKE(user)
+		TAKE(pid_file)
 #undef TAKE
 		if (!cfg->foreground)
 			cfg->foreground = file.foreground;
 		if (!cfg->log_level_set)
 			cfg->log_level = file.log_level;
 	}
-	for (int i = 0; i < file.nlisten; i++)
-		free(file.listen[i]);
-	free(file.capture);
-	free(file.input);
-	free(file.user);
+	config_free(&file);
 	return ret;
+}
+
+/* A spec a helper will take (the registry's), or extra: the supervisor's
+ * own word ("none": no helper), which may be NULL. */
+static int
+check_spec(const char *what, const char *spec,
+    const struct registry_entry *table, size_t n, const char *extra,
+    char *why, size_t whylen)
+{
+	const char *arg;
+
+	if ((extra != NULL && strcmp(spec, extra) == 0) ||
+	    registry_find(table, n, spec, &arg) >= 0)
+		return 0;
+	registry_error(table, n, what, extra, spec, why, whylen);
+	return -1;
+}
+
+/*
+ * A path after prefix (in "prefix" + "path"), made absolute against
+ * basedir: a daemon runs in /, and a reload must name the same files as
+ * the start did.
+ */
+static int
+absolute(char **field, size_t prefix, const char *basedir)
+{
+	char *s = *field, *abs;
+
+	if (s == NULL || strlen(s) <= prefix || s[prefix] == '/')
+		return 0;
+	if (asprintf(&abs, "%.*s%s/%s", (int)prefix, s, basedir,
+	    s + prefix) < 0)
+		return -1;
+	free(s);
+	*field = abs;
+	return 0;
+}
+
+/* What the start needs that neither the file nor the command line gave:
+ * the defaults, and every value checked. */
+int
+config_finish(struct config *cfg, const char *basedir, char *why,
+    size_t whylen)
+{
+	const struct passwd *pw;
+	int r = 0;
+
+	if (cfg->nlisten == 0 &&
+	    (cfg->listen[cfg->nlisten++] = strdup(DEFAULT_LISTEN)) == NULL)
+		goto nomem;
+	/* What "auto" means until the real display sources exist. */
+	if (cfg->capture == NULL || strcmp(cfg->capture, "auto") == 0)
+		replace(&cfg->capture, strdup("demo"));
+	if (cfg->input == NULL)
+		cfg->input = strdup("none");
+	if (cfg->capture == NULL || cfg->input == NULL)
+		goto nomem;
+	if (check_spec("capture source", cfg->capture, registry_sources,
+	    REGISTRY_SOURCE_COUNT, "auto", why, whylen) < 0 ||
+	    check_spec("input sink", cfg->input, registry_sinks,
+	    REGISTRY_SINK_COUNT, "none", why, whylen) < 0)
+		return -1;
+	/* The broker would not do better with a user that is not there:
+	 * only the default user may fall back to nobody. */
+	if (cfg->user != NULL) {
+		errno = 0;
+		if ((pw = getpwnam(cfg->user)) == NULL) {
+			if (errno != 0)
+				snprintf(why, whylen, "user %s: %s", cfg->user,
+				    strerror(errno));
+			else
+				snprintf(why, whylen, "user %s does not exist "
+				    "(the broker's user, --user)", cfg->user);
+			return -1;
+		}
+		if (pw->pw_uid == 0 || pw->pw_gid == 0) {
+			snprintf(why, whylen, "user %s has uid or gid 0: the "
+			    "broker must not run as root (--user)", cfg->user);
+			return -1;
+		}
+	}
+	for (int i = 0; i < cfg->nlisten; i++)
+		if (strncmp(cfg->listen[i], "unix:", 5) == 0)
+			r |= absolute(&cfg->listen[i], 5, basedir);
+	if (strncmp(cfg->capture, "replay:", 7) == 0)
+		r |= absolute(&cfg->capture, 7, basedir);
+	if (strncmp(cfg->input, "log:", 4) == 0)
+		r |= absolute(&cfg->input, 4, basedir);
+	r |= absolute(&cfg->pid_file, 0, basedir);
+	r |= absolute(&cfg->config_path, 0, basedir);
+	if (r == 0)
+		return 0;
+nomem:
+	snprintf(why, whylen, "out of memory");
+	return -1;
+}
+
+static int
+differs(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0);
+}
+
+/* The options that differ between a and b and take a restart to change,
+ * by name in names; 0 when none does. */
+int
+config_differs(const struct config *a, const struct config *b, char *names,
+    size_t len)
+{
+	int listen = a->nlisten != b->nlisten;
+
+	for (int i = 0; !listen && i < a->nlisten; i++)
+		listen = differs(a->listen[i], b->listen[i]);
+	snprintf(names, len, "%s%s%s%s%s", listen ? ", listen" : "",
+	    differs(a->capture, b->capture) ? ", capture" : "",
+	    differs(a->input, b->input) ? ", input" : "",
+	    differs(a->user, b->user) ? ", user" : "",
+	    differs(a->pid_file, b->pid_file) ? ", pid-file" : "");
+	if (names[0] == '\0')
+		return 0;
+	memmove(names, names + 2, strlen(names + 2) + 1);
+	return 1;
 }

@@ -31,33 +31,57 @@
 
 #define LISTEN_BACKLOG	32
 
+/* Whether a live process listens on a unix socket. */
 static int
-listen_unix(const char *path, struct ipc_sv_listener *info)
+unix_in_use(const struct sockaddr_un *sun)
+{
+	int fd, used;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) < 0)
+		return 0;
+	used = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0 ||
+	    errno == EAGAIN;
+	close(fd);
+	return used;
+}
+
+static int
+listen_unix(const char *path, struct ipc_sv_listener *info, char *why,
+    size_t whylen)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct stat st;
 	int fd;
 
 	if (strlen(path) >= sizeof(sun.sun_path) || path[0] == '\0') {
-		log_warnx("unix:%s: bad socket path", path);
+		snprintf(why, whylen, "bad socket path (at most %zu bytes)",
+		    sizeof(sun.sun_path) - 1);
 		return -1;
 	}
 	strcpy(sun.sun_path, path);
-	/* A socket left by an earlier run is replaced; any other file is
-	 * not touched. */
+	/* A socket left by an earlier run is replaced; one that a live
+	 * process listens on, or any other file, is not touched. */
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
-			log_warnx("unix:%s: exists and is not a socket", path);
+			snprintf(why, whylen, "%s exists and is not a socket",
+			    path);
+			return -1;
+		}
+		if (unix_in_use(&sun)) {
+			snprintf(why, whylen, "%s", strerror(EADDRINUSE));
 			return -1;
 		}
 		unlink(path);
 	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	    0)) < 0)
+	    0)) < 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
 		return -1;
+	}
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
 	    chmod(path, 0660) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
-		log_warn("unix:%s", path);
+		snprintf(why, whylen, "%s", strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -88,7 +112,8 @@ tcp_policy(const struct sockaddr *sa, struct ipc_sv_listener *info)
 }
 
 static int
-listen_tcp(const char *spec, struct ipc_sv_listener *info)
+listen_tcp(const char *spec, struct ipc_sv_listener *info, char *why,
+    size_t whylen)
 {
 	struct addrinfo hints = {
 		.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
@@ -121,7 +146,7 @@ listen_tcp(const char *spec, struct ipc_sv_listener *info)
 	    atoi(port) > 65535)
 		goto bad;
 	if ((err = getaddrinfo(host[0] ? host : NULL, port, &hints, &res)) != 0) {
-		log_warnx("tcp:%s: %s", spec, gai_strerror(err));
+		snprintf(why, whylen, "%s", gai_strerror(err));
 		return -1;
 	}
 	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC |
@@ -130,7 +155,7 @@ listen_tcp(const char *spec, struct ipc_sv_listener *info)
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    bind(fd, res->ai_addr, res->ai_addrlen) < 0 ||
 	    listen(fd, LISTEN_BACKLOG) < 0) {
-		log_warn("tcp:%s", spec);
+		snprintf(why, whylen, "%s", strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		freeaddrinfo(res);
@@ -140,16 +165,22 @@ listen_tcp(const char *spec, struct ipc_sv_listener *info)
 	freeaddrinfo(res);
 	return fd;
 bad:
-	log_warnx("tcp:%s: expected tcp:ADDR:PORT or tcp:[ADDR6]:PORT with a "
-	    "numeric address and port", spec);
+	snprintf(why, whylen, "expected tcp:ADDR:PORT or tcp:[ADDR6]:PORT "
+	    "with a numeric address and port");
 	return -1;
 }
 
-/* What a policy means, for the log line at start. */
+/* What a policy means, for the log line at start; none: security=none
+ * was asked for. */
 static void
-policy_describe(const struct ipc_sv_listener *info, char *buf, size_t len)
+policy_describe(const struct ipc_sv_listener *info, int none, char *buf,
+    size_t len)
 {
-	if (info->security == IPC_SEC_NONE)
+	if (none && info->security != IPC_SEC_NONE)
+		snprintf(buf, len, "security None on an address that is not "
+		    "loopback (security=none): whoever reaches it controls "
+		    "this machine");
+	else if (info->security == IPC_SEC_NONE)
 		snprintf(buf, len, "security None (no authentication)");
 	else if (info->security_local == IPC_SEC_NONE)
 		snprintf(buf, len, "security None for connections to a "
@@ -160,17 +191,19 @@ policy_describe(const struct ipc_sv_listener *info, char *buf, size_t len)
 		    "authentication is configured");
 }
 
+/* Returns the listening socket, or -1 with the reason in why. */
 int
-listen_open(const char *spec, struct ipc_sv_listener *info)
+listen_open(const char *spec, struct ipc_sv_listener *info, char *policy,
+    size_t policylen, char *why, size_t whylen)
 {
-	char addr[256], policy[160];
 	const char *opt = strstr(spec, ",security=");
+	char addr[256];
 	int fd, none = 0;
 
 	if (opt != NULL) {
 		if (strcmp(opt, ",security=none") != 0) {
-			log_warnx("%s: unknown security type \"%s\" (known: "
-			    "none)", spec, opt + strlen(",security="));
+			snprintf(why, whylen, "unknown security type \"%s\" "
+			    "(known: none)", opt + strlen(",security="));
 			return -1;
 		}
 		none = 1;
@@ -178,26 +211,20 @@ listen_open(const char *spec, struct ipc_sv_listener *info)
 	snprintf(addr, sizeof(addr), "%.*s",
 	    (int)(opt != NULL ? (size_t)(opt - spec) : strlen(spec)), spec);
 	memset(info, 0, sizeof(*info));
-	snprintf(info->name, sizeof(info->name), "%.*s", (int)sizeof(info->name) - 1,
-	    addr);
+	snprintf(info->name, sizeof(info->name), "%.*s",
+	    (int)sizeof(info->name) - 1, addr);
 	if (strncmp(addr, "tcp:", 4) == 0)
-		fd = listen_tcp(addr + 4, info);
+		fd = listen_tcp(addr + 4, info, why, whylen);
 	else if (strncmp(addr, "unix:", 5) == 0)
-		fd = listen_unix(addr + 5, info);
+		fd = listen_unix(addr + 5, info, why, whylen);
 	else {
-		log_warnx("%s: expected tcp:ADDR:PORT or unix:PATH", spec);
+		snprintf(why, whylen, "expected tcp:ADDR:PORT or unix:PATH");
 		return -1;
 	}
 	if (fd < 0)
 		return -1;
-	if (none) {
-		if (info->security != IPC_SEC_NONE)
-			log_warnx("%s: security None on an address that is not "
-			    "loopback: whoever reaches it controls this "
-			    "machine", addr);
+	policy_describe(info, none, policy, policylen);
+	if (none)
 		info->security = info->security_local = IPC_SEC_NONE;
-	}
-	policy_describe(info, policy, sizeof(policy));
-	log_info("listener %s: %s", addr, policy);
 	return fd;
 }

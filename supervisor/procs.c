@@ -33,6 +33,9 @@
 #define HEALTHY_SECONDS		10
 #define BACKOFF_MAX_MS		30000
 #define STOP_GRACE_SECONDS	5
+/* Helpers not all up this long after the start: rampart gives up. */
+#define READY_TIMEOUT_SECONDS	30
+#define READY_POLL_MS		50
 
 enum proc_id {
 	PROC_BROKER,
@@ -69,6 +72,10 @@ struct supervisor {
 	struct channel	*broker;	/* our end of the broker's channel */
 	int		shutting_down;
 	int		exit_code;
+	const struct procs_hooks *hooks;
+	struct logpipes	logpipes;	/* the helpers' stderr */
+	struct event	*ready_ev;	/* until every helper is up */
+	struct timespec	began;
 };
 
 static void proc_start(struct supervisor *sv, enum proc_id id);
@@ -77,9 +84,8 @@ static int
 common_args(const struct supervisor *sv, char **argv, int n)
 {
 	argv[n++] = "--log-level";
-	argv[n++] = (char *)log_level_name(sv->cfg->log_level);
-	if (log_uses_syslog())
-		argv[n++] = "--syslog";
+	argv[n++] = (char *)log_level_name(log_get_level());
+	argv[n++] = "--log-to-supervisor";
 	return n;
 }
 
@@ -157,14 +163,19 @@ seconds_since(const struct timespec *t)
 	    (double)(now.tv_nsec - t->tv_nsec) / 1e9;
 }
 
-/* fork+exec a helper with chfd as its IPC_FD. */
+/*
+ * fork+exec a helper with chfd as its IPC_FD, /dev/null as its stdin and
+ * stdout, a pipe to us as its stderr (supervisor/logpipe.c), in a session
+ * of its own: it holds no terminal, even when we run on one.
+ */
 static pid_t
 spawn(struct supervisor *sv, struct proc *p, int chfd)
 {
 	char path[PATH_MAX + 64];
 	char *argv[16];
+	struct logpipe *lp;
 	sigset_t all, saved;
-	int argc = 0;
+	int argc = 0, logfd, null;
 	pid_t pid;
 
 	snprintf(path, sizeof(path), "%s/%s", sv->helper_dir, p->name);
@@ -179,11 +190,15 @@ spawn(struct supervisor *sv, struct proc *p, int chfd)
 	 * the fork, and the child restores the default actions before it
 	 * lets them in.
 	 */
+	if ((lp = logpipe_open(&sv->logpipes, &logfd)) == NULL)
+		return -1;
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &saved);
 	if ((pid = fork()) < 0) {
 		log_warn("fork");
 		sigprocmask(SIG_SETMASK, &saved, NULL);
+		close(logfd);
+		logpipe_abort(lp);
 		return -1;
 	}
 	if (pid == 0) {
@@ -193,6 +208,13 @@ spawn(struct supervisor *sv, struct proc *p, int chfd)
 			signal(sig, SIG_DFL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* Our standard streams are open: every fd here is above
+		 * them, and stderr goes first, before IPC_FD is taken. */
+		if (setsid() < 0 || dup2(logfd, STDERR_FILENO) < 0 ||
+		    (null = open("/dev/null", O_RDWR)) < 0 ||
+		    dup2(null, STDIN_FILENO) < 0 ||
+		    dup2(null, STDOUT_FILENO) < 0)
+			_exit(127);
 		if (chfd == IPC_FD)
 			fcntl(chfd, F_SETFD, 0);
 		else if (dup2(chfd, IPC_FD) < 0)
@@ -200,11 +222,13 @@ spawn(struct supervisor *sv, struct proc *p, int chfd)
 		/* Nothing we inherited ourselves goes on to a helper. */
 		close_range(IPC_FD + 1, ~0U, 0);
 		execv(path, argv);
-		dprintf(STDERR_FILENO, "rampart: exec %s: %s\n", path,
-		    strerror(errno));
+		dprintf(STDERR_FILENO, "<3>%s[%d]: exec %s: %s\n", p->name,
+		    (int)getpid(), path, strerror(errno));
 		_exit(127);
 	}
 	sigprocmask(SIG_SETMASK, &saved, NULL);
+	close(logfd);
+	logpipe_start(lp, sv->base, p->name, pid);
 	return pid;
 }
 
@@ -458,6 +482,8 @@ sigchld_cb(int sig, short events, void *arg)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		/* Its last words before the news of its death. */
+		logpipe_drain(&sv->logpipes, pid);
 		for (int i = 0; i < PROC_COUNT; i++)
 			if (sv->procs[i].pid == pid)
 				proc_died(sv, &sv->procs[i], status);
@@ -477,16 +503,83 @@ sigterm_cb(int sig, short events, void *arg)
 	shutdown_all(sv);
 }
 
+/* SIGHUP: the configuration again; the new log level goes to the broker,
+ * which passes it on, and to every helper started from now on. */
+static void
+sighup_cb(int sig, short events, void *arg)
+{
+	struct supervisor *sv = arg;
+	struct ipc_log_level l;
+
+	if (sv->shutting_down || sv->hooks->reload(sv->hooks->arg) < 0)
+		return;
+	l = (struct ipc_log_level){ .level = (uint32_t)log_get_level() };
+	to_broker(sv, IPC_SV2BRK_LOG_LEVEL, &l, sizeof(l), -1);
+}
+
+/*
+ * A helper is up once it has entered its sandbox, the last step of its
+ * start: the broker after IPC_SV2BRK_START, the capture helper after its
+ * first ring, the input helper once its sink is open.  /proc tells.
+ */
+static int
+proc_up(const struct proc *p)
+{
+	char path[64], line[128];
+	int up = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)p->pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "Seccomp:", 8) == 0) {
+			up = atoi(line + 8) == 2;
+			break;
+		}
+	fclose(f);
+	return up;
+}
+
+static void
+ready_cb(int fd, short events, void *arg)
+{
+	struct supervisor *sv = arg;
+	struct timeval poll = { 0, READY_POLL_MS * 1000 };
+	int up = 1;
+
+	if (sv->shutting_down)
+		return;
+	for (int i = 0; i < PROC_COUNT; i++)
+		if (sv->procs[i].enabled && (sv->procs[i].pid <= 0 ||
+		    !proc_up(&sv->procs[i])))
+			up = 0;
+	if (up) {
+		log_debug("every helper is up");
+		sv->hooks->ready(sv->hooks->arg);
+		return;
+	}
+	if (seconds_since(&sv->began) > READY_TIMEOUT_SECONDS) {
+		log_warnx("the helpers were not all up after %d s: stopping",
+		    READY_TIMEOUT_SECONDS);
+		sv->exit_code = 1;
+		shutdown_all(sv);
+		return;
+	}
+	evtimer_add(sv->ready_ev, &poll);
+}
+
 int
 procs_run(const struct config *cfg, const int *listen_fds,
-    const struct ipc_sv_listener *listeners, int nlisten)
+    const struct ipc_sv_listener *listeners, int nlisten,
+    const struct procs_hooks *hooks)
 {
 	static const int stop_signals[] = { SIGTERM, SIGINT };
 	struct supervisor sv = {
 		.cfg = cfg, .listen_fds = listen_fds, .listeners = listeners,
-		.nlisten = nlisten,
+		.nlisten = nlisten, .hooks = hooks,
 	};
-	struct event *sigs[3];
+	struct event *sigs[4];
 
 	find_helpers(&sv);
 	log_debug("helpers in %s", sv.helper_dir);
@@ -506,15 +599,23 @@ procs_run(const struct config *cfg, const int *listen_fds,
 	for (int i = 0; i < 2; i++)
 		sigs[i + 1] = evsignal_new(sv.base, stop_signals[i],
 		    sigterm_cb, &sv);
-	for (int i = 0; i < 3; i++)
+	sigs[3] = evsignal_new(sv.base, SIGHUP, sighup_cb, &sv);
+	for (int i = 0; i < 4; i++)
 		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) < 0)
 			fatalx("signal events");
 	signal(SIGPIPE, SIG_IGN);
+	TAILQ_INIT(&sv.logpipes);
+	if ((sv.ready_ev = evtimer_new(sv.base, ready_cb, &sv)) == NULL)
+		fatalx("ready timer");
 
+	clock_gettime(CLOCK_MONOTONIC, &sv.began);
 	proc_start(&sv, PROC_BROKER);
+	ready_cb(-1, 0, &sv);
 	event_base_dispatch(sv.base);
 
-	for (int i = 0; i < 3; i++)
+	logpipe_close_all(&sv.logpipes);
+	event_free(sv.ready_ev);
+	for (int i = 0; i < 4; i++)
 		event_free(sigs[i]);
 	for (int i = 0; i < PROC_COUNT; i++)
 		event_free(sv.procs[i].restart_ev);

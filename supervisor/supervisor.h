@@ -7,6 +7,11 @@
 #ifndef RAMPART_SUPERVISOR_H
 #define RAMPART_SUPERVISOR_H
 
+#include <sys/queue.h>
+#include <sys/types.h>
+
+#include <stdio.h>
+
 #include "common/ipc.h"
 #include "common/log.h"
 
@@ -15,28 +20,69 @@
 #define DEFAULT_LISTEN		"tcp:127.0.0.1:5900"
 
 struct config {
-	const char	*config_path;
+	char		*config_path;	/* NULL: DEFAULT_CONFIG, optional */
 	char		*listen[CONFIG_MAX_LISTEN];
 	int		nlisten;
 	char		*capture;
 	char		*input;
-	char		*user;
+	char		*user;		/* NULL: the default, else nobody */
+	char		*pid_file;
 	int		foreground;
 	enum log_level	log_level;
 	int		log_level_set;
 };
 
-/* supervisor/config.c */
-int	config_from_args(struct config *cfg, int argc, char **argv);
-int	config_load(struct config *cfg, const char *path, int must_exist);
+/* supervisor/config.c; errors are one line in why, without "rampart: " */
+#define CONFIG_SYNTAX	(-2)	/* a bad command line: show the usage */
+int	config_from_args(struct config *cfg, int argc, char **argv,
+	    char *why, size_t whylen);
+int	config_load(struct config *cfg, const char *path, int must_exist,
+	    char *why, size_t whylen);
+int	config_finish(struct config *cfg, const char *basedir, char *why,
+	    size_t whylen);
+int	config_differs(const struct config *a, const struct config *b,
+	    char *names, size_t len);
 void	config_defaults(struct config *cfg);
+void	config_free(struct config *cfg);
 void	config_usage(FILE *f);
 
 /* supervisor/listen.c */
-int	listen_open(const char *spec, struct ipc_sv_listener *info);
+/* Open a listener; its policy, said in words, goes to policy. */
+int	listen_open(const char *spec, struct ipc_sv_listener *info,
+	    char *policy, size_t policylen, char *why, size_t whylen);
+
+/* supervisor/pidfile.c */
+int	pidfile_open(const char *path, char *why, size_t whylen);
+int	pidfile_write(int fd, pid_t pid);
+void	pidfile_remove(const char *path, int fd);
+
+/* supervisor/daemon.c */
+int	daemon_detach(void);
+void	daemon_ready(int fd);
+
+/* supervisor/logpipe.c: the helpers' stderr, read and logged */
+struct event_base;
+struct logpipe;
+TAILQ_HEAD(logpipes, logpipe);
+struct logpipe *logpipe_open(struct logpipes *set, int *wfd);
+void	logpipe_start(struct logpipe *lp, struct event_base *base,
+	    const char *name, pid_t pid);
+void	logpipe_abort(struct logpipe *lp);
+void	logpipe_drain(struct logpipes *set, pid_t pid);
+void	logpipe_close_all(struct logpipes *set);
 
 /* supervisor/procs.c */
+struct procs_hooks {
+	/* Every helper is up (has entered its sandbox), once. */
+	void	(*ready)(void *arg);
+	/* SIGHUP: read the configuration again; 0 when it was read, and
+	 * the new log level (log_get_level()) goes to the helpers. */
+	int	(*reload)(void *arg);
+	void	*arg;
+};
+
 int	procs_run(const struct config *cfg, const int *listen_fds,
-	    const struct ipc_sv_listener *listeners, int nlisten);
+	    const struct ipc_sv_listener *listeners, int nlisten,
+	    const struct procs_hooks *hooks);
 
 #endif

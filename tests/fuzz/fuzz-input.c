@@ -32,14 +32,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    sizeof(why))) == NULL)
 			abort();
 	}
+	/* A log level message of the last input stays behind it. */
+	log_set_level(LOG_LEVEL_ERROR);
 	input_init(&in, &sink_log, sink_state);
 	while (size > 0) {
 		size_t len = data[0];
 
 		if (len > size - 1)
 			break;
-		if (ipc_decode(data + 1, len, 0, &msg, IPC_BRK2IN_KEY,
-		    IPC_BRK2IN_RELEASE_ALL) < 0 || input_handle(&in, &msg) < 0)
+		if (ipc_decode(data + 1, len, 0, &msg, IPC_BRK2IN_FIRST,
+		    IPC_BRK2IN_LAST) < 0 || input_handle(&in, &msg) < 0)
 			break;
 		data += 1 + len;
 		size -= 1 + len;

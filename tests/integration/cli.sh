@@ -3,37 +3,79 @@
 # The command line and the configuration file, as a user meets them:
 # both option forms, keys from the file, the command line winning, clear
 # errors for what is wrong, and a clean stop of all four processes.
+#
+# An error is one line "rampart: ..." on stderr; the usage follows only a
+# bad command line (an unknown option, a missing value), never a bad value.
 . "$top_srcdir/tests/integration/lib.sh"
 
 FRAMES=$WORK/screen.frames
 make_frames sparse 160 120 2 5 "$FRAMES"
 
 out=$WORK/out
+
+# one_error FILE: the file is a single line, "rampart: ...".
+one_error() {
+	[ "$(wc -l <"$1")" -eq 1 ] && grep -q '^rampart: ' "$1"
+}
+
 "$RAMPART" --version >"$out" 2>&1
 check "--version names the version" grep -qx 'rampart [0-9][0-9.]*' "$out"
+"$RAMPART" -V >"$out" 2>&1
+check "-V names the version" grep -qx 'rampart [0-9][0-9.]*' "$out"
 "$RAMPART" --help >"$out" 2>&1
 check "--help lists --listen" grep -q -- '--listen tcp:ADDR:PORT' "$out"
+"$RAMPART" -h >"$out" 2>&1
+rc=$?
+check "-h prints the usage and exits 0" \
+    test $rc -eq 0 -a -n "$(grep 'usage: rampart' "$out")"
 "$RAMPART" --no-such-option >"$out" 2>&1
 rc=$?
 check "an unknown option exits 2 with the usage" \
     test $rc -eq 2 -a -n "$(grep 'usage: rampart' "$out")"
+check "after one line naming it" \
+    test "$(head -n 1 "$out")" = "rampart: unknown option --no-such-option"
+"$RAMPART" --config /dev/null --listen >"$out" 2>&1
+rc=$?
+check "a missing value exits 2, says so, with the usage" \
+    test $rc -eq 2 -a "$(head -n 1 "$out")" = "rampart: --listen needs a value" \
+    -a -n "$(grep 'usage: rampart' "$out")"
+"$RAMPART" --config /dev/null --log-level loud >"$out" 2>&1
+rc=$?
+check "a bad value exits 2 with one line and no usage" \
+    test $rc -eq 2 -a -n "$(grep -- '--log-level: expected error, warn, info or debug, not "loud"' "$out")"
+check "(one line: rampart: ...)" one_error "$out"
+
+# A user that does not exist is refused before anything starts; only the
+# default user falls back to nobody.
+PORT=$(free_port)
+"$RAMPART" --foreground --config /dev/null --listen "tcp:127.0.0.1:$PORT" \
+    --user no-such-user-rampart >"$out" 2>&1
+rc=$?
+check "--user of a user that does not exist exits 2" test $rc -eq 2
+check "naming the user" \
+    grep -q 'user no-such-user-rampart does not exist' "$out"
+check "(one line: rampart: ...)" one_error "$out"
 "$RAMPART" --config "$WORK/missing.conf" >"$out" 2>&1
 rc=$?
 check "a missing --config file exits 2, naming it" \
     test $rc -eq 2 -a -n "$(grep 'missing.conf' "$out")"
+check "(one line: rampart: ...)" one_error "$out"
 printf 'listen = tcp:127.0.0.1:1\nfrobnicate = yes\n' >"$WORK/bad.conf"
 "$RAMPART" --config "$WORK/bad.conf" >"$out" 2>&1
 rc=$?
 check "an unknown key exits 2, naming file and line" \
     test $rc -eq 2 -a -n "$(grep 'bad.conf:2: unknown key "frobnicate"' "$out")"
+check "(one line: rampart: ...)" one_error "$out"
 "$RAMPART" --config /dev/null --capture=v4l3:/dev/video0 >"$out" 2>&1
 rc=$?
 check "an unknown capture source exits 2" \
     test $rc -eq 2 -a -n "$(grep 'unknown capture source' "$out")"
+check "(one line: rampart: ...)" one_error "$out"
 "$RAMPART" --config /dev/null --listen=tcp:127.0.0.1:notaport >"$out" 2>&1
 rc=$?
 check "a bad listen address is refused, naming it" \
     test $rc -ne 0 -a -n "$(grep 'notaport' "$out")"
+check "(one line: rampart: ...)" one_error "$out"
 
 # A bad replay file: rampart says why and exits instead of serving.
 printf 'NOTFRAMES%055d' 0 >"$WORK/bad.frames"
@@ -44,6 +86,28 @@ timeout 20 "$RAMPART" --foreground --config /dev/null \
 rc=$?
 check "a bad replay file makes rampart exit non-zero" test $rc -ne 0 -a $rc -ne 124
 check "and the reason is logged" grep -q 'bad magic' "$out"
+check "no \"connect with a VNC viewer\" when the helpers did not come up" \
+    sh -c "! grep -q 'connect with' '$out'"
+
+# A compressed recording: rampart says so and how to decompress it, by
+# its content, whatever its name.
+if command -v zstd >/dev/null; then
+	zstd -q -f "$FRAMES" -o "$WORK/screen.frames.zst"
+	cp "$WORK/screen.frames.zst" "$WORK/compressed.frames"
+	for f in screen.frames.zst compressed.frames; do
+		PORT=$(free_port)
+		timeout 20 "$RAMPART" --foreground --config /dev/null \
+		    --listen "tcp:127.0.0.1:$PORT" \
+		    --capture "replay:$WORK/$f" >"$out" 2>&1
+		rc=$?
+		check "a zstd-compressed $f: exit non-zero" \
+		    test $rc -ne 0 -a $rc -ne 124
+		check "saying it is compressed and to run zstd -d" \
+		    grep -q "$f: bad magic: the file is compressed with zstd; decompress it first (zstd -d FILE)" "$out"
+	done
+else
+	skip "zstd is not installed: no compressed recording to try"
+fi
 
 # --opt=value, and the rest from a configuration file.
 PORT=$(free_port)
@@ -62,6 +126,17 @@ if wait_until 10 port_listening "$PORT"; then
 else
 	fail "the configuration file's listen, capture and foreground are used"
 fi
+check "once the helpers are up, rampart says how to connect" \
+    wait_until 10 grep -q "listening on tcp:127.0.0.1:$PORT: connect with a VNC viewer, e.g. vncviewer 127.0.0.1::$PORT" "$WORK/rampart.log"
+
+# The address is taken: the reason, as an error, and a non-zero exit.
+"$RAMPART" --foreground --config /dev/null --listen "tcp:127.0.0.1:$PORT" \
+    >"$out" 2>&1
+rc=$?
+check "a second rampart on the same port exits 1" test $rc -eq 1
+check "saying the address is in use, in one line" \
+    grep -qx "rampart: cannot listen on tcp:127.0.0.1:$PORT: Address already in use" "$out"
+check "(one line: rampart: ...)" one_error "$out"
 check "a client sees the configured replay" \
     client --timeout 10 --expect "$FRAMES:1" "$(target)"
 client --timeout 10 --keys a "$(target)" >/dev/null 2>&1
@@ -92,4 +167,20 @@ check "--listen on the command line replaces the file's" \
     wait_until 10 port_listening "$PORT2"
 check "and the file's address is not used" \
     test -z "$(ss -Htln "sport = :$PORT")"
+rampart_stop
+
+# A unix socket: its own hint, and one in use is not taken over.
+sock=$WORK/vnc.sock
+"$RAMPART" --foreground --config /dev/null --listen "unix:$sock" \
+    --capture "replay:$FRAMES" 2>>"$WORK/rampart.log" &
+RAMPART_PID=$!
+check "a unix listener gets its connect hint" \
+    wait_until 10 grep -q "listening on unix:$sock: connect with a VNC viewer that takes a unix socket, e.g. vncviewer $sock" "$WORK/rampart.log"
+"$RAMPART" --foreground --config /dev/null --listen "unix:$sock" \
+    --capture "replay:$FRAMES" >"$out" 2>&1
+rc=$?
+check "a second rampart on the same unix socket exits 1" \
+    test $rc -eq 1 -a -n "$(grep -x "rampart: cannot listen on unix:$sock: Address already in use" "$out")"
+check "and the first still serves on it" \
+    client --timeout 10 --expect "$FRAMES:1" "unix:$sock"
 done_testing

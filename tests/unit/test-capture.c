@@ -85,6 +85,8 @@ handle(struct capture *c, uint16_t type, uint32_t a, uint32_t b)
 		m.u.brk_release.slot = b;
 	} else if (type == IPC_BRK2CAP_RATE)
 		m.u.brk_rate.fps = a;
+	else if (type == IPC_BRK2CAP_LOG_LEVEL)
+		m.u.log_level.level = a;
 	return capture_handle(c, &m);
 }
 
@@ -472,6 +474,16 @@ main(void)
 	ok(handle(&c, IPC_BRK2CAP_RATE, 240, 0) == 0, "rate 240 accepted");
 	ok(handle(&c, IPC_BRK2CAP_RATE, 1, 0) == 0, "rate 1 accepted");
 	ok(timer_due(&c) < 0, "paused: no timer even after a rate");
+
+	/* Log levels: 0 .. 3, applied at once. */
+	ok(handle(&c, IPC_BRK2CAP_LOG_LEVEL, LOG_LEVEL_DEBUG, 0) == 0 &&
+	    log_get_level() == LOG_LEVEL_DEBUG, "log level debug applied");
+	ok(handle(&c, IPC_BRK2CAP_LOG_LEVEL, 4, 0) == -1 &&
+	    log_get_level() == LOG_LEVEL_DEBUG, "log level 4 is an error");
+	ok(handle(&c, IPC_BRK2CAP_LOG_LEVEL, 0xffffffffu, 0) == -1,
+	    "log level 2^32-1 is an error");
+	ok(handle(&c, IPC_BRK2CAP_LOG_LEVEL, LOG_LEVEL_ERROR, 0) == 0 &&
+	    log_get_level() == LOG_LEVEL_ERROR, "log level error applied");
 
 	/* Pause and resume. */
 	for (int s = 0; s < CAPTURE_SLOTS; s++)

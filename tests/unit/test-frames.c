@@ -104,6 +104,16 @@ main(void)
 	r = frames_parse(&ff, buf, size, &why);
 	ok(r == -1 && why != NULL &&
 	    strstr(why, "magic") != NULL, "bad magic: %s", R(why));
+	/* A zstd frame, long or shorter than a header: say so. */
+	memcpy(buf, "\x28\xb5\x2f\xfd", 4);
+	why = NULL;
+	r = frames_parse(&ff, buf, size, &why);
+	ok(r == -1 && why != NULL && strstr(why, "zstd -d") != NULL,
+	    "zstd-compressed: %s", R(why));
+	why = NULL;
+	r = frames_parse(&ff, buf, 13, &why);
+	ok(r == -1 && why != NULL && strstr(why, "zstd -d") != NULL,
+	    "short zstd-compressed: %s", R(why));
 	free(buf);
 
 	expect_bad_field("version", 8, 2, "version");

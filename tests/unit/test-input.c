@@ -99,6 +99,16 @@ release_all(struct fixture *f)
 	return input_handle(&f->in, &m);
 }
 
+static int
+log_level(struct fixture *f, uint32_t level)
+{
+	struct ipc_msg m = { .hdr = { .type = IPC_BRK2IN_LOG_LEVEL,
+	    .version = IPC_VERSION } };
+
+	m.u.log_level.level = level;
+	return input_handle(&f->in, &m);
+}
+
 static void
 expect(struct fixture *f, const char *want, const char *what)
 {
@@ -134,6 +144,14 @@ main(void)
 	ok(key(&f, KEY_MAX, 1, 0) == 0, "key code KEY_MAX accepted");
 	ok(key(&f, KEY_MAX, 0, 0) == 0, "... and released");
 	new_lines(&f);
+
+	ok(log_level(&f, LOG_LEVEL_INFO) == 0 &&
+	    log_get_level() == LOG_LEVEL_INFO, "log level info applied");
+	ok(log_level(&f, 4) == -1 && log_get_level() == LOG_LEVEL_INFO,
+	    "log level 4 rejected, the level stays");
+	ok(log_level(&f, LOG_LEVEL_ERROR) == 0 &&
+	    log_get_level() == LOG_LEVEL_ERROR, "log level error applied");
+	expect(&f, "", "log levels reach no sink");
 
 	ok(pointer(&f, 0, 65535, IPC_BTN_LEFT | IPC_BTN_RIGHT, -3, 16, 0) == 0,
 	    "pointer accepted");
