@@ -82,5 +82,28 @@ diag "broker RSS $rss0 KiB, then $rss1 KiB"
 check "the broker grew by less than 16 MiB" test $((rss1 - rss0)) -lt 16384
 check "and the log says why" grep -q 'asks for replies without reading them' "$LOG"
 
+# 6. A broker that stops reading cannot stall the supervisor (root): every
+# SIGHUP sends it the log level, and while it is stopped they queue, up to
+# the broker's limit; then the supervisor drops it and starts a new one.
+broker=$(helper_pid rampart-broker)
+kill -STOP "$broker"
+for i in $(seq 3000); do
+	kill -HUP "$RAMPART_PID"
+	sleep 0.002
+	grep -q 'rampart-broker channel: .*not reading' "$LOG" && break
+done
+diag "$i SIGHUPs sent to rampart"
+check "the supervisor drops a broker that does not read" \
+    grep -q 'rampart-broker channel: rampart-broker is not reading' "$LOG"
+kill -CONT "$broker" 2>/dev/null
+newer_broker() {
+	local p
+	p=$(helper_pid rampart-broker)
+	[ -n "$p" ] && [ "$p" != "$broker" ]
+}
+check "and starts a new one" wait_until 10 newer_broker
+check "which serves viewers" \
+    client --timeout 15 --expect "$FRAMES" "$(target)"
+
 check "rampart is still running" rampart_alive
 done_testing
