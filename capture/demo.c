@@ -41,7 +41,9 @@
 #define COLOR_TERM_TIME		0x6fa8dc
 #define COLOR_TERM_PROMPT	0x8ae234
 
-struct rect {
+/* A part of the picture, in signed pixels (drawing may go past an edge);
+ * not the broker's struct rect, which is a part of the screen on the wire. */
+struct area {
 	int	x, y, w, h;
 };
 
@@ -105,9 +107,9 @@ struct demo {
 	uint64_t	 frame;
 	uint32_t	 rng;
 	time_t		 shown_sec;	/* what the clock shows */
-	struct rect	 term;		/* text area of the terminal */
-	struct rect	 bars;		/* the monitor's meters */
-	struct rect	 pit;		/* where the box bounces */
+	struct area	 term;		/* text area of the terminal */
+	struct area	 bars;		/* the monitor's meters */
+	struct area	 pit;		/* where the box bounces */
 	int		 box_x, box_y, box_dx, box_dy;
 	int		 level[3];	/* meters, 0 .. 100 */
 	int		 progress;	/* 0 .. 1000 */
@@ -207,7 +209,7 @@ wallpaper(struct demo *d)
 }
 
 /* A window frame with a title bar; returns the client area. */
-static struct rect
+static struct area
 window(struct demo *d, int x, int y, int w, int h, const char *title,
     uint32_t body)
 {
@@ -221,7 +223,7 @@ window(struct demo *d, int x, int y, int w, int h, const char *title,
 	for (int i = 0; i < 3; i++)
 		fill(d, x + w - 70 + i * 20, y + 7, 12, 12, buttons[i]);
 	fill(d, x + 1, y + 1 + TITLE_H, w - 2, h - TITLE_H - 2, body);
-	return (struct rect){ x + 1, y + 1 + TITLE_H, w - 2, h - TITLE_H - 2 };
+	return (struct area){ x + 1, y + 1 + TITLE_H, w - 2, h - TITLE_H - 2 };
 }
 
 static void
@@ -246,7 +248,7 @@ term_line(struct demo *d, int row, const char *s)
 static void
 term_scroll(struct demo *d)
 {
-	struct rect *t = &d->term;
+	struct area *t = &d->term;
 	int rows = t->h / TERM_LINE_H;
 
 	for (int y = t->y; y < t->y + (rows - 1) * TERM_LINE_H; y++)
@@ -289,7 +291,7 @@ monitor_draw(struct demo *d)
 {
 	static const char *const names[] = { "CPU", "MEM", "NET" };
 	static const uint32_t colors[] = { 0x4a90d9, 0x7cb342, 0xf4a742 };
-	struct rect *b = &d->bars;
+	struct area *b = &d->bars;
 	char s[32];
 	int full = b->w - 60;
 
@@ -338,7 +340,7 @@ pointer_step(struct demo *d)
 }
 
 static int
-in_rect(const struct rect *r, int x, int y)
+in_area(const struct area *r, int x, int y)
 {
 	return x >= r->x && x < r->x + r->w && y >= r->y && y < r->y + r->h;
 }
@@ -350,7 +352,7 @@ demo_step(struct demo *d)
 	struct tm tm;
 	char line[160];
 	int rows = d->term.h / TERM_LINE_H;
-	struct rect *p = &d->pit;
+	struct area *p = &d->pit;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	if (ts.tv_sec != d->shown_sec)
@@ -410,7 +412,7 @@ demo_draw_all(struct demo *d)
 	};
 	struct timespec ts;
 	struct tm tm;
-	struct rect r;
+	struct area r;
 	char line[160];
 	int rows;
 
@@ -420,7 +422,7 @@ demo_draw_all(struct demo *d)
 
 	r = window(d, 40, 60, 760, 480, "admin@bmc: ~ - journalctl -f",
 	    COLOR_TERM);
-	d->term = (struct rect){ r.x + 8, r.y + 6, r.w - 16, r.h - 12 };
+	d->term = (struct area){ r.x + 8, r.y + 6, r.w - 16, r.h - 12 };
 	rows = d->term.h / TERM_LINE_H;
 	term_line(d, 0, "$ journalctl -f");
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -431,8 +433,8 @@ demo_draw_all(struct demo *d)
 	}
 
 	r = window(d, 840, 60, 400, 340, "System Monitor", COLOR_WINDOW);
-	d->bars = (struct rect){ r.x + 16, r.y + 14, r.w - 32, 132 };
-	d->pit = (struct rect){ r.x + 16, r.y + 160, r.w - 32, r.h - 176 };
+	d->bars = (struct area){ r.x + 16, r.y + 14, r.w - 32, 132 };
+	d->pit = (struct area){ r.x + 16, r.y + 160, r.w - 32, r.h - 176 };
 	fill(d, d->pit.x - 1, d->pit.y - 1, d->pit.w + 2, 1, 0xb0bec5);
 
 	r = window(d, 840, 430, 400, 300, "Notes", COLOR_WINDOW);
@@ -520,7 +522,7 @@ demo_cursor(void *state, struct source_cursor *k)
 {
 	struct demo *d = state;
 
-	if (in_rect(&d->term, d->ptr_x, d->ptr_y))
+	if (in_area(&d->term, d->ptr_x, d->ptr_y))
 		*k = (struct source_cursor){ .image = d->ibeam, .serial = 2,
 		    .width = IBEAM_W, .height = IBEAM_H,
 		    .hot_x = IBEAM_W / 2, .hot_y = IBEAM_H / 2 };
