@@ -38,11 +38,8 @@ __asan_default_options(void)
 static int
 log_level_set(struct broker *b, const struct ipc_log_level *l)
 {
-	if (l->level > LOG_LEVEL_DEBUG) {
-		log_warnx("supervisor: log level %u", l->level);
+	if (log_set_level_from(l->level, "the supervisor") < 0)
 		return -1;
-	}
-	log_set_level((enum log_level)l->level);
 	log_debug("log level %s", log_level_name((enum log_level)l->level));
 	if (b->screen.capture != NULL)
 		channel_send(b->screen.capture, IPC_BRK2CAP_LOG_LEVEL, l,

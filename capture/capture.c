@@ -457,13 +457,7 @@ capture_handle(struct capture *c, const struct ipc_msg *msg)
 			capture_schedule(c, 0);
 		return 0;
 	case IPC_BRK2CAP_LOG_LEVEL:
-		if (msg->u.log_level.level > LOG_LEVEL_DEBUG) {
-			log_warnx("protocol error: log level %u",
-			    msg->u.log_level.level);
-			return -1;
-		}
-		log_set_level((enum log_level)msg->u.log_level.level);
-		return 0;
+		return log_set_level_from(msg->u.log_level.level, "the broker");
 	default:
 		log_warnx("protocol error: unexpected %s from the broker",
 		    ipc_type_name(msg->hdr.type));

@@ -69,6 +69,17 @@ log_set_level(enum log_level level)
 	log_level = level;
 }
 
+int
+log_set_level_from(uint32_t level, const char *sender)
+{
+	if (level > LOG_LEVEL_DEBUG) {
+		log_warnx("protocol error: log level %u from %s", level, sender);
+		return -1;
+	}
+	log_set_level((enum log_level)level);
+	return 0;
+}
+
 void
 log_mirror(int fd)
 {

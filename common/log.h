@@ -7,6 +7,7 @@
 #define RAMPART_LOG_H
 
 #include <stdarg.h>
+#include <stdint.h>
 
 enum log_level {
 	LOG_LEVEL_ERROR,
@@ -32,6 +33,9 @@ int	log_parse_level(const char *name, enum log_level *level);
 const char *log_level_name(enum log_level level);
 enum log_level log_get_level(void);
 void	log_set_level(enum log_level level);
+/* A level sent by another process (IPC_*_LOG_LEVEL): applied when it is
+ * one, else -1 with a log line naming the sender. */
+int	log_set_level_from(uint32_t level, const char *sender);
 
 /*
  * Also write every line of level warn or worse, as it would appear on

@@ -122,13 +122,7 @@ input_handle(struct input *in, const struct ipc_msg *msg)
 	case IPC_BRK2IN_RELEASE_ALL:
 		return input_release_all(in);
 	case IPC_BRK2IN_LOG_LEVEL:
-		if (msg->u.log_level.level > LOG_LEVEL_DEBUG) {
-			log_warnx("protocol error: log level %u",
-			    msg->u.log_level.level);
-			return -1;
-		}
-		log_set_level((enum log_level)msg->u.log_level.level);
-		return 0;
+		return log_set_level_from(msg->u.log_level.level, "the broker");
 	default:
 		log_warnx("protocol error: unexpected %s from the broker",
 		    ipc_type_name(msg->hdr.type));
