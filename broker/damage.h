@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DAMAGE_TILE	64	/* pixels on a side */
+#include "common/tiles.h"
+
+#define DAMAGE_TILE	TILE_SIDE	/* pixels on a side */
 
 struct rect {
 	uint32_t	x, y, w, h;

@@ -227,7 +227,7 @@ frame_valid(const struct screen *s, const struct ipc_cap_frame *f)
 	    f->length == f->stride * f->height &&
 	    /* Known, not yet used: pointer positions are mapped through
 	     * the transform when a source that sets one (DRM) comes. */
-	    f->transform <= IPC_TRANSFORM_MAX && f->pad == 0 &&
+	    f->transform <= IPC_TRANSFORM_MAX && f->tiles == IPC_TILES_NONE &&
 	    f->seq >= s->next_seq;
 }
 

@@ -456,6 +456,8 @@ capture_handle(struct capture *c, const struct ipc_msg *msg)
 		if (c->running)
 			capture_schedule(c, 0);
 		return 0;
+	case IPC_BRK2CAP_ACTIVE:
+		return 0;
 	case IPC_BRK2CAP_LOG_LEVEL:
 		return log_set_level_from(msg->u.log_level.level, "the broker");
 	default:

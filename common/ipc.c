@@ -35,6 +35,7 @@ static const struct ipc_type_info ipc_types[] = {
 	{ IPC_BRK2CAP_PAUSE, 0, 0, "brk-pause" },
 	{ IPC_BRK2CAP_RESUME, 0, 0, "brk-resume" },
 	{ IPC_BRK2CAP_RATE, sizeof(struct ipc_brk_rate), 0, "brk-rate" },
+	{ IPC_BRK2CAP_ACTIVE, 0, 0, "brk-active" },
 	{ IPC_BRK2CAP_LOG_LEVEL, sizeof(struct ipc_log_level), 0,
 	    "brk-log-level" },
 	{ IPC_BRK2IN_KEY, sizeof(struct ipc_in_key), 0, "in-key" },

@@ -64,7 +64,8 @@ enum ipc_type {
 	IPC_BRK2CAP_RESUME,		/* no payload */
 	IPC_BRK2CAP_RATE,		/* struct ipc_brk_rate */
 	IPC_BRK2CAP_LOG_LEVEL,		/* struct ipc_log_level */
-	IPC_BRK2CAP_LAST = IPC_BRK2CAP_LOG_LEVEL,
+	IPC_BRK2CAP_ACTIVE,		/* no payload: a viewer acts now */
+	IPC_BRK2CAP_LAST = IPC_BRK2CAP_ACTIVE,
 
 	/* broker -> input */
 	IPC_BRK2IN_FIRST = 0x0500,
@@ -135,10 +136,27 @@ struct ipc_sv_auth_result {
  */
 #define IPC_RING_SLOTS_MAX	8
 
+#define IPC_SCREENS_MAX		8
+
+/*
+ * One monitor inside the frame, for the screens of RFB's
+ * ExtendedDesktopSize: several outputs are captured side by side into one
+ * frame.  Screens lie inside the frame and do not overlap.
+ */
+struct ipc_screen {
+	uint32_t	id;		/* stable while the output exists */
+	uint16_t	x, y;
+	uint16_t	width, height;	/* >= 1 */
+};
+
 struct ipc_cap_ring {
 	uint32_t	ring_id;	/* new for every ring of a capture */
 	uint32_t	nslots;		/* 2 .. IPC_RING_SLOTS_MAX */
 	uint64_t	slot_size;	/* bytes, a multiple of the page size */
+	/* The monitors of the frames in this ring; 0: one, the whole frame. */
+	uint32_t	nscreens;	/* 0 .. IPC_SCREENS_MAX */
+	uint32_t	pad;		/* zero */
+	struct ipc_screen screens[IPC_SCREENS_MAX];
 };
 
 enum ipc_frame_kind {
@@ -171,8 +189,18 @@ struct ipc_cap_frame {
 	uint32_t	fourcc;		/* DRM fourcc (pixels) */
 	uint32_t	length;		/* bytes used in the slot */
 	uint32_t	transform;	/* IPC_TRANSFORM_*, 0 .. MAX */
-	uint32_t	pad;		/* zero */
+	uint32_t	tiles;		/* IPC_TILES_* */
 };
+
+/*
+ * What changed since the frame before (seq - 1, same ring), as the capture
+ * helper found while copying it out, so that the broker compares nothing:
+ * IPC_TILES_MAP puts a map of TILE_SIDE-pixel tiles in the slot after the
+ * pixels, at tiles_map_offset(length), tiles_map_size(width, height) bytes
+ * (common/tiles.h), one byte a tile in rows, nonzero where it changed.
+ */
+#define IPC_TILES_NONE		0	/* no map: compare */
+#define IPC_TILES_MAP		1
 
 /*
  * The cursor: its image travels as a blob (blob.h), width * height

@@ -256,7 +256,7 @@ test_ready_source(void)
 	ok(frame_ready(base, &r) == 1, "readable: one grab");
 	drain(sv[1], &st);
 	ok(st.frames == 1 && st.frame.transform == (IPC_TRANSFORM_FLIPPED |
-	    IPC_TRANSFORM_90) && st.frame.pad == 0,
+	    IPC_TRANSFORM_90) && st.frame.tiles == IPC_TILES_NONE,
 	    "a frame, with the mode's transform (flipped, 90)");
 	ok(st.cursors == 1 && st.cursor.size == 4 * 3 * 4 &&
 	    st.cursor.width == 4 && st.cursor.height == 3 &&
