@@ -120,6 +120,7 @@ client_emit_key(void *arg, uint16_t code, int down)
 
 	if (client_may_control(c)) {
 		in_key(c->broker, code, down);
+		cap_active(&c->broker->screen);
 		c->gave_input = 1;
 	}
 }
@@ -129,6 +130,7 @@ client_emit_pointer(struct client *c, const struct ipc_in_pointer *p)
 {
 	if (client_may_control(c)) {
 		in_pointer(c->broker, p);
+		cap_active(&c->broker->screen);
 		c->gave_input = 1;
 	}
 }

@@ -35,6 +35,9 @@ struct frame {
 	size_t		stride;
 	uint32_t	width, height;
 	uint64_t	seq;
+	/* The capture helper's map of the tiles that changed since frame
+	 * seq - 1 of the same ring (IPC_TILES_MAP), in the slot; NULL: none. */
+	const uint8_t	*map;
 	struct ring_map	*ring;		/* NULL: pixels are ours (own) */
 	uint32_t	slot;
 	uint8_t		*own;

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The screen as the broker sees it: frames from the capture helper, read
- * in place in the read-only ring, compared with the frame before to find
- * what changed, and handed with that damage to every subscriber.  The
+ * in place in the read-only ring, with what changed since the frame
+ * before (the capture helper's map of changed tiles when it sent one for
+ * the very frame before, else a compare of the two), handed to every
+ * subscriber.  The
  * stubs towards the capture helper (cap_*) pair with its handlers
  * (capture_answer_*).
  *
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "broker/broker.h"
@@ -24,6 +27,7 @@
 #include "common/font.h"
 #include "common/frames.h"
 #include "common/log.h"
+#include "common/tiles.h"
 
 #define SCREEN_MAX_SIDE		16384
 #define NOTICE_SECONDS		2
@@ -100,7 +104,15 @@ screen_set_frame(struct screen *s, struct frame *f)
 			fatal("damage");
 		log_info("screen %ux%u", f->width, f->height);
 	}
-	if (!resized && f->stride == prev->stride)
+	/*
+	 * A map is of the frame before in the same ring: it replaces the
+	 * compare only when that frame is the one we show.  Otherwise (a
+	 * frame lost to a restart, the notice in between) compare.
+	 */
+	if (!resized && f->map != NULL && prev->ring == f->ring &&
+	    f->seq == prev->seq + 1 && f->stride == prev->stride)
+		damage_load_map(&s->frame_damage, f->map);
+	else if (!resized && f->stride == prev->stride)
 		damage_compare(&s->frame_damage, prev->pixels, f->pixels,
 		    f->stride, 4);
 	else
@@ -122,6 +134,29 @@ cap_release(struct screen *s, struct ring_map *ring, uint32_t slot)
 	/* A slot of a capture helper that went away is nobody's. */
 	if (s->capture != NULL && ring->capture_gen == s->capture_gen)
 		channel_send(s->capture, IPC_BRK2CAP_RELEASE, &r, sizeof(r), -1);
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* A storm of pointer motion is one message every CAP_ACTIVE_MS: the
+ * capture helper only needs to know that someone acts. */
+void
+cap_active(struct screen *s)
+{
+	uint64_t now = now_ms();
+
+	if (s->capture == NULL || (s->active_ms != 0 &&
+	    now - s->active_ms < CAP_ACTIVE_MS))
+		return;
+	s->active_ms = now;
+	channel_send(s->capture, IPC_BRK2CAP_ACTIVE, NULL, 0, -1);
 }
 
 static void
@@ -212,6 +247,17 @@ on_ring(struct screen *s, const struct ipc_cap_ring *m, int fd)
 	return 0;
 }
 
+/* A map must lie in the slot, after the frame. */
+static int
+map_valid(const struct screen *s, const struct ipc_cap_frame *f)
+{
+	if (f->tiles == IPC_TILES_NONE)
+		return 1;
+	return f->tiles == IPC_TILES_MAP &&
+	    tiles_map_offset(f->length) + tiles_map_size(f->width, f->height) <=
+	    s->ring->ring.slot_size;
+}
+
 static int
 frame_valid(const struct screen *s, const struct ipc_cap_frame *f)
 {
@@ -227,7 +273,7 @@ frame_valid(const struct screen *s, const struct ipc_cap_frame *f)
 	    f->length == f->stride * f->height &&
 	    /* Known, not yet used: pointer positions are mapped through
 	     * the transform when a source that sets one (DRM) comes. */
-	    f->transform <= IPC_TRANSFORM_MAX && f->tiles == IPC_TILES_NONE &&
+	    f->transform <= IPC_TRANSFORM_MAX && map_valid(s, f) &&
 	    f->seq >= s->next_seq;
 }
 
@@ -242,6 +288,8 @@ on_frame(struct screen *s, const struct ipc_cap_frame *m)
 	    m->stride, m->seq);
 	if (f == NULL)
 		return -1;
+	if (m->tiles == IPC_TILES_MAP)
+		f->map = f->pixels + tiles_map_offset(m->length);
 	s->next_seq = m->seq + 1;
 	if (s->unavailable)
 		log_info("capture is back");
@@ -312,5 +360,6 @@ screen_set_capture(struct broker *b, int fd)
 		evtimer_del(s->notice_ev);
 	s->next_seq = 0;
 	s->paused = -1;
+	s->active_ms = 0;
 	screen_viewers_changed(s);
 }

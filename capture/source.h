@@ -37,9 +37,23 @@ enum source_damage {
 	SOURCE_DAMAGE_UNKNOWN = 0,	/* anything may have changed */
 	SOURCE_DAMAGE_NONE,		/* the same picture as the last one */
 	SOURCE_DAMAGE_RECT,		/* only rect changed */
+	SOURCE_DAMAGE_MAP,		/* the source filled *map */
 };
 
 struct source_frame {
+	/*
+	 * In, set by the loop before grab().  map: for IPC_FRAME_PIXELS
+	 * modes, where the source may write a map of the tiles that
+	 * changed since the frame it grabbed before
+	 * (tiles_map_size(width, height) bytes, nonzero where changed,
+	 * common/tiles.h), in the slot after the frame; NULL otherwise.
+	 * fresh: the loop sends this frame whatever its damage says (the
+	 * first of a ring, the first after a resume), so it must be
+	 * written whole.
+	 */
+	uint8_t		*map;
+	int		 fresh;
+
 	uint32_t	length;		/* bytes written */
 	uint32_t	damage;		/* enum source_damage */
 	/* SOURCE_DAMAGE_RECT: inside the mode, width and height >= 1. */
@@ -78,8 +92,13 @@ struct source_ops {
 	 * Write the next frame, whole, into dst (size bytes, at least the
 	 * mode's max_length: a slot holds an older frame, so a source
 	 * never writes only what changed) and describe it in *frame.
-	 * Returns SOURCE_OK, SOURCE_MODE_CHANGED (nothing written), or -1
-	 * with a logged reason.
+	 * A frame that is the same as the one before (SOURCE_DAMAGE_NONE,
+	 * or SOURCE_DAMAGE_MAP with no tile marked) is not sent unless it
+	 * is fresh: then the source may leave dst alone.  With
+	 * SOURCE_DAMAGE_MAP the map is of the frame grabbed before, and
+	 * the length is the mode's stride * height.  Returns SOURCE_OK,
+	 * SOURCE_MODE_CHANGED (nothing written), or -1 with a logged
+	 * reason.
 	 */
 	int		 (*grab)(void *state, uint8_t *dst, size_t size,
 			    struct source_frame *frame);
