@@ -106,6 +106,13 @@ struct source_ops {
 
 extern const struct source_ops source_replay;
 extern const struct source_ops source_demo;
+extern const struct source_ops source_drm;
+
+/*
+ * 1 when some DRM card has a connected connector on an active CRTC, with
+ * its device path in path; 0 with the reason in why.  For "auto".
+ */
+int	drm_probe(char *path, size_t pathlen, char *why, size_t whylen);
 
 /* The ops of a registry id (enum registry_source); NULL for none. */
 const struct source_ops *source_ops_of(int id);
