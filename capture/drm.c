@@ -10,7 +10,8 @@
 #include "capture/source.h"
 
 static void *
-drm_open(const char *arg, char *why, size_t whylen)
+drm_open(const char *arg, const struct source_options *opt, char *why,
+    size_t whylen)
 {
 	snprintf(why, whylen, "not built yet");
 	return NULL;
