@@ -452,7 +452,8 @@ demo_draw_all(struct demo *d)
 }
 
 static void *
-demo_open(const char *arg, char *why, size_t whylen)
+demo_open(const char *arg, const struct source_options *opt, char *why,
+    size_t whylen)
 {
 	struct demo *d;
 

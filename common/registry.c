@@ -11,6 +11,9 @@ const struct registry_entry registry_sources[REGISTRY_SOURCE_COUNT] = {
 	    "a generated desktop, for trying rampart out" },
 	[REGISTRY_SOURCE_REPLAY] = { "replay", REGISTRY_ARG_REQUIRED,
 	    "replay:FILE.frames", "a recorded screen, played over and over" },
+	[REGISTRY_SOURCE_DRM] = { "drm", REGISTRY_ARG_OPTIONAL,
+	    "drm[:/dev/dri/cardN]",
+	    "what the display controller scans out (DRM/KMS)" },
 };
 
 const struct registry_entry registry_sinks[REGISTRY_SINK_COUNT] = {
