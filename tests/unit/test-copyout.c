@@ -39,7 +39,9 @@ buf_init(struct buf *b, uint32_t width, uint32_t height, size_t stride,
 	b->width = width;
 	b->height = height;
 	b->stride = stride;
-	if ((b->mem = aligned_alloc(64, stride * height + 128)) == NULL)
+	/* C11: the size a multiple of the alignment. */
+	if ((b->mem = aligned_alloc(64, (stride * height + 128 + 63) &
+	    ~(size_t)63)) == NULL)
 		bail("out of memory");
 	b->p = b->mem + misalign;
 }
