@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/ipc.h"
+
 struct sandbox_needs;
 
 /* What a source delivers now. */
@@ -30,6 +32,14 @@ struct capture_mode {
 	 */
 	uint32_t	transform;
 	size_t		max_length;	/* the most bytes one frame can take */
+	/*
+	 * The monitors in the picture, when the source puts several side
+	 * by side in one frame: viewers see them as RFB's screens.  Inside
+	 * the frame, at least 1x1, not overlapping, ids distinct
+	 * (common/layout.h).  0: one monitor, the whole frame.
+	 */
+	uint32_t	nscreens;
+	struct ipc_screen screens[IPC_SCREENS_MAX];
 };
 
 /* What grab() says of the frame it wrote. */
