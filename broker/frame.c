@@ -95,7 +95,9 @@ frame_screens(const struct frame *f, struct layout *out)
 		*out = f->layout;
 		return;
 	}
-	*out = (struct layout){ .n = 1, .screens[0] = { .id = 0, .x = 0,
+	/* Id 1: libvncclient 0.9.14 ignores a size change whose screen
+	 * has id 0. */
+	*out = (struct layout){ .n = 1, .screens[0] = { .id = 1, .x = 0,
 	    .y = 0, .width = (uint16_t)f->width,
 	    .height = (uint16_t)f->height } };
 }
