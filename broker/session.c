@@ -321,8 +321,9 @@ session_put_desktop_size(struct evbuffer *out, int reason, int status,
 {
 	uint8_t b[SESSION_EDS_SIZE(IPC_SCREENS_MAX)] = { 0 }, *p = b;
 
+	/* Callers pass a frame's screens (frame_screens()): 1 .. 8. */
 	if (n < 1 || n > IPC_SCREENS_MAX)
-		return;
+		fatalx("ExtendedDesktopSize of %u screens", n);
 	wire_put16(p, (uint16_t)reason);
 	wire_put16(p + 2, (uint16_t)status);
 	wire_put16(p + 4, width);
