@@ -3,8 +3,8 @@
  * The broker's RFB side, fed what a hostile client could send: the real
  * client (conn, session, updates) over a bufferevent pair, the handshake
  * and every message split at arbitrary points, with the screen changing
- * (its size, and the monitors in it) between the pieces.  What the server answers is read
- * and dropped on the pair's far end.
+ * (its size, and the monitors in it) between the pieces.  What the server
+ * answers is read and dropped on the pair's far end.
  *
  * Input: byte 0 chooses a listener offering None or nothing and how the
  * rest is split; the rest is the client's byte stream.
