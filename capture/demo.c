@@ -502,7 +502,8 @@ demo_screens_open(int n, char *why, size_t whylen)
 }
 
 static void *
-demo_open(const char *arg, char *why, size_t whylen)
+demo_open(const char *arg, const struct source_options *opt, char *why,
+    size_t whylen)
 {
 	struct demo *d;
 	int n;

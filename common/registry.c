@@ -12,6 +12,9 @@ const struct registry_entry registry_sources[REGISTRY_SOURCE_COUNT] = {
 	    "a generated desktop, or N (1-4) monitors side by side" },
 	[REGISTRY_SOURCE_REPLAY] = { "replay", REGISTRY_ARG_REQUIRED,
 	    "replay:FILE.frames", "a recorded screen, played over and over" },
+	[REGISTRY_SOURCE_DRM] = { "drm", REGISTRY_ARG_OPTIONAL,
+	    "drm[:/dev/dri/cardN]",
+	    "what the display controller scans out (DRM/KMS)" },
 };
 
 const struct registry_entry registry_sinks[REGISTRY_SINK_COUNT] = {

@@ -34,7 +34,8 @@ struct pattern {
 };
 
 static void *
-pattern_open(const char *arg, char *why, size_t whylen)
+pattern_open(const char *arg, const struct source_options *opt, char *why,
+    size_t whylen)
 {
 	return NULL;
 }

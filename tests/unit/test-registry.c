@@ -50,7 +50,8 @@ main(void)
 	ok(finds("", -1, NULL), "nothing is no name");
 
 	ok(strcmp(registry_list(registry_sources, REGISTRY_SOURCE_COUNT, ", ",
-	    buf, sizeof(buf)), "demo[:screens=N], replay:FILE.frames") == 0,
+	    buf, sizeof(buf)), "demo[:screens=N], replay:FILE.frames, "
+	    "drm[:/dev/dri/cardN]") == 0,
 	    "the list of sources: %s", buf);
 	registry_error(registry_sinks, REGISTRY_SINK_COUNT, "input sink",
 	    "none", "uinput", buf, sizeof(buf));
