@@ -4,7 +4,8 @@
 # as RFB's ExtendedDesktopSize screens, to a viewer that announced it, and
 # a request to change them is refused; a viewer that did not announce it
 # sees one plain screen; TigerVNC's vncviewer shows the frame pixel for
-# pixel, asks to resize and hears no; a bad N stops rampart with a reason.
+# pixel, asks to resize and hears no, and so does gtk-vnc's gvncviewer;
+# a bad N stops rampart with a reason.
 . "$top_srcdir/tests/integration/lib.sh"
 
 command -v python3 >/dev/null || skip_all "python3 is not installed"
@@ -51,53 +52,99 @@ tap_lines "$WORK/plain.out"
 check "the broker says why it closed that one" \
     grep -q 'SetDesktopSize without ExtendedDesktopSize' "$WORK/rampart.log"
 
-# TigerVNC's viewer, full screen on an X screen of the frame's size.  It
-# asks (RemoteResize, its default) for one screen the size of its own,
-# and is refused; it goes on showing the two.
+# The viewers keep settings under $HOME: not in root's.  No session bus,
+# so that nothing is started on one that would outlive the test.
+mkdir -p "$WORK/home"
+export HOME=$WORK/home NO_AT_BRIDGE=1 GDK_BACKEND=x11 \
+    GSETTINGS_BACKEND=memory DBUS_SESSION_BUS_ADDRESS=unix:path=$WORK/no-bus
+unset XAUTHORITY WAYLAND_DISPLAY
+
+# stop PID: end one process started with spawn, and forget it.
+stop() {
+	local pid rest=
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	for pid in $BG_PIDS; do
+		[ "$pid" = "$1" ] || rest="$rest $pid"
+	done
+	BG_PIDS=$rest
+}
+
+connections() {
+	grep -c '): connected' "$WORK/rampart.log"
+}
+connected_since() {
+	[ "$(connections)" -gt "$1" ]
+}
+
+# shows WHERE: a screenshot shows the frame eds.py was served at WHERE
+# (X,Y, or "any": found anywhere, its place into $WORK/place).
+shows() {
+	xwd -root -silent >"$WORK/shot.xwd" || return 1
+	if [ "$1" = any ]; then
+		"$XWDCMP" --find "$WORK/shot.xwd" "$DUMP" 0 >"$WORK/place"
+	else
+		"$XWDCMP" --at "$1" "$WORK/shot.xwd" "$DUMP" 0
+	fi
+}
+
+# viewer NAME XW XH WHERE COMMAND...: the viewer on an XW x XH X screen
+# of its own shows both monitors at WHERE; its log in $WORK/NAME.log.
 viewer() {
-	local before pid
-	for tool in Xvfb xwd vncviewer; do
-		if ! command -v $tool >/dev/null; then
-			skip "vncviewer on two monitors: $tool is not installed"
-			return
+	local name=$1 xw=$2 xh=$3 where=$4 before tool
+	shift 4
+	for tool in Xvfb xwd "$1"; do
+		if ! command -v "$tool" >/dev/null; then
+			skip "$name on two monitors: $tool is not installed"
+			return 1
 		fi
 	done
-	mkdir -p "$WORK/home"
-	HOME=$WORK/home
-	unset XAUTHORITY WAYLAND_DISPLAY
 	: >"$WORK/display"
-	spawn Xvfb -displayfd 9 -screen 0 "${W}x${H}x24" -nolisten tcp \
+	spawn Xvfb -displayfd 9 -screen 0 "${xw}x${xh}x24" -nolisten tcp \
 	    -noreset 9>"$WORK/display" 2>>"$WORK/xvfb.log"
+	XVFB_PID=$!
 	if ! wait_until 10 grep -qx '[0-9][0-9]*' "$WORK/display"; then
 		diag_file "$WORK/xvfb.log"
-		fail "Xvfb starts"
-		return
+		fail "Xvfb starts for $name"
+		return 1
 	fi
 	export DISPLAY=:$(cat "$WORK/display")
-	before=$(grep -c '): connected' "$WORK/rampart.log")
-	spawn vncviewer -FullScreen -Shared -MenuKey= -ReconnectOnError=0 \
-	    -AlertOnFatalError=0 "127.0.0.1::$PORT" >"$WORK/vncviewer.log" 2>&1
-	pid=$!
-	check "vncviewer connects" wait_until 10 sh -c \
-	    "[ \$(grep -c '): connected' '$WORK/rampart.log') -gt $before ]"
-	shows() {
-		xwd -root -silent >"$WORK/shot.xwd" &&
-		    "$XWDCMP" --at 0,0 "$WORK/shot.xwd" "$DUMP" 0
-	}
-	if wait_until 15 shows; then
-		pass "vncviewer shows both monitors exactly as served"
+	before=$(connections)
+	spawn "$@" >"$WORK/$name.log" 2>&1
+	VIEWER_PID=$!
+	check "$name connects" wait_until 10 connected_since "$before"
+	if wait_until 15 shows "$where"; then
+		[ "$where" = any ] && where=$(tr ' ' , <"$WORK/place")
+		pass "$name shows both monitors exactly as served, at $where"
 	else
-		fail "vncviewer shows both monitors exactly as served"
-		shows 2>&1 | sed 's/^/#   /'
-		diag_file "$WORK/vncviewer.log"
+		fail "$name shows both monitors exactly as served"
+		shows "$where" 2>&1 | sed 's/^/#   /'
+		diag_file "$WORK/$name.log"
 	fi
+	return 0
+}
+
+# TigerVNC's, full screen on an X screen of the frame's size.  It asks
+# (RemoteResize, its default) for one screen the size of its own, is
+# refused, and goes on showing the two.
+if viewer vncviewer $W $H 0,0 vncviewer -FullScreen -Shared -MenuKey= \
+    -ReconnectOnError=0 -AlertOnFatalError=0 "127.0.0.1::$PORT"; then
 	check "it asked for one screen of its size and was refused (status 1)" \
 	    wait_until 10 grep -q 'SetDesktopSize failed: 1' \
 	    "$WORK/vncviewer.log"
-	check "vncviewer is still running" kill -0 "$pid"
-	check "and still shows both monitors" shows
-}
-viewer
+	check "vncviewer is still running" kill -0 "$VIEWER_PID"
+	check "and still shows both monitors" shows 0,0
+	stop "$VIEWER_PID"
+	stop "$XVFB_PID"
+fi
+
+# gtk-vnc's, in a window below its menu, wherever that is.
+if viewer gvncviewer 1900 900 any gvncviewer \
+    "127.0.0.1:$((PORT - 5900))"; then
+	check "gvncviewer is still running" kill -0 "$VIEWER_PID"
+	stop "$VIEWER_PID"
+	stop "$XVFB_PID"
+fi
 check "rampart is still running" rampart_alive
 
 # N outside 1..4: the capture helper cannot start; rampart says why.
