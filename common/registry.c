@@ -8,7 +8,7 @@
 
 const struct registry_entry registry_sources[REGISTRY_SOURCE_COUNT] = {
 	[REGISTRY_SOURCE_AUTO] = { "auto", REGISTRY_ARG_NONE, "auto",
-	    "drm where a screen is lit, else fbdev (/dev/fb0), else demo" },
+	    "drm if a screen is lit, else fbdev, else demo" },
 	[REGISTRY_SOURCE_DEMO] = { "demo", REGISTRY_ARG_NONE, "demo",
 	    "a generated desktop, for trying rampart out" },
 	[REGISTRY_SOURCE_REPLAY] = { "replay", REGISTRY_ARG_REQUIRED,
