@@ -159,17 +159,34 @@ static inline void
 put_pixel(const struct fbdev_format *f, uint8_t *dst, uint32_t p)
 {
 	const struct fbdev_channel *r = &f->r, *g = &f->g, *b = &f->b;
+	uint32_t w;
 
-	dst[0] = b->to8[(p >> b->offset) & ((1u << b->length) - 1)];
-	dst[1] = g->to8[(p >> g->offset) & ((1u << g->length) - 1)];
-	dst[2] = r->to8[(p >> r->offset) & ((1u << r->length) - 1)];
-	dst[3] = 0;
+	w = (uint32_t)r->to8[(p >> r->offset) & ((1u << r->length) - 1)] << 16 |
+	    (uint32_t)g->to8[(p >> g->offset) & ((1u << g->length) - 1)] << 8 |
+	    b->to8[(p >> b->offset) & ((1u << b->length) - 1)];
+	w = htole32(w);
+	memcpy(dst, &w, 4);
+}
+
+/* The same for channels of 8 bits at ro, go, bo, which need no table. */
+static inline void
+put_pixel8(uint8_t *dst, uint32_t p, uint32_t ro, uint32_t go, uint32_t bo)
+{
+	uint32_t w;
+
+	w = (p >> ro & 0xff) << 16 | (p >> go & 0xff) << 8 | (p >> bo & 0xff);
+	w = htole32(w);
+	memcpy(dst, &w, 4);
 }
 
 void
 fbdev_convert_row(const struct fbdev_format *f, uint8_t *dst,
     const uint8_t *src, uint32_t width)
 {
+	int eight = f->r.length == 8 && f->g.length == 8 && f->b.length == 8;
+	/* In locals: as far as the compiler knows, a store to dst could
+	 * change f's fields, which it would then read at every pixel. */
+	uint32_t ro = f->r.offset, go = f->g.offset, bo = f->b.offset;
 	uint16_t p16;
 	uint32_t p32;
 
@@ -186,11 +203,22 @@ fbdev_convert_row(const struct fbdev_format *f, uint8_t *dst,
 		for (uint32_t x = 0; x < width; x++) {
 			const uint8_t *s = src + (size_t)x * 3;
 
-			put_pixel(f, dst + (size_t)x * 4, (uint32_t)s[0] |
-			    (uint32_t)s[1] << 8 | (uint32_t)s[2] << 16);
+			p32 = (uint32_t)s[0] | (uint32_t)s[1] << 8 |
+			    (uint32_t)s[2] << 16;
+			if (eight)
+				put_pixel8(dst + (size_t)x * 4, p32, ro, go, bo);
+			else
+				put_pixel(f, dst + (size_t)x * 4, p32);
 		}
 		break;
 	case 32:
+		if (eight) {
+			for (uint32_t x = 0; x < width; x++) {
+				memcpy(&p32, src + (size_t)x * 4, 4);
+				put_pixel8(dst + (size_t)x * 4, p32, ro, go, bo);
+			}
+			break;
+		}
 		for (uint32_t x = 0; x < width; x++) {
 			memcpy(&p32, src + (size_t)x * 4, 4);
 			put_pixel(f, dst + (size_t)x * 4, p32);
