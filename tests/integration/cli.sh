@@ -164,6 +164,21 @@ check "and the reason is logged" grep -q 'bad magic' "$out"
 check "no \"connect with a VNC viewer\" when the helpers did not come up" \
     sh -c "! grep -q 'connect with' '$out'"
 
+# fbdev named on the command line but not there, or not a framebuffer:
+# rampart says why and exits (auto would have fallen back to the demo).
+for dev in "$WORK/no-fb0:No such file or directory" \
+    "/dev/null:Inappropriate ioctl for device (not a framebuffer)"; do
+	PORT=$(free_port)
+	timeout 20 "$RAMPART" --foreground --config /dev/null \
+	    --listen "tcp:127.0.0.1:$PORT" --capture "fbdev:${dev%%:*}" \
+	    >"$out" 2>&1
+	rc=$?
+	check "--capture fbdev:${dev%%:*} makes rampart exit non-zero" \
+	    test $rc -ne 0 -a $rc -ne 124
+	check "saying: ${dev#*:}" \
+	    grep -qF "source fbdev: ${dev%%:*}: ${dev#*:}" "$out"
+done
+
 # A compressed recording: rampart says so and how to decompress it, by
 # its content, whatever its name.
 if command -v zstd >/dev/null; then
