@@ -445,7 +445,7 @@ test_demo_screens(void)
 	ok(cur.count >= 3 && cur.moved, "the pointer moves on (%d cursor "
 	    "messages)", cur.count);
 	close(ch.sock);
-	ok(spawn_wait(&ch, 3000) == 0, "demo:screens=2 ends with the channel");
+	ok(spawn_wait(&ch, 10000) == 0, "demo:screens=2 ends with the channel");
 	ring_destroy(&ring);
 	close(ch.err);
 }
