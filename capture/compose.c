@@ -10,6 +10,7 @@
 
 #include "capture/compose.h"
 #include "capture/convert.h"
+#include "common/ipc.h"
 
 /*
  * Composition, one row of the screen at a time.
@@ -184,9 +185,13 @@ plane_check(struct cplane *cp, const struct plane_state *ps, size_t i,
 }
 
 /*
- * The source index at each visible screen position along one axis: the
- * screen position i of the CRTC extent n (counted from the far end when
- * reversed) samples the source at (i + 1/2) * extent / n, extent in 16.16.
+ * The source index at each visible screen position along one axis.  The
+ * screen position i of the CRTC extent n samples the reflected and rotated
+ * picture at pos = (i + 1/2) * extent / n (16.16), in the pixel whose cell
+ * [k, k + 1) holds it: sampling comes after the turn, as drm_blend.c
+ * orders it.  Where the axis runs backwards through the source that cell
+ * is (extent - k - 1, extent - k] of the source: the source pixel holding
+ * extent - pos, an edge going to the pixel before it.
  */
 static void
 axis_map(uint32_t *map, int32_t from, int32_t to, int32_t crtc_pos,
@@ -197,9 +202,9 @@ axis_map(uint32_t *map, int32_t from, int32_t to, int32_t crtc_pos,
 
 	for (s = from; s < to; s++) {
 		i = (uint64_t)((int64_t)s - crtc_pos);
-		if (rev)
-			i = n - 1 - i;
 		pos = (2 * i + 1) * extent / (2 * (uint64_t)n);
+		if (rev)
+			pos = extent - 1 - pos;
 		*map++ = origin + (uint32_t)(pos >> 16);
 	}
 }
@@ -485,4 +490,67 @@ compose_planes(uint8_t *dst, size_t dst_stride, uint32_t width,
 		    (int32_t)width, order, ncp, acc, stage);
 	free(mem);
 	return 0;
+}
+
+/*
+ * A quarter turn reads the source down its columns: done in square tiles,
+ * so that the rows of a tile stay in the cache while its columns are read.
+ */
+#define TURN_TILE	32
+
+void
+transform_picture(uint8_t *dst, size_t dst_stride, const uint8_t *src,
+    size_t src_stride, uint32_t width, uint32_t height, uint32_t transform)
+{
+	const uint8_t *srow;
+	uint8_t *drow;
+	uint32_t X, Y, X0, Y0, X1, Y1, x, y, dw, dh;
+	int flip = (transform & IPC_TRANSFORM_FLIPPED) != 0;
+
+	if (dst == NULL || src == NULL || width == 0 || height == 0 ||
+	    transform > IPC_TRANSFORM_MAX)
+		return;
+	switch (transform & 3) {
+	case IPC_TRANSFORM_NORMAL:
+	case IPC_TRANSFORM_180:
+		for (Y = 0; Y < height; Y++) {
+			y = (transform & 3) == IPC_TRANSFORM_180 ?
+			    height - 1 - Y : Y;
+			srow = src + (size_t)y * src_stride;
+			drow = dst + (size_t)Y * dst_stride;
+			/* 180 mirrors the row; so does FLIPPED; both: not. */
+			if (flip == ((transform & 3) == IPC_TRANSFORM_180)) {
+				memcpy(drow, srow, (size_t)width * 4);
+				continue;
+			}
+			for (X = 0; X < width; X++)
+				memcpy(drow + (size_t)X * 4,
+				    srow + (size_t)(width - 1 - X) * 4, 4);
+		}
+		return;
+	}
+
+	/* 90 and 270: dst is height x width; dst row Y is source column
+	 * W-1-Y (90, FLIPPED_270) or Y (270, FLIPPED_90), read downwards
+	 * (90, FLIPPED_90) or upwards (270, FLIPPED_270). */
+	dw = height;
+	dh = width;
+	for (Y0 = 0; Y0 < dh; Y0 += TURN_TILE) {
+		Y1 = Y0 + TURN_TILE < dh ? Y0 + TURN_TILE : dh;
+		for (X0 = 0; X0 < dw; X0 += TURN_TILE) {
+			X1 = X0 + TURN_TILE < dw ? X0 + TURN_TILE : dw;
+			for (Y = Y0; Y < Y1; Y++) {
+				x = ((transform & 3) == IPC_TRANSFORM_90) !=
+				    flip ? width - 1 - Y : Y;
+				drow = dst + (size_t)Y * dst_stride;
+				for (X = X0; X < X1; X++) {
+					y = (transform & 3) == IPC_TRANSFORM_90 ?
+					    X : height - 1 - X;
+					memcpy(drow + (size_t)X * 4, src +
+					    (size_t)y * src_stride +
+					    (size_t)x * 4, 4);
+				}
+			}
+		}
+	}
 }
