@@ -239,40 +239,38 @@ mix(uint32_t fg, uint32_t bg, uint64_t ws, uint64_t wd)
 	return v > M ? M : (uint16_t)v;
 }
 
-/* Blend n pixels of one plane over acc. */
+/*
+ * Blend n pixels of one plane over acc.  No branch per pixel: the
+ * arithmetic is exact at the ends (ws = M^2, wd = 0 gives fg; ws = 0, wd =
+ * M^2 gives bg), and a branch on alpha costs more than the multiplications
+ * where alpha varies from pixel to pixel.
+ */
+#define BLEND_LOOP(WS, WD)						\
+	for (k = 0; k < n; k++) {					\
+		ws = (WS);						\
+		wd = (WD);						\
+		acc[k].r = mix(fg[k].r, acc[k].r, ws, wd);		\
+		acc[k].g = mix(fg[k].g, acc[k].g, ws, wd);		\
+		acc[k].b = mix(fg[k].b, acc[k].b, ws, wd);		\
+	}
+
 static void
 blend_span(struct px16 *acc, const struct px16 *fg, uint32_t n, uint32_t pa,
     uint32_t mode)
 {
-	uint64_t ws, wd;
+	uint64_t ws, wd, pam = (uint64_t)pa * M;
 	uint32_t k;
 
-	for (k = 0; k < n; k++) {
-		switch (mode) {
-		case COMPOSE_BLEND_NONE:
-			ws = (uint64_t)pa * M;
-			wd = M2 - ws;
-			break;
-		case COMPOSE_BLEND_COVERAGE:
-			ws = (uint64_t)pa * fg[k].a;
-			wd = M2 - ws;
-			break;
-		default:
-			ws = (uint64_t)pa * M;
-			wd = M2 - (uint64_t)pa * fg[k].a;
-			break;
-		}
-		if (wd == 0) {
-			/* ws is M^2 here: the plane's own colour. */
-			acc[k].r = fg[k].r;
-			acc[k].g = fg[k].g;
-			acc[k].b = fg[k].b;
-		} else if (ws != 0) {
-			acc[k].r = mix(fg[k].r, acc[k].r, ws, wd);
-			acc[k].g = mix(fg[k].g, acc[k].g, ws, wd);
-			acc[k].b = mix(fg[k].b, acc[k].b, ws, wd);
-		}
-		/* ws 0 leaves acc as it is, wd being M^2. */
+	switch (mode) {
+	case COMPOSE_BLEND_NONE:
+		BLEND_LOOP(pam, M2 - pam);
+		break;
+	case COMPOSE_BLEND_COVERAGE:
+		BLEND_LOOP((uint64_t)pa * fg[k].a, M2 - ws);
+		break;
+	default:
+		BLEND_LOOP(pam, M2 - (uint64_t)pa * fg[k].a);
+		break;
 	}
 }
 
@@ -505,7 +503,7 @@ transform_picture(uint8_t *dst, size_t dst_stride, const uint8_t *src,
 	const uint8_t *srow;
 	uint8_t *drow;
 	uint32_t X, Y, X0, Y0, X1, Y1, x, y, dw, dh;
-	int flip = (transform & IPC_TRANSFORM_FLIPPED) != 0;
+	int up, flip = (transform & IPC_TRANSFORM_FLIPPED) != 0;
 
 	if (dst == NULL || src == NULL || width == 0 || height == 0 ||
 	    transform > IPC_TRANSFORM_MAX)
@@ -535,6 +533,7 @@ transform_picture(uint8_t *dst, size_t dst_stride, const uint8_t *src,
 	 * (90, FLIPPED_90) or upwards (270, FLIPPED_270). */
 	dw = height;
 	dh = width;
+	up = (transform & 3) == IPC_TRANSFORM_270;
 	for (Y0 = 0; Y0 < dh; Y0 += TURN_TILE) {
 		Y1 = Y0 + TURN_TILE < dh ? Y0 + TURN_TILE : dh;
 		for (X0 = 0; X0 < dw; X0 += TURN_TILE) {
@@ -542,13 +541,17 @@ transform_picture(uint8_t *dst, size_t dst_stride, const uint8_t *src,
 			for (Y = Y0; Y < Y1; Y++) {
 				x = ((transform & 3) == IPC_TRANSFORM_90) !=
 				    flip ? width - 1 - Y : Y;
-				drow = dst + (size_t)Y * dst_stride;
-				for (X = X0; X < X1; X++) {
-					y = (transform & 3) == IPC_TRANSFORM_90 ?
-					    X : height - 1 - X;
-					memcpy(drow + (size_t)X * 4, src +
-					    (size_t)y * src_stride +
-					    (size_t)x * 4, 4);
+				y = up ? height - 1 - X0 : X0;
+				srow = src + (size_t)y * src_stride +
+				    (size_t)x * 4;
+				drow = dst + (size_t)Y * dst_stride +
+				    (size_t)X0 * 4;
+				for (X = X0; X < X1; X++, drow += 4) {
+					memcpy(drow, srow, 4);
+					if (up)
+						srow -= src_stride;
+					else
+						srow += src_stride;
 				}
 			}
 		}

@@ -161,8 +161,16 @@ fb_check(const struct fb_image *fb, const struct fmt_info *f, uint32_t c0,
 	return 0;
 }
 
-/* Byte by byte: the result does not depend on the host's byte order, and
- * compilers make one load of it. */
+/*
+ * Little-endian words: one load or store on a little-endian host, byte by
+ * byte elsewhere, the same result.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST_LE	1
+#else
+#define HOST_LE	0
+#endif
+
 static inline uint32_t
 ld16(const uint8_t *p)
 {
@@ -172,108 +180,105 @@ ld16(const uint8_t *p)
 static inline uint32_t
 ld32(const uint8_t *p)
 {
+	uint32_t v;
+
+	if (HOST_LE) {
+		memcpy(&v, p, 4);
+		return v;
+	}
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	    (uint32_t)p[3] << 24;
 }
 
 static inline void
+st32(uint8_t *o, uint32_t v)
+{
+	if (HOST_LE) {
+		memcpy(o, &v, 4);
+		return;
+	}
+	o[0] = (uint8_t)v;
+	o[1] = (uint8_t)(v >> 8);
+	o[2] = (uint8_t)(v >> 16);
+	o[3] = (uint8_t)(v >> 24);
+}
+
+static inline void
 st_xrgb(uint8_t *o, uint32_t r, uint32_t g, uint32_t b)
 {
-	o[0] = (uint8_t)b;
-	o[1] = (uint8_t)g;
-	o[2] = (uint8_t)r;
-	o[3] = 0;
+	st32(o, r << 16 | g << 8 | b);
 }
 
-static inline uint32_t
-c5_to_8(uint32_t c)
-{
-	return (c * 255 + 15) / 31;
-}
+/*
+ * The channel widths to 8 and 16 bits, tabulated at compile time: a lookup
+ * is cheaper than the division, and nothing is computed at run time.
+ */
+#define R4(f, b)	f(b), f((b) + 1), f((b) + 2), f((b) + 3)
+#define R16(f, b)	R4(f, b), R4(f, (b) + 4), R4(f, (b) + 8), R4(f, (b) + 12)
+#define R64(f, b)	R16(f, b), R16(f, (b) + 16), R16(f, (b) + 32), \
+			R16(f, (b) + 48)
+#define R256(f, b)	R64(f, b), R64(f, (b) + 64), R64(f, (b) + 128), \
+			R64(f, (b) + 192)
+#define R1024(f, b)	R256(f, b), R256(f, (b) + 256), R256(f, (b) + 512), \
+			R256(f, (b) + 768)
 
-static inline uint32_t
-c6_to_8(uint32_t c)
-{
-	return (c * 255 + 31) / 63;
-}
+#define C5_8(c)		(uint8_t)(((c) * 255 + 15) / 31)
+#define C6_8(c)		(uint8_t)(((c) * 255 + 31) / 63)
+#define C10_8(c)	(uint8_t)(((c) * 255 + 511) / 1023)
+#define C5_16(c)	(uint16_t)(((c) * 65535 + 15) / 31)
+#define C6_16(c)	(uint16_t)(((c) * 65535 + 31) / 63)
+#define C10_16(c)	(uint16_t)(((c) * 65535 + 511) / 1023)
 
-static inline uint32_t
-c10_to_8(uint32_t c)
-{
-	return (c * 255 + 511) / 1023;
-}
-
-static inline uint32_t
-c5_to_16(uint32_t c)
-{
-	return (c * 65535 + 15) / 31;
-}
-
-static inline uint32_t
-c6_to_16(uint32_t c)
-{
-	return (c * 65535 + 31) / 63;
-}
-
-static inline uint32_t
-c10_to_16(uint32_t c)
-{
-	return (c * 65535 + 511) / 1023;
-}
+static const uint8_t c5_8[32] = { R16(C5_8, 0), R16(C5_8, 16) };
+static const uint8_t c6_8[64] = { R64(C6_8, 0) };
+static const uint8_t c10_8[1024] = { R1024(C10_8, 0) };
+static const uint16_t c5_16[32] = { R16(C5_16, 0), R16(C5_16, 16) };
+static const uint16_t c6_16[64] = { R64(C6_16, 0) };
+static const uint16_t c10_16[1024] = { R1024(C10_16, 0) };
 
 static inline uint32_t
 clamp16(int32_t v)
 {
-	if (v <= 0)
-		return 0;
 	v = (v + (1 << (YUV_SHIFT - 1))) >> YUV_SHIFT;
-	return v > 0xffff ? 0xffff : (uint32_t)v;
+	return v < 0 ? 0 : v > 0xffff ? 0xffff : (uint32_t)v;
 }
 
-static inline void
-yuv_px16(const struct yuv_tab *t, uint32_t y, uint32_t cb, uint32_t cr,
-    struct px16 *o)
-{
-	int32_t l = t->y[y];
-
-	o->r = (uint16_t)clamp16(l + t->rv[cr]);
-	o->g = (uint16_t)clamp16(l + t->gu[cb] + t->gv[cr]);
-	o->b = (uint16_t)clamp16(l + t->bu[cb]);
-	o->a = 0xffff;
-}
+/* Forced inline: each loop below calls these with a constant kind, and the
+ * switch must fold away, not run per pixel. */
+#define INLINE	static inline __attribute__((always_inline))
 
 /* One pixel of a packed format at p, to XRGB8888 at o. */
-static inline void
+INLINE void
 packed_xrgb(uint8_t kind, const uint8_t *p, uint8_t *o)
 {
 	uint32_t v;
 
 	switch (kind) {
 	case FMT_RGB8888:
-		st_xrgb(o, p[2], p[1], p[0]);
+		st32(o, ld32(p) & 0x00ffffff);
 		break;
 	case FMT_BGR8888:
 		st_xrgb(o, p[0], p[1], p[2]);
 		break;
 	case FMT_RGB565:
 		v = ld16(p);
-		st_xrgb(o, c5_to_8(v >> 11), c6_to_8((v >> 5) & 0x3f),
-		    c5_to_8(v & 0x1f));
+		st_xrgb(o, c5_8[v >> 11], c6_8[(v >> 5) & 0x3f],
+		    c5_8[v & 0x1f]);
 		break;
 	case FMT_RGB2101010:
 		v = ld32(p);
-		st_xrgb(o, c10_to_8((v >> 20) & 0x3ff),
-		    c10_to_8((v >> 10) & 0x3ff), c10_to_8(v & 0x3ff));
+		st_xrgb(o, c10_8[(v >> 20) & 0x3ff],
+		    c10_8[(v >> 10) & 0x3ff], c10_8[v & 0x3ff]);
 		break;
 	case FMT_BGR2101010:
 		v = ld32(p);
-		st_xrgb(o, c10_to_8(v & 0x3ff), c10_to_8((v >> 10) & 0x3ff),
-		    c10_to_8((v >> 20) & 0x3ff));
+		st_xrgb(o, c10_8[v & 0x3ff], c10_8[(v >> 10) & 0x3ff],
+		    c10_8[(v >> 20) & 0x3ff]);
 		break;
 	}
 }
 
-static inline void
+INLINE void
 packed_px16(uint8_t kind, int alpha, const uint8_t *p, struct px16 *o)
 {
 	uint32_t v;
@@ -293,23 +298,23 @@ packed_px16(uint8_t kind, int alpha, const uint8_t *p, struct px16 *o)
 		break;
 	case FMT_RGB565:
 		v = ld16(p);
-		o->r = (uint16_t)c5_to_16(v >> 11);
-		o->g = (uint16_t)c6_to_16((v >> 5) & 0x3f);
-		o->b = (uint16_t)c5_to_16(v & 0x1f);
+		o->r = (uint16_t)c5_16[v >> 11];
+		o->g = (uint16_t)c6_16[(v >> 5) & 0x3f];
+		o->b = (uint16_t)c5_16[v & 0x1f];
 		o->a = 0xffff;
 		break;
 	case FMT_RGB2101010:
 		v = ld32(p);
-		o->r = (uint16_t)c10_to_16((v >> 20) & 0x3ff);
-		o->g = (uint16_t)c10_to_16((v >> 10) & 0x3ff);
-		o->b = (uint16_t)c10_to_16(v & 0x3ff);
+		o->r = (uint16_t)c10_16[(v >> 20) & 0x3ff];
+		o->g = (uint16_t)c10_16[(v >> 10) & 0x3ff];
+		o->b = (uint16_t)c10_16[v & 0x3ff];
 		o->a = alpha ? (uint16_t)((v >> 30) * 0x5555) : 0xffff;
 		break;
 	case FMT_BGR2101010:
 		v = ld32(p);
-		o->r = (uint16_t)c10_to_16(v & 0x3ff);
-		o->g = (uint16_t)c10_to_16((v >> 10) & 0x3ff);
-		o->b = (uint16_t)c10_to_16((v >> 20) & 0x3ff);
+		o->r = (uint16_t)c10_16[v & 0x3ff];
+		o->g = (uint16_t)c10_16[(v >> 10) & 0x3ff];
+		o->b = (uint16_t)c10_16[(v >> 20) & 0x3ff];
 		o->a = alpha ? (uint16_t)((v >> 30) * 0x5555) : 0xffff;
 		break;
 	}
@@ -322,6 +327,121 @@ packed_px16(uint8_t kind, int alpha, const uint8_t *p, struct px16 *o)
  * chroma sample off for MPEG-2's left siting: colour edges may be one luma
  * pixel out, luma never is.
  */
+struct chroma {
+	int32_t	r, g, b;
+};
+
+INLINE void
+chroma_of(const struct yuv_tab *t, const uint8_t *cbcr, struct chroma *c)
+{
+	c->r = t->rv[cbcr[1]];
+	c->g = t->gu[cbcr[0]] + t->gv[cbcr[1]];
+	c->b = t->bu[cbcr[0]];
+}
+
+INLINE void
+yuv_xrgb(const struct yuv_tab *t, uint32_t y, const struct chroma *c,
+    uint8_t *o)
+{
+	int32_t l = t->y[y];
+
+	st_xrgb(o, px16_to_8(clamp16(l + c->r)), px16_to_8(clamp16(l + c->g)),
+	    px16_to_8(clamp16(l + c->b)));
+}
+
+INLINE void
+yuv_px16(const struct yuv_tab *t, uint32_t y, const struct chroma *c,
+    struct px16 *o)
+{
+	int32_t l = t->y[y];
+
+	o->r = (uint16_t)clamp16(l + c->r);
+	o->g = (uint16_t)clamp16(l + c->g);
+	o->b = (uint16_t)clamp16(l + c->b);
+	o->a = 0xffff;
+}
+
+static void
+nv12_row_xrgb(const struct fb_image *fb, const struct yuv_tab *t,
+    uint32_t row, uint32_t col, uint32_t n, uint8_t *out)
+{
+	const uint8_t *y = fb->data[0] + (size_t)row * fb->pitch[0] + col;
+	const uint8_t *uv = fb->data[1] + (size_t)(row / 2) * fb->pitch[1] +
+	    (size_t)(col / 2) * 2;
+	struct chroma c;
+	uint32_t k = 0;
+
+	if (col & 1) {
+		chroma_of(t, uv, &c);
+		yuv_xrgb(t, y[k++], &c, out);
+		out += 4;
+		uv += 2;
+	}
+	for (; k + 1 < n; k += 2, uv += 2, out += 8) {
+		chroma_of(t, uv, &c);
+		yuv_xrgb(t, y[k], &c, out);
+		yuv_xrgb(t, y[k + 1], &c, out + 4);
+	}
+	if (k < n) {
+		chroma_of(t, uv, &c);
+		yuv_xrgb(t, y[k], &c, out);
+	}
+}
+
+/* A loop of n pixels in a packed format, each with a constant kind. */
+#define PACKED_KINDS(CASE)						\
+	CASE(FMT_RGB8888)						\
+	CASE(FMT_BGR8888)						\
+	CASE(FMT_RGB565)						\
+	CASE(FMT_RGB2101010)						\
+	CASE(FMT_BGR2101010)
+
+void
+row_to_xrgb(const struct fb_image *fb, const struct fmt_info *f,
+    const struct yuv_tab *yt, uint32_t row, uint32_t col, uint32_t n,
+    uint8_t *out)
+{
+	const uint8_t *p;
+	uint32_t k;
+
+	if (f->kind == FMT_NV12) {
+		nv12_row_xrgb(fb, yt, row, col, n, out);
+		return;
+	}
+	p = fb->data[0] + (size_t)row * fb->pitch[0] + (size_t)col * f->cpp;
+	if (f->kind == FMT_RGB8888) {
+		/* Most of the screen: the X bytes (3 and 7) cleared, 64 bits
+		 * at a time. */
+		const uint64_t mask = HOST_LE ? 0x00ffffff00ffffffull :
+		    0xffffff00ffffff00ull;
+		uint64_t w;
+
+		for (k = 0; k + 2 <= n; k += 2, p += 8, out += 8) {
+			memcpy(&w, p, 8);
+			w &= mask;
+			memcpy(out, &w, 8);
+		}
+		if (k < n)
+			packed_xrgb(FMT_RGB8888, p, out);
+		return;
+	}
+	switch (f->kind) {
+#define RUN(kind)							\
+	case kind:							\
+		for (k = 0; k < n; k++, p += f->cpp, out += 4)		\
+			packed_xrgb(kind, p, out);			\
+		break;
+	PACKED_KINDS(RUN)
+#undef RUN
+	}
+}
+
+/* The address of pixel k of a map, its row and column set. */
+#define MAP_PIXEL(k)							\
+	(row = map_is_row ? map[k] : fixed,				\
+	 col = map_is_row ? fixed : map[k],				\
+	 fb->data[0] + (size_t)row * pitch + (size_t)col * cpp)
+
 static inline const uint8_t *
 nv12_cbcr(const struct fb_image *fb, uint32_t row, uint32_t col)
 {
@@ -330,61 +450,30 @@ nv12_cbcr(const struct fb_image *fb, uint32_t row, uint32_t col)
 }
 
 void
-row_to_xrgb(const struct fb_image *fb, const struct fmt_info *f,
-    const struct yuv_tab *yt, uint32_t row, uint32_t col, uint32_t n,
-    uint8_t *out)
-{
-	const uint8_t *p, *uv;
-	struct px16 px;
-	uint32_t k, v;
-
-	p = fb->data[0] + (size_t)row * fb->pitch[0] + (size_t)col * f->cpp;
-	switch (f->kind) {
-	case FMT_RGB8888:
-		/* The common case: a copy with the X byte cleared. */
-		for (k = 0; k < n; k++, p += 4, out += 4) {
-			v = ld32(p) & 0x00ffffff;
-			memcpy(out, &v, 4);
-		}
-		break;
-	case FMT_NV12:
-		uv = fb->data[1] + (size_t)(row / 2) * fb->pitch[1];
-		for (k = 0; k < n; k++, out += 4) {
-			v = (col + k) / 2 * 2;
-			yuv_px16(yt, p[k], uv[v], uv[v + 1], &px);
-			st_xrgb(out, px16_to_8(px.r), px16_to_8(px.g),
-			    px16_to_8(px.b));
-		}
-		break;
-	default:
-		for (k = 0; k < n; k++, p += f->cpp, out += 4)
-			packed_xrgb(f->kind, p, out);
-		break;
-	}
-}
-
-void
 gather_xrgb(const struct fb_image *fb, const struct fmt_info *f,
     const struct yuv_tab *yt, uint32_t fixed, const uint32_t *map,
     int map_is_row, uint32_t n, uint8_t *out)
 {
-	const uint8_t *uv;
-	struct px16 px;
+	const uint8_t *p;
+	struct chroma c;
 	uint32_t k, row, col;
 	size_t pitch = fb->pitch[0], cpp = f->cpp;
 
-	for (k = 0; k < n; k++, out += 4) {
-		row = map_is_row ? map[k] : fixed;
-		col = map_is_row ? fixed : map[k];
-		if (f->kind == FMT_NV12) {
-			uv = nv12_cbcr(fb, row, col);
-			yuv_px16(yt, fb->data[0][row * pitch + col], uv[0],
-			    uv[1], &px);
-			st_xrgb(out, px16_to_8(px.r), px16_to_8(px.g),
-			    px16_to_8(px.b));
-		} else
-			packed_xrgb(f->kind, fb->data[0] + row * pitch +
-			    col * cpp, out);
+	switch (f->kind) {
+	case FMT_NV12:
+		for (k = 0; k < n; k++, out += 4) {
+			p = MAP_PIXEL(k);
+			chroma_of(yt, nv12_cbcr(fb, row, col), &c);
+			yuv_xrgb(yt, *p, &c, out);
+		}
+		break;
+#define GATHER(kind)							\
+	case kind:							\
+		for (k = 0; k < n; k++, out += 4)			\
+			packed_xrgb(kind, MAP_PIXEL(k), out);		\
+		break;
+	PACKED_KINDS(GATHER)
+#undef GATHER
 	}
 }
 
@@ -393,20 +482,32 @@ gather_px16(const struct fb_image *fb, const struct fmt_info *f,
     const struct yuv_tab *yt, uint32_t fixed, const uint32_t *map,
     int map_is_row, uint32_t n, struct px16 *out)
 {
-	const uint8_t *uv;
+	const uint8_t *p;
+	struct chroma c;
 	uint32_t k, row, col;
 	size_t pitch = fb->pitch[0], cpp = f->cpp;
 
-	for (k = 0; k < n; k++) {
-		row = map_is_row ? map[k] : fixed;
-		col = map_is_row ? fixed : map[k];
-		if (f->kind == FMT_NV12) {
-			uv = nv12_cbcr(fb, row, col);
-			yuv_px16(yt, fb->data[0][row * pitch + col], uv[0],
-			    uv[1], &out[k]);
-		} else
-			packed_px16(f->kind, f->alpha, fb->data[0] +
-			    row * pitch + col * cpp, &out[k]);
+	switch (f->kind) {
+	case FMT_NV12:
+		for (k = 0; k < n; k++) {
+			p = MAP_PIXEL(k);
+			chroma_of(yt, nv12_cbcr(fb, row, col), &c);
+			yuv_px16(yt, *p, &c, &out[k]);
+		}
+		break;
+#define GATHER(kind)							\
+	case kind:							\
+		if (f->alpha)						\
+			for (k = 0; k < n; k++)				\
+				packed_px16(kind, 1, MAP_PIXEL(k),	\
+				    &out[k]);				\
+		else							\
+			for (k = 0; k < n; k++)				\
+				packed_px16(kind, 0, MAP_PIXEL(k),	\
+				    &out[k]);				\
+		break;
+	PACKED_KINDS(GATHER)
+#undef GATHER
 	}
 }
 
