@@ -30,10 +30,11 @@
  *
  *	None:		ws = pa * M	wd = M^2 - pa * M
  *	Pre-multiplied:	ws = pa * M	wd = M^2 - pa * fg.alpha
- *	Coverage:	ws = pa * a	wd = M^2 - pa * fg.alpha
+ *	Coverage:	ws = pa * fg.alpha	wd = M^2 - pa * fg.alpha
  *
  * With pa = M (vkms 6.1 has no plane alpha property) pre-multiplied is
- * exactly vkms's pre_mul_blend_channel(): DIV_ROUND_CLOSEST(fg * M + bg *
+ * exactly vkms's pre_mul_blend_channel() (drivers/gpu/drm/vkms/
+ * vkms_composer.c, Linux 6.1): DIV_ROUND_CLOSEST(fg * M + bg *
  * (M - alpha), M), the same fraction rounded the same way.  A
  * pre-multiplied colour larger than its alpha (invalid) would overflow
  * vkms's u32; here the sum is clamped to M.  vkms 6.1 copies its primary
@@ -148,6 +149,16 @@ plane_check(struct cplane *cp, const struct plane_state *ps, size_t i,
 		return -1;
 	}
 
+	/*
+	 * drm_blend.c (drm_plane_create_rotation_property): "Rotation is the
+	 * specified amount in degrees in counter clockwise direction, the X
+	 * and Y axis are within the source rectangle ... After reflection,
+	 * the rotation is applied to the image sampled from the source
+	 * rectangle, before scaling it to fit the destination rectangle."
+	 * Screen x walks source columns for 0 and 180, rows for 90 and 270;
+	 * backwards for 180 and 270 (x), 90 and 180 (y): a quarter turn
+	 * counter-clockwise puts the top right corner at the top left.
+	 */
 	cp->x_is_row = rot == DRM_MODE_ROTATE_90 || rot == DRM_MODE_ROTATE_270;
 	cp->rev_x = rot == DRM_MODE_ROTATE_180 || rot == DRM_MODE_ROTATE_270;
 	cp->rev_y = rot == DRM_MODE_ROTATE_90 || rot == DRM_MODE_ROTATE_180;

@@ -79,19 +79,32 @@ int	compose_format_supported(uint32_t fourcc);
  *	Pre-multiplied:	out = pa * fg + (1 - pa * fg.alpha) * bg
  *	Coverage:	out = pa * fg.alpha * fg + (1 - pa * fg.alpha) * bg
  *
- * Scaling is nearest neighbour: output pixel i of n covering a source extent
- * of S (16.16) samples source pixel floor((i + 1/2) * S / n) counted from
- * the source origin truncated to a whole pixel (vkms takes src_x >> 16),
- * so that an unscaled plane is copied pixel for pixel.  Rotation 0 (no bit
- * set) is taken as DRM_MODE_ROTATE_0.  A plane whose CRTC rectangle is empty
- * or entirely off the screen is not drawn.
+ * Scaling is nearest neighbour (what most scanout hardware does, and the
+ * only choice that keeps every pixel a pixel of the buffer): CRTC pixel i
+ * of n along an axis whose reflected and rotated source extent is S (16.16)
+ * shows the pixel whose cell holds (i + 1/2) * S / n in that reflected and
+ * rotated picture, counted from the source origin truncated to a whole
+ * pixel (vkms 6.1 takes src_x >> 16): an unscaled plane is copied pixel for
+ * pixel, and no pixel outside the source rectangle's pixels is read.
+ * Rotation 0 (no bit set) is taken as DRM_MODE_ROTATE_0.  A plane whose
+ * CRTC rectangle is empty or entirely off the screen is not drawn (but is
+ * checked all the same).
+ *
+ * Alpha: plane alpha 0xffff is opaque (the kernel's default; a caller
+ * whose plane has no "alpha" property must set it).  The result is opaque.
+ *
+ * Cost: the topmost plane that covers a whole row and hides what is
+ * beneath is converted straight to XRGB8888, one pass; only where planes
+ * above it lie (a cursor, an overlay) is anything blended.
  *
  * Returns 0, or -1 with a reason in why (when why is not NULL) for a plane
  * that cannot be composed: unsupported format, a source rectangle empty or
  * outside the buffer, a buffer smaller than its pitch and the source
  * rectangle need, a CRTC rectangle beyond COMPOSE_CRTC_MAX, an unknown
- * rotation, blend mode or YUV encoding; or for no memory.  On -1 dst is
- * unchanged.  Nothing is read outside fb.size.
+ * rotation, blend mode or YUV encoding; for more than COMPOSE_PLANES_MAX
+ * planes, a screen beyond COMPOSE_CRTC_MAX, a dst_stride below a row; or
+ * for no memory.  On -1 dst is unchanged.  Nothing is read outside
+ * fb.size.
  */
 int	compose_planes(uint8_t *dst, size_t dst_stride, uint32_t width,
 	    uint32_t height, const struct plane_state *planes, size_t n,
