@@ -30,6 +30,7 @@ main(int argc, char **argv)
 	struct capture c;
 	struct sandbox sb;
 	char usage[256], known[256], why[512];
+	struct source_options opt = { NULL, NULL };
 	void *state;
 	int id;
 
@@ -43,7 +44,7 @@ main(int argc, char **argv)
 		    REGISTRY_SOURCE_COUNT, "source", NULL, spec, why,
 		    sizeof(why)));
 	name = registry_sources[id].name;
-	if ((state = src->open(arg, why, sizeof(why))) == NULL)
+	if ((state = src->open(arg, &opt, why, sizeof(why))) == NULL)
 		fatalx("source %s: %s", name, why);
 	if ((base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");

@@ -18,7 +18,8 @@ struct replay {
 };
 
 static void *
-replay_open(const char *arg, char *why, size_t whylen)
+replay_open(const char *arg, const struct source_options *opt, char *why,
+    size_t whylen)
 {
 	struct replay *r;
 	const char *reason;

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/ipc.h"
+
 struct sandbox_needs;
 
 /* What a source delivers now. */
@@ -30,6 +32,14 @@ struct capture_mode {
 	 */
 	uint32_t	transform;
 	size_t		max_length;	/* the most bytes one frame can take */
+	/*
+	 * The monitors in the picture, when the source puts several side
+	 * by side in one frame: viewers see them as RFB's screens.  Inside
+	 * the frame, at least 1x1, not overlapping, ids distinct
+	 * (common/layout.h).  0: one monitor, the whole frame.
+	 */
+	uint32_t	nscreens;
+	struct ipc_screen screens[IPC_SCREENS_MAX];
 };
 
 /* What grab() says of the frame it wrote. */
@@ -61,6 +71,15 @@ struct source_cursor {
 	int		 visible;	/* 0 or 1 */
 };
 
+/*
+ * What the command line says for the source beyond its spec: NULL where
+ * it says nothing.  Only the sources that use an option look at it.
+ */
+struct source_options {
+	const char	*output;	/* --output NAME|all: which screen */
+	const char	*method;	/* --capture-method: how to read it */
+};
+
 /* grab(): the frame is in dst. */
 #define SOURCE_OK		0
 /* grab(): the mode changed; describe() again, grab into a new ring. */
@@ -69,10 +88,12 @@ struct source_cursor {
 struct source_ops {
 	/*
 	 * Open the source while the process still holds its privileges.
-	 * arg is what follows "NAME:" (NULL when there is none).  Returns
-	 * the source's state, or NULL with a reason written to why.
+	 * arg is what follows "NAME:" (NULL when there is none), opt the
+	 * options of the command line.  Returns the source's state, or NULL
+	 * with a reason written to why.
 	 */
-	void		*(*open)(const char *arg, char *why, size_t whylen);
+	void		*(*open)(const char *arg, const struct source_options *opt,
+			    char *why, size_t whylen);
 	int		 (*describe)(void *state, struct capture_mode *mode);
 	/*
 	 * Write the next frame, whole, into dst (size bytes, at least the
@@ -106,6 +127,13 @@ struct source_ops {
 
 extern const struct source_ops source_replay;
 extern const struct source_ops source_demo;
+extern const struct source_ops source_drm;
+
+/*
+ * 1 when some DRM card has a connected connector on an active CRTC, with
+ * its device path in path; 0 with the reason in why.  For "auto".
+ */
+int	drm_probe(char *path, size_t pathlen, char *why, size_t whylen);
 
 /* The ops of a registry id (enum registry_source); NULL for none. */
 const struct source_ops *source_ops_of(int id);

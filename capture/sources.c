@@ -11,6 +11,7 @@
 static const struct source_ops *const sources[REGISTRY_SOURCE_COUNT] = {
 	[REGISTRY_SOURCE_DEMO] = &source_demo,
 	[REGISTRY_SOURCE_REPLAY] = &source_replay,
+	[REGISTRY_SOURCE_DRM] = &source_drm,
 };
 
 const struct source_ops *

@@ -30,6 +30,7 @@ struct registry_entry {
 enum registry_source {
 	REGISTRY_SOURCE_DEMO,
 	REGISTRY_SOURCE_REPLAY,
+	REGISTRY_SOURCE_DRM,
 	REGISTRY_SOURCE_COUNT,
 };
 

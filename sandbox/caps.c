@@ -88,7 +88,8 @@ sandbox_caps_bound(const struct sandbox *sb)
 
 /*
  * After the change of user: exactly the kept capabilities, permitted and
- * effective, and nothing inheritable.
+ * (unless the source raises them itself) effective, and nothing
+ * inheritable.
  */
 int
 sandbox_caps_set(const struct sandbox *sb)
@@ -103,8 +104,8 @@ sandbox_caps_set(const struct sandbox *sb)
 	if (sb->nkeep_caps > 0 &&
 	    (cap_set_flag(want, CAP_PERMITTED, (int)sb->nkeep_caps,
 	    sb->keep_caps, CAP_SET) < 0 ||
-	    cap_set_flag(want, CAP_EFFECTIVE, (int)sb->nkeep_caps,
-	    sb->keep_caps, CAP_SET) < 0)) {
+	    (!sb->caps_lowered && cap_set_flag(want, CAP_EFFECTIVE,
+	    (int)sb->nkeep_caps, sb->keep_caps, CAP_SET) < 0))) {
 		log_warn("cap_set_flag");
 		goto out;
 	}

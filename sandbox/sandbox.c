@@ -42,6 +42,7 @@ sandbox_prepare_helper(struct sandbox *sb, enum sandbox_role role,
 	if (needs != NULL) {
 		sb->keep_caps = needs->caps;
 		sb->nkeep_caps = needs->ncaps;
+		sb->caps_lowered = needs->caps_lowered;
 	}
 	return 0;
 }

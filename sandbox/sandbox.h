@@ -36,6 +36,12 @@ struct sandbox_needs {
 	size_t		nsyscalls;
 	const int	*caps;		/* kept, effective and permitted */
 	size_t		ncaps;
+	/*
+	 * 1: the caps are kept permitted only, and the source raises them
+	 * into its effective set around the calls that need them (capset
+	 * must then be among its syscalls).
+	 */
+	int		caps_lowered;
 };
 
 struct sandbox {
@@ -46,6 +52,7 @@ struct sandbox {
 	char		user[64];
 	const int	*keep_caps;	/* CAP_* values kept, effective+permitted */
 	size_t		nkeep_caps;
+	int		caps_lowered;	/* keep_caps permitted, not effective */
 	const struct sandbox_needs *needs;	/* a helper's source or sink */
 };
 

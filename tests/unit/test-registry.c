@@ -34,8 +34,11 @@ main(void)
 	char buf[512];
 
 	ok(finds("demo", REGISTRY_SOURCE_DEMO, NULL), "demo");
-	ok(finds("demo:x", -1, NULL), "demo takes no argument");
-	ok(finds("demo:", -1, NULL), "nor an empty one");
+	ok(finds("demo:screens=2", REGISTRY_SOURCE_DEMO, "screens=2"),
+	    "demo:screens=2 gives screens=2");
+	ok(finds("demo:x", REGISTRY_SOURCE_DEMO, "x"),
+	    "the demo's argument is its to check (test-capture-proc)");
+	ok(finds("demo:", -1, NULL), "an empty one is none");
 	ok(finds("replay:/a/b.frames", REGISTRY_SOURCE_REPLAY, "/a/b.frames"),
 	    "replay:FILE gives FILE");
 	ok(finds("replay:x:y", REGISTRY_SOURCE_REPLAY, "x:y"),
@@ -47,7 +50,8 @@ main(void)
 	ok(finds("", -1, NULL), "nothing is no name");
 
 	ok(strcmp(registry_list(registry_sources, REGISTRY_SOURCE_COUNT, ", ",
-	    buf, sizeof(buf)), "demo, replay:FILE.frames") == 0,
+	    buf, sizeof(buf)), "demo[:screens=N], replay:FILE.frames, "
+	    "drm[:/dev/dri/cardN]") == 0,
 	    "the list of sources: %s", buf);
 	registry_error(registry_sinks, REGISTRY_SINK_COUNT, "input sink",
 	    "none", "uinput", buf, sizeof(buf));
@@ -57,6 +61,11 @@ main(void)
 	    "log", buf, sizeof(buf));
 	ok(strcmp(buf, "sink log is given as log:FILE") == 0,
 	    "a known name in the wrong form says how: %s", buf);
+	registry_error(registry_sources, REGISTRY_SOURCE_COUNT,
+	    "capture source", "auto", "demo:", buf, sizeof(buf));
+	ok(strcmp(buf, "capture source demo is given as demo[:screens=N] or "
+	    "without an argument") == 0,
+	    "and of an optional argument, both forms: %s", buf);
 
 	for (int i = 0; i < REGISTRY_SOURCE_COUNT; i++)
 		ok(source_ops_of(i) != NULL && source_ops_of(i)->open != NULL,
