@@ -26,6 +26,7 @@
 #include "common/blob.h"
 #include "common/font.h"
 #include "common/frames.h"
+#include "common/layout.h"
 #include "common/log.h"
 #include "common/tiles.h"
 
@@ -97,6 +98,9 @@ screen_set_frame(struct screen *s, struct frame *f)
 	struct screen_sub *sub, *tmp;
 	int resized = prev == NULL || f->width != prev->width ||
 	    f->height != prev->height;
+	/* The monitors moved: viewers that know of screens hear of it
+	 * even when no pixel changed. */
+	int relayout = prev != NULL && !layout_equal(&f->layout, &prev->layout);
 
 	if (resized) {
 		damage_free(&s->frame_damage);
@@ -119,7 +123,7 @@ screen_set_frame(struct screen *s, struct frame *f)
 		damage_add_all(&s->frame_damage);
 	s->cur = f;
 	frame_unref(prev);
-	if (damage_empty(&s->frame_damage))
+	if (damage_empty(&s->frame_damage) && !relayout)
 		return;
 	TAILQ_FOREACH_SAFE(sub, &s->subs, entry, tmp)
 		sub->changed(sub->arg, f, &s->frame_damage);
@@ -229,21 +233,63 @@ notice_cb(evutil_socket_t fd, short what, void *arg)
 	screen_set_frame(s, f);
 }
 
+/* The screens of a ring: a layout (common/layout.h), and zeros past it,
+ * as in every padding. */
+static int
+ring_screens_valid(const struct ipc_cap_ring *m)
+{
+	static const struct ipc_screen zero;
+	const char *why = NULL;
+
+	if (m->pad != 0)
+		why = "bad padding";
+	else if (layout_check(m->screens, m->nscreens, 0, 0, &why) == 0)
+		for (uint32_t i = m->nscreens; i < IPC_SCREENS_MAX &&
+		    why == NULL; i++)
+			if (memcmp(&m->screens[i], &zero, sizeof(zero)) != 0)
+				why = "a screen past nscreens";
+	if (why == NULL)
+		return 1;
+	log_warnx("protocol error: ring %u with %u screens: %s", m->ring_id,
+	    m->nscreens, why);
+	return 0;
+}
+
 static int
 on_ring(struct screen *s, const struct ipc_cap_ring *m, int fd)
 {
 	struct ring_map *r;
 
+	if (!ring_screens_valid(m)) {
+		close(fd);
+		return -1;
+	}
 	r = ring_map_new(fd, s->capture_gen, m->ring_id, m->nslots,
 	    m->slot_size);
 	if (r == NULL) {
 		log_warn("capture ring %u rejected", m->ring_id);
 		return -1;
 	}
+	r->layout.n = m->nscreens;
+	memcpy(r->layout.screens, m->screens, sizeof(r->layout.screens));
 	ring_map_unref(s->ring);
 	s->ring = r;
-	log_debug("capture ring %u: %u slots of %zu bytes", r->ring.id,
-	    r->ring.nslots, r->ring.slot_size);
+	log_debug("capture ring %u: %u slots of %zu bytes, %u screens",
+	    r->ring.id, r->ring.nslots, r->ring.slot_size, m->nscreens);
+	return 0;
+}
+
+/* A frame holds every screen of its ring. */
+static int
+frame_screens_inside(const struct ring_map *r, const struct ipc_cap_frame *f)
+{
+	const char *why;
+
+	if (layout_check(r->layout.screens, r->layout.n, f->width, f->height,
+	    &why) == 0)
+		return 1;
+	log_warnx("protocol error: frame %llu of %ux%u: %s",
+	    (unsigned long long)f->seq, f->width, f->height, why);
 	return 0;
 }
 
@@ -274,7 +320,7 @@ frame_valid(const struct screen *s, const struct ipc_cap_frame *f)
 	    /* Known, not yet used: pointer positions are mapped through
 	     * the transform when a source that sets one (DRM) comes. */
 	    f->transform <= IPC_TRANSFORM_MAX && map_valid(s, f) &&
-	    f->seq >= s->next_seq;
+	    f->seq >= s->next_seq && frame_screens_inside(s->ring, f);
 }
 
 static int

@@ -9,6 +9,7 @@
 
 #include "capture/capture.h"
 #include "common/blob.h"
+#include "common/layout.h"
 #include "common/log.h"
 #include "common/tiles.h"
 
@@ -26,6 +27,14 @@ now_ms(void)
 static int
 mode_check(const char *name, const struct capture_mode *m)
 {
+	const char *why;
+
+	if (layout_check(m->screens, m->nscreens, m->width, m->height,
+	    &why) < 0) {
+		log_warnx("source %s gave %u screens in a %ux%u mode: %s",
+		    name, m->nscreens, m->width, m->height, why);
+		return -1;
+	}
 	if (m->width == 0 || m->height == 0 || m->fps == 0 ||
 	    m->fps > RATE_MAX || m->max_length == 0 ||
 	    m->max_length > UINT32_MAX || m->transform > IPC_TRANSFORM_MAX ||
@@ -311,9 +320,12 @@ capture_send_ring(struct capture *c)
 		.ring_id = c->ring.id,
 		.nslots = c->ring.nslots,
 		.slot_size = c->ring.slot_size,
+		.nscreens = c->mode.nscreens,
 	};
 	int r;
 
+	memcpy(msg.screens, c->mode.screens,
+	    c->mode.nscreens * sizeof(msg.screens[0]));
 	/* The ring is sealed against writes through any new mapping: the
 	 * broker gets the very descriptor and can only read. */
 	r = channel_send(c->ch, IPC_CAP2BRK_RING, &msg, sizeof(msg), c->ring.fd);

@@ -31,6 +31,8 @@ struct pattern {
 	uint32_t	width, height, fps;
 	int		changed;	/* the next grab reports a new mode */
 	uint8_t		n;
+	uint32_t	nscreens;	/* the monitors it says it has */
+	struct ipc_screen screens[IPC_SCREENS_MAX + 1];
 };
 
 static void *
@@ -48,7 +50,9 @@ pattern_describe(void *state, struct capture_mode *mode)
 	*mode = (struct capture_mode){ .width = p->width, .height = p->height,
 	    .stride = p->width * 4, .fourcc = FRAMES_FOURCC_XRGB8888,
 	    .fps = p->fps, .kind = IPC_FRAME_PIXELS,
-	    .max_length = (size_t)p->width * 4 * p->height };
+	    .max_length = (size_t)p->width * 4 * p->height,
+	    .nscreens = p->nscreens };
+	memcpy(mode->screens, p->screens, sizeof(mode->screens));
 	return 0;
 }
 
@@ -671,6 +675,78 @@ test_idle_watch(void)
 	event_base_free(base);
 }
 
+/* capture_init() takes the pattern's screens: the ring it then sends. */
+static int
+screens_sent(struct pattern *p, struct ipc_cap_ring *ring)
+{
+	struct event_base *base = event_base_new();
+	struct capture c;
+	struct ipc_msg m;
+	int sv[2], fd = -1, r = -1;
+
+	if (base == NULL || socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) < 0)
+		return -1;
+	if (capture_init(&c, base, sv[0], "pattern", &source_pattern,
+	    p) == 0) {
+		if (capture_send_ring(&c) == 0 &&
+		    peer_recv(sv[1], &m, &fd) == IPC_CAP2BRK_RING) {
+			*ring = m.u.cap_ring;
+			r = 0;
+		}
+		capture_free(&c);
+	} else
+		close(sv[0]);
+	if (fd >= 0)
+		close(fd);
+	close(sv[1]);
+	event_base_free(base);
+	return r;
+}
+
+static void
+test_screens(void)
+{
+	static const struct ipc_screen two[2] = {
+		{ .id = 33, .x = 0, .y = 0, .width = 40, .height = 16 },
+		{ .id = 41, .x = 40, .y = 0, .width = 24, .height = 10 },
+	};
+	struct pattern p = { .width = 64, .height = 16, .fps = 30,
+	    .nscreens = 2 };
+	struct ipc_cap_ring r;
+
+	memcpy(p.screens, two, sizeof(two));
+	ok(screens_sent(&p, &r) == 0 && r.nscreens == 2 && r.pad == 0 &&
+	    memcmp(r.screens, two, sizeof(two)) == 0 &&
+	    r.screens[2].id == 0 && r.screens[2].width == 0,
+	    "the ring carries the source's two screens, zeros after them");
+	p.nscreens = 0;
+	ok(screens_sent(&p, &r) == 0 && r.nscreens == 0 &&
+	    r.screens[0].width == 0, "and none for a source of one");
+	p.nscreens = 2;
+	p.width = 63;
+	ok(screens_sent(&p, &r) == -1, "a screen outside the mode is refused");
+	p.width = 64;
+	p.screens[1].x = 39;
+	ok(screens_sent(&p, &r) == -1, "so are overlapping screens");
+	p.screens[1].x = 40;
+	p.screens[1].height = 0;
+	ok(screens_sent(&p, &r) == -1, "and a screen of no height");
+	p.screens[1].height = 10;
+	p.screens[1].id = 33;
+	ok(screens_sent(&p, &r) == -1, "and two screens of one id");
+	p.screens[1].id = 41;
+	p.width = 64 * 9;
+	p.nscreens = IPC_SCREENS_MAX + 1;
+	for (int i = 0; i < IPC_SCREENS_MAX + 1; i++)
+		p.screens[i] = (struct ipc_screen){ .id = (uint32_t)i + 1,
+		    .x = (uint16_t)(64 * i), .width = 64, .height = 16 };
+	ok(screens_sent(&p, &r) == -1, "and %d screens",
+	    IPC_SCREENS_MAX + 1);
+	p.nscreens = IPC_SCREENS_MAX;
+	ok(screens_sent(&p, &r) == 0 && r.nscreens == IPC_SCREENS_MAX,
+	    "%d are taken", IPC_SCREENS_MAX);
+}
+
 /* Seconds until the frame timer fires, or -1 when it is not pending. */
 static double
 timer_due(struct capture *c)
@@ -849,5 +925,6 @@ main(void)
 	test_maps();
 	test_idle();
 	test_idle_watch();
+	test_screens();
 	return done_testing();
 }
