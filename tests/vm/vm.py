@@ -349,8 +349,10 @@ class VM:
         """Start a command in the background, in a session of its own,
         its output in the scratch file `log`; its guest pid."""
         path = self.path(log)
-        out = self.check("setsid sh -c %s </dev/null >%s 2>&1 & echo $!"
-                         % (_quote("exec " + command), path))
+        # The log exists when this returns, whether or not the command
+        # has run yet.
+        out = self.check(": >%s; setsid sh -c %s </dev/null >>%s 2>&1 & "
+                         "echo $!" % (path, _quote("exec " + command), path))
         return int(out.split()[-1])
 
     def modprobe(self, name, **params):
