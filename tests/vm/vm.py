@@ -293,6 +293,7 @@ class VM:
     def run(self, command, timeout=30):
         """Run a shell command as root in the guest; (exit status, output)
         with stdout and stderr together.  Its stdin is /dev/null."""
+        t0 = time.monotonic()
         self._seq += 1
         n = self._seq
         if any(ord(c) < 32 and c != "\n" for c in command):
@@ -326,6 +327,8 @@ class VM:
             raise VMError("guest command timed out after %d s: %s"
                           % (timeout, command))
         text = out.decode(errors="replace").replace("\r\n", "\n")
+        self.log("guest: %s (exit %s, %.2f s)" % (
+            command[:200], int(status), time.monotonic() - t0))
         return int(status), text
 
     def _interrupt(self):
