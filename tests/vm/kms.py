@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""What kmstool (tests/vm/kmstool.c) draws, computed here on our own, and
-how vkms composes planes: the expected pixels of the VM tests.
+"""kmstool (tests/vm/kmstool.c) in the guest, what it draws, computed here
+on our own, and how vkms composes planes: the expected pixels of the VM
+tests.
 
 The pictures are the same functions of x, y, width and height as in
 kmstool.c; each gives straight (not premultiplied) RGBA.  compose_vkms()
@@ -11,7 +12,12 @@ vkms_formats.c): each plane read into 16-bit channels (8-bit values times
 each step rounded to the closest, and 16 bits back to 8 the same way.
 """
 
+import os
+
 from PIL import Image
+
+KMSTOOL = os.path.join(os.environ.get("top_builddir", "."), "tests", "vm",
+                       "kmstool")
 
 
 def gradient(x, y, w, h):
@@ -198,3 +204,35 @@ def compose_vkms(width, height, layers):
     for (x, y), v in touched.items():
         px[x, y] = tuple((c + 128) // 257 for c in v)
     return img
+
+
+class Kmstool:
+    """A kmstool modeset running in the guest (vm.VM), its output in the
+    scratch file NAME.log."""
+
+    def __init__(self, vm, args, name):
+        self.vm, self.log = vm, name + ".log"
+        self.pid = vm.spawn(KMSTOOL + " modeset " + args, self.log)
+        self.ready = self.wait_for("ready")
+
+    def output(self):
+        return self.vm.get(self.log).decode(errors="replace")
+
+    def wait_for(self, line, timeout=20):
+        rc, _ = self.vm.run("for i in $(seq %d); do grep -qx '%s' %s && "
+                            "exit 0; kill -0 %d 2>/dev/null || break; "
+                            "sleep 0.1; done; grep -qx '%s' %s"
+                            % (timeout * 10, line, self.vm.path(self.log),
+                               self.pid, line, self.vm.path(self.log)),
+                            timeout=timeout + 10)
+        return rc == 0
+
+    def step(self, n):
+        self.vm.check("kill -USR1 %d" % self.pid)
+        return self.wait_for("step %d" % n)
+
+    def stop(self):
+        rc, _ = self.vm.run("kill %d && for i in $(seq 50); do "
+                            "kill -0 %d 2>/dev/null || exit 0; sleep 0.1; "
+                            "done; exit 1" % (self.pid, self.pid))
+        return rc == 0

@@ -45,7 +45,8 @@ class Rampart:
         self.vm, self.log = vm, name + ".log"
         # As lib.sh: in a sanitizer build, no leak checking (it needs
         # ptrace, which the sandbox forbids).
-        self.pid = vm.spawn("env ASAN_OPTIONS=detect_leaks=0 %s --foreground --config /dev/null --listen %s "
+        self.pid = vm.spawn("env ASAN_OPTIONS=detect_leaks=0 %s "
+                            "--foreground --config /dev/null --listen %s "
                             "--capture %s --log-level debug"
                             % (RAMPART, listen, capture), self.log)
         rc, _ = vm.run("for i in $(seq 150); do ss -Htln 'sport = :5900' | "

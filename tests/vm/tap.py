@@ -88,7 +88,7 @@ def run(main, limit=240, programs=(), **vm_options):
         t.diag("guest up in %.1f s" % vm.boot_seconds)
         try:
             main(t, vm)
-        except (vmlib.VMError, TimeoutError, OSError, AssertionError) as e:
+        except (vmlib.VMError, TimeoutError, OSError, AssertionError):
             t.ok(False, "the test ran to its end", traceback.format_exc())
             t.diag("kernel console:\n" + vm.console(30))
     finally:

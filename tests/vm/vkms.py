@@ -19,8 +19,6 @@ import tap      # noqa: E402
 
 from PIL import Image   # noqa: E402
 
-KMSTOOL = os.path.join(os.environ.get("top_builddir", "."), "tests", "vm",
-                       "kmstool")
 PARAMS = dict(enable_cursor=1, enable_overlay=1, enable_writeback=1)
 
 
@@ -43,41 +41,10 @@ def planes(modetest):
     return [tuple(p) for p in out]
 
 
-class Kmstool:
-    """A kmstool modeset running in the guest."""
-
-    def __init__(self, t, vm, args, name):
-        self.vm, self.t, self.log = vm, t, name + ".log"
-        self.pid = vm.spawn(KMSTOOL + " modeset " + args, self.log)
-        self.ready = self.wait_for("ready")
-
-    def output(self):
-        return self.vm.get(self.log).decode(errors="replace")
-
-    def wait_for(self, line, timeout=20):
-        rc, _ = self.vm.run("for i in $(seq %d); do grep -qx '%s' %s && "
-                            "exit 0; kill -0 %d 2>/dev/null || break; "
-                            "sleep 0.1; done; grep -qx '%s' %s"
-                            % (timeout * 10, line, self.vm.path(self.log),
-                               self.pid, line, self.vm.path(self.log)),
-                            timeout=timeout + 10)
-        return rc == 0
-
-    def step(self, n):
-        self.vm.check("kill -USR1 %d" % self.pid)
-        return self.wait_for("step %d" % n)
-
-    def stop(self):
-        rc, _ = self.vm.run("kill %d && for i in $(seq 50); do "
-                            "kill -0 %d 2>/dev/null || exit 0; sleep 0.1; "
-                            "done; exit 1" % (self.pid, self.pid))
-        return rc == 0
-
-
 def writeback(vm, name):
     """kmstool writeback: (exit status, output, image or None)."""
     path = vm.path(name + ".ppm")
-    rc, out = vm.run("%s writeback %s" % (KMSTOOL, path), timeout=30)
+    rc, out = vm.run("%s writeback %s" % (kms.KMSTOOL, path), timeout=30)
     img = None
     if rc == 0:
         with Image.open(path) as f:
@@ -115,7 +82,7 @@ def main(t, vm):
     # transparent on its right, a cursor with a half transparent ring.
     ov = (100, 80, 200, 150)
     cur = (500, 300)
-    k = Kmstool(t, vm, "--overlay %d,%d,%d,%d,AR24 --cursor %d,%d "
+    k = kms.Kmstool(vm, "--overlay %d,%d,%d,%d,AR24 --cursor %d,%d "
                 "--move 40,24" % (ov + cur), "planes")
     t.ok(k.ready, "kmstool modeset: pattern, overlay and cursor on screen",
          k.output)
@@ -144,7 +111,8 @@ def main(t, vm):
     # 16-bit pixels on the primary plane, in a mode of our choice, and a
     # page flip between two buffers.
     w, h = 800, 600
-    k = Kmstool(t, vm, "--mode %dx%d --format RG16 --flip" % (w, h), "flip")
+    k = kms.Kmstool(vm, "--mode %dx%d --format RG16 --flip" % (w, h),
+                    "flip")
     t.ok(k.ready, "kmstool modeset: RGB565 at 800x600", k.output)
     rc, out, got = writeback(vm, "flip0")
     same(t, got, kms.compose_vkms(w, h, [
@@ -158,7 +126,7 @@ def main(t, vm):
     t.ok(k.stop(), "kmstool stops", k.output)
 
     # A CRTC that is off composes nothing; on again, it shows the pattern.
-    k = Kmstool(t, vm, "--off", "off")
+    k = kms.Kmstool(vm, "--off", "off")
     t.ok(k.ready, "kmstool switches the output off", k.output)
     rc, out = vm.run("cat /sys/class/drm/card0-Virtual-1/enabled")
     t.ok(out.strip() == "disabled", "the output is disabled", out)
@@ -176,4 +144,4 @@ def main(t, vm):
 
 if __name__ == "__main__":
     tap.run(main, display="none", modules=[("vkms", PARAMS)],
-            programs=(KMSTOOL,))
+            programs=(kms.KMSTOOL,))
