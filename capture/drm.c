@@ -359,6 +359,7 @@ outputs_pick(struct drm_source *d)
 	if (n == 0 && d->nout > 0) {
 		/* Keep the size the viewers know; only the picture says. */
 		log_info("no signal: %s", d->nosignal);
+		d->nosignal_drawn = 0;
 		changed = 0;
 	}
 	if (n > 0)
