@@ -14,13 +14,15 @@
 /* The largest side a copyout takes, in pixels (the broker's limit too). */
 #define COPYOUT_MAX_SIDE	16384
 
-struct copyout;		/* per-mode state: what the last copied frame looked like, per tile */
+/* Per-mode state: what the last copied frame looked like, per tile. */
+struct copyout;
 
 /* For frames of width x height 32-bit pixels; NULL when out of memory
  * (or a side is 0 or above COPYOUT_MAX_SIDE). */
 struct copyout	*copyout_new(uint32_t width, uint32_t height);
 void		 copyout_free(struct copyout *co);
-/* Forget the last frame: the next copy marks every tile changed (new ring, resume). */
+/* Forget the last frame: the next copy marks every tile changed (new
+ * ring, resume). */
 void		 copyout_reset(struct copyout *co);
 /*
  * Copy height rows of width * 4 bytes from src (rows src_stride apart;
