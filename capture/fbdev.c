@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture/copyout.h"
 #include "capture/fbdev.h"
 #include "capture/source.h"
 #include "common/frames.h"
@@ -56,6 +57,10 @@ struct fbdev {
 	struct fbdev_format	 fmt;
 	uint8_t			*row;		/* one row of device pixels */
 	size_t			 row_len;
+	/* The changed tiles; and the picture converted, for those modes
+	 * that are not copied straight from the device. */
+	struct copyout		*co;
+	uint8_t			*conv;
 };
 
 static int
@@ -274,10 +279,9 @@ fbdev_view_check(const struct fb_var_screeninfo *var,
 }
 
 /*
- * Rows of 32-bit pixels that are XRGB8888 already, copied as they are.
- * At merge this becomes copyout_copy() (capture/copyout.h), which reads
- * device memory in whole cache lines and says which tiles changed; keep
- * it the one place where such rows are copied.
+ * Rows of 32-bit pixels that are XRGB8888 already, copied as they are:
+ * the two bands of a y-wrapped view.  The common case, one band, goes
+ * straight from the device through copyout_copy() (fbdev_grab).
  */
 static void
 fb_copy_rows(uint8_t *dst, size_t dst_stride, const uint8_t *src,
@@ -451,6 +455,8 @@ fbdev_close(void *state)
 	if (fb->fd >= 0)
 		close(fb->fd);
 	free(fb->row);
+	free(fb->conv);
+	copyout_free(fb->co);
 	free(fb);
 }
 
@@ -504,6 +510,16 @@ fbdev_describe(void *state, struct capture_mode *mode)
 {
 	struct fbdev *fb = state;
 
+	free(fb->conv);
+	copyout_free(fb->co);
+	fb->conv = malloc((size_t)fb->var.xres * 4 * fb->var.yres);
+	fb->co = copyout_new(fb->var.xres, fb->var.yres);
+	if (fb->conv == NULL || fb->co == NULL) {
+		log_warnx("fbdev %s: out of memory for %ux%u", fb->path,
+		    fb->var.xres, fb->var.yres);
+		return -1;
+	}
+
 	*mode = (struct capture_mode){
 		.width = fb->var.xres,
 		.height = fb->var.yres,
@@ -523,7 +539,7 @@ fbdev_grab(void *state, uint8_t *dst, size_t size, struct source_frame *f)
 	struct fbdev *fb = state;
 	struct fb_var_screeninfo var;
 	struct fb_fix_screeninfo fix;
-	size_t n;
+	size_t n, stride;
 	char why[256];
 	int changed;
 
@@ -561,9 +577,21 @@ fbdev_grab(void *state, uint8_t *dst, size_t size, struct source_frame *f)
 		    "of %zu", fb->path, n, size);
 		return -1;
 	}
-	fbdev_copy_view(&fb->fmt, dst, fb->map, &fb->var, &fb->fix, fb->row);
-	*f = (struct source_frame){ .length = (uint32_t)n,
-	    .damage = SOURCE_DAMAGE_UNKNOWN };
+	stride = (size_t)fb->var.xres * 4;
+	if (fb->fmt.xrgb && (uint64_t)fb->var.yoffset + fb->var.yres <=
+	    fb->var.yres_virtual) {
+		/* The common case: straight from the device, in one read. */
+		copyout_copy(fb->co, dst, stride, fb->map +
+		    (size_t)fb->var.xoffset * 4 +
+		    (size_t)fb->var.yoffset * fb->fix.line_length,
+		    fb->fix.line_length, f->map);
+	} else {
+		fbdev_copy_view(&fb->fmt, fb->conv, fb->map, &fb->var,
+		    &fb->fix, fb->row);
+		copyout_copy(fb->co, dst, stride, fb->conv, stride, f->map);
+	}
+	f->length = (uint32_t)n;
+	f->damage = f->map != NULL ? SOURCE_DAMAGE_MAP : SOURCE_DAMAGE_UNKNOWN;
 	return SOURCE_OK;
 }
 
