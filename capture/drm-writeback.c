@@ -196,7 +196,10 @@ drm_wb_grab(struct drm_writeback *wb, uint32_t crtc_id, char *why,
 	drm_privileged(0);
 	drmModeAtomicFree(req);
 	if (r < 0) {
-		snprintf(why, whylen, "writeback commit: %s", strerror(errno));
+		/* vkms in Linux 6.1 cannot clone its output to writeback. */
+		snprintf(why, whylen, "writeback commit: %s%s", strerror(errno),
+		    errno == EINVAL ? " (the driver cannot write back the "
+		    "output while it shows it)" : "");
 		return NULL;
 	}
 	wb->crtc_id = crtc_id;

@@ -111,6 +111,8 @@ struct drm_source {
 	size_t		 nout;
 	uint32_t	 width, height;		/* of the frame */
 	char		 nosignal[160];		/* not empty: why nothing */
+	char		 failure[160];		/* why the last read failed */
+	time_t		 failed;		/* when: tried again a second on */
 	int		 nosignal_drawn;
 	time_t		 scanned;		/* when outputs were last read */
 
@@ -342,10 +344,8 @@ outputs_pick(struct drm_source *d)
 		snprintf(d->nosignal, sizeof(d->nosignal),
 		    "the outputs are %u pixels wide side by side", x);
 		n = 0;
-	} else {
+	} else
 		d->nosignal[0] = '\0';
-		d->nosignal_drawn = 0;
-	}
 	changed = n != d->nout || memcmp(pick, d->out, n * sizeof(*pick)) != 0;
 	if (n > 0 && changed) {
 		memcpy(d->out, pick, n * sizeof(*pick));
@@ -622,7 +622,8 @@ draw_nosignal(struct drm_source *d, uint8_t *dst)
 	font_draw(px, d->width, d->height, 16 * scale, y, scale, 0x00ffffff,
 	    "No signal", 80);
 	font_draw(px, d->width, d->height, 16 * scale,
-	    y + FONT_HEIGHT * scale * 2, scale, 0x00c0c0c0, d->nosignal,
+	    y + FONT_HEIGHT * scale * 2, scale, 0x00c0c0c0,
+	    d->failure[0] != '\0' ? d->failure : d->nosignal,
 	    (int)(d->width / (FONT_ADVANCE * scale)) - 6);
 }
 
@@ -908,6 +909,8 @@ drm_grab(void *state, uint8_t *dst, size_t size, struct source_frame *f)
 
 	if (time(NULL) != d->scanned && outputs_pick(d))
 		return SOURCE_MODE_CHANGED;
+	if (d->failure[0] != '\0' && time(NULL) - d->failed < 1)
+		return grab_nosignal(d, dst, f);
 	/* A CRTC that changed while we read it: once more, then say so. */
 	for (int tries = 0; tries < 2 && d->nout > 0 && r == 0; tries++) {
 		memset(d->psbuf, 0, sizeof(d->psbuf));
@@ -920,15 +923,22 @@ drm_grab(void *state, uint8_t *dst, size_t size, struct source_frame *f)
 			return SOURCE_MODE_CHANGED;
 	}
 	if (r != 1 && d->nout > 0) {
+		/* Shown on the picture, logged once, tried again later. */
 		if (r == 0)
 			snprintf(why, sizeof(why), "the display changes");
-		log_warnx("%s", why);
+		if (strcmp(why, d->failure) != 0)
+			log_warnx("%s", why);
+		snprintf(d->failure, sizeof(d->failure), "%s", why);
 		snprintf(d->nosignal, sizeof(d->nosignal), "%s", why);
 		d->nosignal_drawn = 0;
+		d->failed = time(NULL);
 		drm_fb_sweep(&d->fbs, 1);
 	}
 	if (r != 1)
 		return grab_nosignal(d, dst, f);
+	if (d->failure[0] != '\0')
+		log_info("capturing again");
+	d->failure[0] = '\0';
 	f->length = d->width * d->height * 4;
 	f->damage = f->map != NULL ? SOURCE_DAMAGE_MAP : SOURCE_DAMAGE_UNKNOWN;
 	drm_fb_sweep(&d->fbs, 0);

@@ -1,16 +1,23 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""What kmstool (tests/vm/kmstool.c) draws, computed here on our own, and
-how vkms composes planes: the expected pixels of the VM tests.
+"""kmstool (tests/vm/kmstool.c) in the guest, what it draws, computed here
+on our own, and how vkms composes planes: the expected pixels of the VM
+tests.
 
 The pictures are the same functions of x, y, width and height as in
 kmstool.c; each gives straight (not premultiplied) RGBA.  compose_vkms()
-blends as vkms in Linux 6.1 does (drivers/gpu/drm/vkms/vkms_composer.c):
-every plane in plane order (primary, overlays, cursor) over opaque black,
-premultiplied alpha on 16-bit channels (8-bit values times 257), each
-step rounded to the closest, and 16 bits back to 8 rounded to the closest.
+blends as vkms in Linux 6.1 does (drivers/gpu/drm/vkms/vkms_composer.c and
+vkms_formats.c): each plane read into 16-bit channels (8-bit values times
+257; RGB565 scaled in drm_fixed.h's fixed point), blended in plane order
+(primary, overlays, cursor) over opaque black with premultiplied alpha,
+each step rounded to the closest, and 16 bits back to 8 the same way.
 """
 
+import os
+
 from PIL import Image
+
+KMSTOOL = os.path.join(os.environ.get("top_builddir", "."), "tests", "vm",
+                       "kmstool")
 
 
 def gradient(x, y, w, h):
@@ -73,50 +80,159 @@ def _premultiply(c, a):
     return (c * a + 127) // 255
 
 
+# drm_fixed.h's 32.32 fixed point, as vkms uses it for RGB565.
+FIXED_POINT = 32
+
+
+def _msbset(a):
+    for shift in range(62, 0, -1):
+        if (a >> shift) & 1:
+            return shift
+    return 0
+
+
+def _fixp_mul(a, b):
+    shift = _msbset(a) + _msbset(b)
+    if shift > 61:
+        shift -= 61
+        a >>= (shift >> 1) + (shift & 1)
+        b >>= shift >> 1
+    else:
+        shift = 0
+    r = a * b
+    if shift > FIXED_POINT:
+        return r << (shift - FIXED_POINT)
+    return r >> (FIXED_POINT - shift)
+
+
+def _fixp_div(a, b):
+    shift = 62 - _msbset(a)
+    a <<= shift
+    if shift < FIXED_POINT:
+        b >>= FIXED_POINT - shift
+    r = a // b
+    if shift > FIXED_POINT:
+        r >>= shift - FIXED_POINT
+    return r
+
+
+def _fixp_round(a):
+    return (a + (1 << (FIXED_POINT - 1))) >> FIXED_POINT
+
+
+_RB_RATIO = _fixp_div(65535 << FIXED_POINT, 31 << FIXED_POINT)
+_G_RATIO = _fixp_div(65535 << FIXED_POINT, 63 << FIXED_POINT)
+# Every 5- and 6-bit value, once.
+_FROM5 = [_fixp_round(_fixp_mul(v << FIXED_POINT, _RB_RATIO))
+          for v in range(32)]
+_FROM6 = [_fixp_round(_fixp_mul(v << FIXED_POINT, _G_RATIO))
+          for v in range(64)]
+
+
+def read16(fmt, rgba):
+    """What vkms reads from memory where kmstool stored rgba in fmt:
+    16-bit (r, g, b, a), premultiplied."""
+    r, g, b, a = rgba
+    if fmt == "AR24":
+        r, g, b = (_premultiply(c, a) for c in (r, g, b))
+        return (r * 257, g * 257, b * 257, a * 257)
+    if fmt == "XR24":
+        return (r * 257, g * 257, b * 257, 0xffff)
+    if fmt == "RG16":
+        return (_FROM5[r >> 3], _FROM6[g >> 2], _FROM5[b >> 3], 0xffff)
+    raise ValueError("no expected pixels for format " + fmt)
+
+
 def _blend(src, dst, alpha):
     # pre_mul_blend_channel(): src and alpha already 16 bits.
     return (src * 0xffff + dst * (0xffff - alpha) + 0x7fff) // 0xffff
 
 
 class Layer:
-    """A plane of the composition: a picture at x, y; has_alpha when its
-    format carries alpha (AR24: premultiplied in memory)."""
+    """A plane of the composition: a picture at x, y, stored by kmstool in
+    format fmt (XR24, AR24 or RG16)."""
 
-    def __init__(self, fn, x, y, w, h, has_alpha):
-        self.rows = picture(fn, w, h)
+    def __init__(self, fn, x, y, w, h, fmt):
         self.x, self.y, self.w, self.h = x, y, w, h
-        self.has_alpha = has_alpha
+        self._image = None
+        # Pictures repeat values: convert each colour once.
+        cache = {}
+        self.rows = []
+        for j in range(h):
+            row = []
+            for i in range(w):
+                c = fn(i, j, w, h)
+                v = cache.get(c)
+                if v is None:
+                    v = cache[c] = read16(fmt, c)
+                row.append(v)
+            self.rows.append(row)
+
+    def image(self):
+        """The layer alone, opaque, in 8 bits (made once)."""
+        if self._image is None:
+            self._image = Image.new("RGB", (self.w, self.h))
+            self._image.putdata([tuple((c + 128) // 257 for c in px[:3])
+                                 for row in self.rows for px in row])
+        return self._image
 
 
 def compose_vkms(width, height, layers):
-    """The writeback frame vkms makes of opaque-primary-first layers: a
-    PIL RGB image."""
+    """The writeback frame vkms makes of layers, the first the primary
+    plane covering the screen (opaque): a PIL RGB image."""
     base = layers[0]
     assert (base.x, base.y, base.w, base.h) == (0, 0, width, height)
-    # The primary plane is opaque: its 8-bit values come back unchanged
-    # (v * 257 then rounded / 257).
-    out = [[(r * 257, g * 257, b * 257) for r, g, b, _ in row]
-           for row in base.rows]
+    # Blending happens in 16 bits: only where the other layers are.
+    touched = {}
     for layer in layers[1:]:
         for j, row in enumerate(layer.rows):
             y = layer.y + j
             if not 0 <= y < height:
                 continue
-            line = out[y]
             for i, (r, g, b, a) in enumerate(row):
                 x = layer.x + i
                 if not 0 <= x < width:
                     continue
-                if layer.has_alpha:
-                    r, g, b = (_premultiply(c, a) for c in (r, g, b))
-                else:
-                    a = 255
-                a16 = a * 257
-                d = line[x]
-                line[x] = (_blend(r * 257, d[0], a16),
-                           _blend(g * 257, d[1], a16),
-                           _blend(b * 257, d[2], a16))
-    img = Image.new("RGB", (width, height))
-    img.putdata([tuple((c + 128) // 257 for c in px)
-                 for row in out for px in row])
+                if a == 0xffff:
+                    touched[x, y] = (r, g, b)
+                    continue
+                d = touched.get((x, y)) or base.rows[y][x]
+                touched[x, y] = (_blend(r, d[0], a), _blend(g, d[1], a),
+                                 _blend(b, d[2], a))
+    img = base.image().copy()
+    px = img.load()
+    for (x, y), v in touched.items():
+        px[x, y] = tuple((c + 128) // 257 for c in v)
     return img
+
+
+class Kmstool:
+    """A kmstool modeset running in the guest (vm.VM), its output in the
+    scratch file NAME.log."""
+
+    def __init__(self, vm, args, name):
+        self.vm, self.log = vm, name + ".log"
+        self.pid = vm.spawn(KMSTOOL + " modeset " + args, self.log)
+        self.ready = self.wait_for("ready")
+
+    def output(self):
+        return self.vm.get(self.log).decode(errors="replace")
+
+    def wait_for(self, line, timeout=20):
+        rc, _ = self.vm.run("for i in $(seq %d); do grep -qx '%s' %s && "
+                            "exit 0; kill -0 %d 2>/dev/null || break; "
+                            "sleep 0.1; done; grep -qx '%s' %s"
+                            % (timeout * 10, line, self.vm.path(self.log),
+                               self.pid, line, self.vm.path(self.log)),
+                            timeout=timeout + 10)
+        return rc == 0
+
+    def step(self, n):
+        self.vm.check("kill -USR1 %d" % self.pid)
+        return self.wait_for("step %d" % n)
+
+    def stop(self):
+        rc, _ = self.vm.run("kill %d && for i in $(seq 50); do "
+                            "kill -0 %d 2>/dev/null || exit 0; sleep 0.1; "
+                            "done; exit 1" % (self.pid, self.pid))
+        return rc == 0

@@ -145,7 +145,7 @@ store(const struct format *f, uint8_t *p, struct rgba c)
 	p[0] = v; p[1] = v >> 8; p[2] = v >> 16; p[3] = v >> 24;
 }
 
-/* --- the pictures ---------------------------------------------------------- */
+/* --- the pictures --------------------------------------------------------- */
 
 /*
  * The colour at x,y of a w x h picture.  The channels of a pixel differ
@@ -242,7 +242,7 @@ pattern_by_name(const char *name)
 	errx(2, "unknown pattern %s (gradient inverse bars checker)", name);
 }
 
-/* --- dumb buffers ---------------------------------------------------------- */
+/* --- dumb buffers --------------------------------------------------------- */
 
 struct buffer {
 	uint32_t		 handle, fb;
@@ -313,10 +313,10 @@ fill_nv12(struct buffer *b, pattern_fn fn)
 			    ((66 * c.r + 129 * c.g + 25 * c.b + 128) >> 8) + 16;
 			if (x % 2 || y % 2)
 				continue;
-			uv[(size_t)(y / 2) * b->pitch + x] =
-			    ((-38 * c.r - 74 * c.g + 112 * c.b + 128) >> 8) + 128;
-			uv[(size_t)(y / 2) * b->pitch + x + 1] =
-			    ((112 * c.r - 94 * c.g - 18 * c.b + 128) >> 8) + 128;
+			uv[(size_t)(y / 2) * b->pitch + x] = ((-38 * c.r -
+			    74 * c.g + 112 * c.b + 128) >> 8) + 128;
+			uv[(size_t)(y / 2) * b->pitch + x + 1] = ((112 * c.r -
+			    94 * c.g - 18 * c.b + 128) >> 8) + 128;
 		}
 }
 

@@ -14,7 +14,6 @@ archive is the same bytes every time.  Uncompressed on purpose: under TCG
 the kernel would decompress it in emulated code.
 """
 
-import os
 import stat
 import sys
 

@@ -264,7 +264,8 @@ flock 9
 find_kernel
 dir=$CACHE/$abi
 mkdir -p "$dir"
-if [ "$(cat "$dir/kernel.stamp" 2>/dev/null)" != "$version r$KERNEL_RECIPE" ]; then
+if [ "$(cat "$dir/kernel.stamp" 2>/dev/null)" != \
+    "$version r$KERNEL_RECIPE" ]; then
 	build_kernel
 fi
 inputs=$(initramfs_inputs)

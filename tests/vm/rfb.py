@@ -37,11 +37,19 @@ class Refused(RFBError):
 
 
 class Client:
-    def __init__(self, host, port, timeout=30, shared=True,
+    def __init__(self, host, port=None, timeout=30, shared=True,
                  encodings=(RAW, DESKTOP_SIZE, EXTENDED_DESKTOP_SIZE)):
+        """host, port: TCP; host alone: the path of a unix socket."""
         self.timeout = timeout
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+        if port is None:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.settimeout(timeout)
+            self.sock.connect(host)
+        else:
+            self.sock = socket.create_connection((host, port),
+                                                 timeout=timeout)
         self.updates = 0
+        self.resize_status = None
         self._need_full = True
         self._handshake(shared)
         self._set_pixel_format()
@@ -117,6 +125,15 @@ class Client:
                                self.width if w is None else w,
                                self.height if h is None else h))
 
+    def set_desktop_size(self, w, h, screens=None):
+        """SetDesktopSize (ExtendedDesktopSize, RFB 7.5.7): ask for a w x h
+        desktop made of screens [Screen], one whole screen by default.
+        The answer comes as an update (read_update)."""
+        if screens is None:
+            screens = [Screen(0, 0, 0, w, h, 0)]
+        self._send(struct.pack(">BxHHBx", 251, w, h, len(screens)) +
+                   b"".join(struct.pack(">IHHHHI", *s) for s in screens))
+
     def read_update(self, timeout=None):
         """Read server messages until a FramebufferUpdate has been applied.
         False when the time ran out first."""
@@ -167,8 +184,11 @@ class Client:
                 n = self._recv(4)[0]
                 screens = [Screen(*struct.unpack(">IHHHHI", self._recv(16)))
                            for _ in range(n)]
-                if x == 1 and y != 0:
-                    raise RFBError("SetDesktopSize refused: status %d" % y)
+                if x == 1:
+                    # The answer to our SetDesktopSize: 0 done, 1
+                    # prohibited, 2 no resources, 3 invalid layout
+                    # (QEMU says 4: passed on to the guest).
+                    self.resize_status = y
                 if (w, h) != (self.width, self.height):
                     self._resize(w, h)
                     resized = True

@@ -64,10 +64,14 @@ def _on_alarm(signum, frame):
     raise TimeoutError("the test ran out of time")
 
 
-def run(main, limit=240, **vm_options):
+def run(main, limit=240, programs=(), **vm_options):
     """Boot a guest, run main(t, vm), and end the TAP stream.  A test that
-    takes longer than limit seconds fails (QEMU is stopped all the same)."""
+    takes longer than limit seconds fails (QEMU is stopped all the same).
+    programs: what must be built first (make check builds them)."""
     t = TAP()
+    for path in programs:
+        if not os.access(path, os.X_OK):
+            t.bail("%s is not built" % path)
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
     signal.alarm(limit)
@@ -84,7 +88,7 @@ def run(main, limit=240, **vm_options):
         t.diag("guest up in %.1f s" % vm.boot_seconds)
         try:
             main(t, vm)
-        except (vmlib.VMError, TimeoutError, OSError, AssertionError) as e:
+        except (vmlib.VMError, TimeoutError, OSError, AssertionError):
             t.ok(False, "the test ran to its end", traceback.format_exc())
             t.diag("kernel console:\n" + vm.console(30))
     finally:

@@ -177,6 +177,12 @@ class VM:
         elif self.display == "virtio":
             args += ["-device", "virtio-gpu-pci,id=video0,max_outputs=%d"
                      % self.outputs]
+            # A head is connected for the guest once a display of QEMU's
+            # shows it at some size: one VNC server (on a unix socket)
+            # per head, through which set_head() asks for a size.
+            for head in range(self.outputs):
+                args += ["-vnc", "unix:%s,id=head%d,display=video0,head=%d"
+                         % (self._head_socket(head), head, head)]
         elif self.display != "none":
             raise ValueError("display: std, virtio or none")
         if self.forward:
@@ -293,6 +299,7 @@ class VM:
     def run(self, command, timeout=30):
         """Run a shell command as root in the guest; (exit status, output)
         with stdout and stderr together.  Its stdin is /dev/null."""
+        t0 = time.monotonic()
         self._seq += 1
         n = self._seq
         if any(ord(c) < 32 and c != "\n" for c in command):
@@ -326,6 +333,8 @@ class VM:
             raise VMError("guest command timed out after %d s: %s"
                           % (timeout, command))
         text = out.decode(errors="replace").replace("\r\n", "\n")
+        self.log("guest: %s (exit %s, %.2f s)" % (
+            command[:200], int(status), time.monotonic() - t0))
         return int(status), text
 
     def _interrupt(self):
@@ -401,6 +410,26 @@ class VM:
             if "error" in reply:
                 raise VMError("QMP %s: %s" % (command, reply["error"]))
             # Anything else is an asynchronous event.
+
+    def _head_socket(self, head):
+        return os.path.join(self.workdir, "head%d.sock" % head)
+
+    def set_head(self, head, width, height, timeout=30):
+        """Connect head (of display "virtio") to the guest at width x
+        height, as a window of that size would: with -display none only
+        head 0 is connected at first.  Returns when the guest's connector
+        says so."""
+        import rfb
+        with rfb.Client(self._head_socket(head), timeout=timeout) as c:
+            c.frame()
+            c.set_desktop_size(width, height)
+            c.read_update(timeout)
+        connector = "/sys/class/drm/card0-Virtual-%d" % (head + 1)
+        self.check("for i in $(seq %d); do grep -qx connected %s/status "
+                   "&& grep -qx %dx%d %s/modes && exit 0; sleep 0.1; done; "
+                   "cat %s/status %s/modes; exit 1"
+                   % (timeout * 10, connector, width, height, connector,
+                      connector, connector), timeout=timeout + 10)
 
     def screendump(self, head=None):
         """What QEMU shows of the display (a head of virtio-gpu), as a
