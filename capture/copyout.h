@@ -29,7 +29,8 @@ void		 copyout_reset(struct copyout *co);
  * device memory, maybe write-combined) to dst (rows dst_stride apart), and
  * write map (tiles_map_size(width, height) bytes): 1 for every tile that
  * differs from the last frame this copyout copied (all after new/reset),
- * else 0.  Returns the number of tiles marked.  Reads src once, in whole
+ * else 0.  map may be NULL (a frame sent without one): the copy is still
+ * the frame the next map is against.  Returns the number of tiles marked.  Reads src once, in whole
  * 64-byte lines with streaming loads (SSE4.1 movntdqa, chosen at run time
  * with __builtin_cpu_supports, plain loads elsewhere and on non-x86),
  * writes dst once.
