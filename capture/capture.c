@@ -206,6 +206,14 @@ capture_note(struct capture *c, int changed)
 	}
 }
 
+/* A tick failed: our error, unless the channel ended, which said how. */
+static void
+capture_failed(struct capture *c)
+{
+	if (!channel_closed(c->ch))
+		capture_stop(c, 1);
+}
+
 static void
 capture_on_timer(evutil_socket_t fd, short what, void *arg)
 {
@@ -221,7 +229,7 @@ capture_on_timer(evutil_socket_t fd, short what, void *arg)
 	 * the period; a grab that ends the idle rate arms it again. */
 	capture_schedule(c, 0);
 	if (capture_tick(c) < 0)
-		capture_stop(c, 1);
+		capture_failed(c);
 }
 
 /* The source's descriptor is readable: a frame is ready. */
@@ -239,7 +247,7 @@ capture_on_ready(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (capture_tick(c) < 0) {
-		capture_stop(c, 1);
+		capture_failed(c);
 		return;
 	}
 	if (c->running && capture_cap(c) != 0) {

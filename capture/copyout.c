@@ -421,7 +421,8 @@ copyout_copy(struct copyout *co, uint8_t *dst, size_t dst_stride,
 			changed = co->fresh ||
 			    memcmp(&co->fps[i], &acc[tx], sizeof(acc[tx])) != 0;
 			co->fps[i] = acc[tx];
-			map[i] = (uint8_t)changed;
+			if (map != NULL)
+				map[i] = (uint8_t)changed;
 			marked += (size_t)changed;
 		}
 	}

@@ -14,20 +14,23 @@
 /* The largest side a copyout takes, in pixels (the broker's limit too). */
 #define COPYOUT_MAX_SIDE	16384
 
-struct copyout;		/* per-mode state: what the last copied frame looked like, per tile */
+/* Per-mode state: what the last copied frame looked like, per tile. */
+struct copyout;
 
 /* For frames of width x height 32-bit pixels; NULL when out of memory
  * (or a side is 0 or above COPYOUT_MAX_SIDE). */
 struct copyout	*copyout_new(uint32_t width, uint32_t height);
 void		 copyout_free(struct copyout *co);
-/* Forget the last frame: the next copy marks every tile changed (new ring, resume). */
+/* Forget the last frame: the next copy marks every tile changed (new
+ * ring, resume). */
 void		 copyout_reset(struct copyout *co);
 /*
  * Copy height rows of width * 4 bytes from src (rows src_stride apart;
  * device memory, maybe write-combined) to dst (rows dst_stride apart), and
  * write map (tiles_map_size(width, height) bytes): 1 for every tile that
  * differs from the last frame this copyout copied (all after new/reset),
- * else 0.  Returns the number of tiles marked.  Reads src once, in whole
+ * else 0.  map may be NULL (a frame sent without one): the copy is still
+ * the frame the next map is against.  Returns the number of tiles marked.  Reads src once, in whole
  * 64-byte lines with streaming loads (SSE4.1 movntdqa, chosen at run time
  * with __builtin_cpu_supports, plain loads elsewhere and on non-x86),
  * writes dst once.

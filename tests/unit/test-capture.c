@@ -916,6 +916,8 @@ main(void)
 	/* A frame that cannot be sent (the broker is gone) ends the loop. */
 	close(sv[1]);
 	ok(capture_tick(&c) == -1, "a tick with the broker gone fails");
+	ok(c.status == 0, "the broker went away: the capture ends without an "
+	    "error (status %d)", c.status);
 
 	ring_destroy(&seen);
 	capture_free(&c);

@@ -223,6 +223,15 @@ run_geometry(const struct geometry *g, int portable)
 	ok(bad_copy == 0, "%s %ux%u: every copy is the source, padding "
 	    "untouched (%d wrong)", kind, g->width, g->height, bad_copy);
 
+	/* Without a map: counted, and still the frame the next is against. */
+	set_px(&src, g->width - 1, g->height - 1, px(&src, g->width - 1,
+	    g->height - 1) ^ 0x10101);
+	n = copyout_copy(co, dst.p, dst.stride, src.p, src.stride, NULL);
+	ok(n == 1 && copied(&dst, &src) &&
+	    copyout_copy(co, dst.p, dst.stride, src.p, src.stride, map) == 0,
+	    "%s %ux%u: a copy with no map counts the change and is the frame "
+	    "the next map is against", kind, g->width, g->height);
+
 	copyout_reset(co);
 	ok(copyout_changed(co, src.p, src.stride) == size &&
 	    copyout_copy(co, dst.p, dst.stride, src.p, src.stride, map) ==

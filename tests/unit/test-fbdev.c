@@ -660,6 +660,7 @@ sandboxed(int put)
 {
 	const struct source_options opt = { NULL, NULL };
 	struct rlimit nocore = { 0, 0 };
+	struct capture_mode m;
 	struct source_frame sf;
 	static uint8_t buf[64 * 64 * 4];
 	struct fake k;
@@ -677,6 +678,9 @@ sandboxed(int put)
 		if ((st = source_fbdev.open(k.path, &opt, why,
 		    sizeof(why))) == NULL)
 			_exit(10);
+		/* As the capture loop does: the mode before any grab. */
+		if (source_fbdev.describe(st, &m) < 0)
+			_exit(15);
 		if (sandbox_seccomp_load(SANDBOX_CAPTURE,
 		    source_fbdev.needs) < 0)
 			_exit(11);
@@ -694,6 +698,7 @@ sandboxed(int put)
 		fake_resize(&k, (size_t)fake_fix.line_length * 48);
 		fill32(k.map, 20, 48, fake_fix.line_length, 0);
 		if (grab(st, buf, sizeof(buf), &sf) != SOURCE_MODE_CHANGED ||
+		    source_fbdev.describe(st, &m) < 0 ||
 		    grab(st, buf, sizeof(buf), &sf) != SOURCE_OK ||
 		    !shows(buf, 10, 8, 2, 30, 0))
 			_exit(14);
