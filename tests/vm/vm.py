@@ -162,12 +162,15 @@ class VM:
         append = ["console=ttyS0", "panic=-1", "loglevel=4", "acpi=off",
                   "mitigations=off", "tsc=reliable", "no_timer_check"]
         append += os.environ.get("RAMPART_VM_APPEND", "").split()
+        # Files the guest creates belong to the guest's user, which QEMU
+        # can only arrange as root; otherwise they are QEMU's user's.
+        rw_model = "passthrough" if os.geteuid() == 0 else "none"
         for i, (host, guest, mode) in enumerate(self._shares()):
             if "," in host or " " in guest:
                 raise VMError("cannot share a path with a comma or a "
                               "space: " + host)
             args += ["-fsdev", "local,id=fs%d,path=%s,security_model=%s%s"
-                     % (i, host, "none" if mode == "ro" else "passthrough",
+                     % (i, host, "none" if mode == "ro" else rw_model,
                         ",readonly=on" if mode == "ro" else ""),
                      "-device", "virtio-9p-pci,fsdev=fs%d,mount_tag=s%d"
                      % (i, i)]
@@ -237,13 +240,14 @@ class VM:
         work directory unless RAMPART_VM_KEEP is set."""
         if self.proc is not None and self.proc.poll() is None:
             try:
+                # Nothing in the guest needs a clean shutdown: the scratch
+                # share is written through.
                 if self.qmp is not None:
                     self._qmp("quit")
-            except (OSError, VMError):
+                    self.proc.wait(timeout=5)
+            except (OSError, VMError, subprocess.TimeoutExpired):
                 pass
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
+            if self.proc.poll() is None:
                 self.proc.kill()
                 self.proc.wait()
         if self.proc is not None:
@@ -464,7 +468,8 @@ def main():
         name, *kv = spec.split(":")
         modules.append((name, dict(p.split("=", 1) for p in kv)))
     vm = VM(display=a.display, outputs=a.outputs, forward=a.forward,
-            memory=a.memory, modules=modules, log=print)
+            memory=a.memory, modules=modules,
+            log=print if os.environ.get("RAMPART_VM_VERBOSE") else None)
     with vm:
         print("booted in %.1f s; scratch %s%s" % (
             vm.boot_seconds, vm.scratch,
