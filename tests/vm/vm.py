@@ -206,18 +206,22 @@ class VM:
             args = self._command()
             self.log("qemu: " + " ".join(args))
             t0 = time.monotonic()
-            self.proc = subprocess.Popen(
-                args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=open(os.path.join(self.workdir, "qemu.err"), "wb"),
-                preexec_fn=_die_with_parent, cwd=self.workdir)
+            with open(os.path.join(self.workdir, "qemu.err"), "wb") as err:
+                self.proc = subprocess.Popen(
+                    args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    stderr=err, preexec_fn=_die_with_parent,
+                    cwd=self.workdir)
+            self._buf = b""
             try:
                 self._expect(b"@@VM-READY@@\r\n", self.boot_timeout)
                 break
             except VMError:
-                err = self.qemu_errors()
-                if self.proc.poll() is not None and \
-                        "host forwarding" in err and attempt < 2:
-                    continue        # someone took the port: another
+                if self.proc.poll() is not None and attempt < 2 and \
+                        "host forwarding" in self.qemu_errors():
+                    # Someone took the port meanwhile: another one.
+                    self.proc.stdin.close()
+                    self.proc.stdout.close()
+                    continue
                 raise
         self.boot_seconds = time.monotonic() - t0
         self._connect_qmp()
