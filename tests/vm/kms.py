@@ -61,7 +61,7 @@ def cursor_image(x, y, w, h):
 
 
 PATTERNS = {"gradient": gradient, "inverse": inverse, "bars": bars,
-            "checker": checker}
+            "checker": checker, "cursor": cursor_image}
 
 
 def picture(fn, w, h):

@@ -10,6 +10,9 @@
  *   kmstool writeback [--card N] OUT.ppm
  *                                 one frame of vkms's writeback connector:
  *                                 the composition of every plane, as PPM
+ *   kmstool draw [--format F] [--pattern P] WxH OUT.raw
+ *                                 the bytes of a pattern in a format,
+ *                                 without a device
  *
  * Every picture is a function of the pixel position only (see the
  * patterns below), so that a test can compute what it expects on its
@@ -35,7 +38,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <drm_fourcc.h>
@@ -239,7 +241,10 @@ pattern_by_name(const char *name)
 		return bars;
 	if (strcmp(name, "checker") == 0)
 		return checker;
-	errx(2, "unknown pattern %s (gradient inverse bars checker)", name);
+	if (strcmp(name, "cursor") == 0)
+		return cursor_image;
+	errx(2, "unknown pattern %s (gradient inverse bars checker cursor)",
+	    name);
 }
 
 /* --- dumb buffers --------------------------------------------------------- */
@@ -263,7 +268,9 @@ buffer_create(int fd, struct buffer *b, uint32_t w, uint32_t h,
 
 	memset(b, 0, sizeof(*b));
 	memset(&create, 0, sizeof(create));
-	create.width = w;
+	/* NV12: a chroma row has a U and a V for each two pixels, the last
+	 * odd one included. */
+	create.width = f->fourcc == DRM_FORMAT_NV12 ? (w + 1) & ~1u : w;
 	/* NV12: the chroma plane (half the rows) follows the luma plane. */
 	create.height = f->fourcc == DRM_FORMAT_NV12 ? h + (h + 1) / 2 : h;
 	create.bpp = f->bpp;
@@ -945,16 +952,70 @@ writeback(int argc, char *argv[])
 	return 0;
 }
 
+/* --- draw ----------------------------------------------------------------- */
+
+/*
+ * kmstool draw --format F --pattern P WxH OUT: the bytes a framebuffer of
+ * that format would hold (rows of width * bytes per pixel; NV12: the luma
+ * rows, then the chroma rows, both of the width rounded up to even),
+ * without a device: the check of the packing of formats no device here
+ * can show (tests/vm/formats.py).
+ */
+static int
+draw(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "format",	required_argument, NULL, 'f' },
+		{ "pattern",	required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct format	*f = format_by_name("XR24");
+	pattern_fn		 pattern = gradient;
+	struct buffer		 b;
+	FILE			*out;
+	int			 ch, w, h;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f': f = format_by_name(optarg); break;
+		case 'p': pattern = pattern_by_name(optarg); break;
+		default: return 2;
+		}
+	}
+	if (argc - optind != 2 ||
+	    sscanf(argv[optind], "%dx%d", &w, &h) != 2 || w <= 0 || h <= 0)
+		errx(2, "usage: kmstool draw [--format F] [--pattern P] WxH "
+		    "OUT");
+	memset(&b, 0, sizeof(b));
+	b.width = w;
+	b.height = h;
+	b.fmt = f;
+	b.pitch = (f->fourcc == DRM_FORMAT_NV12 ? (w + 1) & ~1 : w) *
+	    f->bpp / 8;
+	b.size = (size_t)b.pitch * (f->fourcc == DRM_FORMAT_NV12 ?
+	    h + (h + 1) / 2 : h);
+	if ((b.map = calloc(1, b.size)) == NULL)
+		err(1, NULL);
+	buffer_fill(&b, pattern);
+	if ((out = fopen(argv[optind + 1], "wb")) == NULL ||
+	    fwrite(b.map, 1, b.size, out) != b.size || fclose(out) != 0)
+		err(1, "%s", argv[optind + 1]);
+	free(b.map);
+	return 0;
+}
+
 static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr,
 "usage: kmstool modeset [--card N] [--connector NAME] [--mode WxH]\n"
 "           [--format XR24|AR24|XB24|AB24|RG16|XR30|XB30|NV12]\n"
-"           [--pattern gradient|inverse|bars|checker] [--rotation R]\n"
+"           [--pattern gradient|inverse|bars|checker|cursor]\n"
+"           [--rotation R]\n"
 "           [--overlay X,Y,W,H[,FORMAT][,alpha=A][,rotate=R]]\n"
 "           [--cursor X,Y] [--move DX,DY] [--flip] [--off]\n"
 "       kmstool writeback [--card N] OUT.ppm\n"
+"       kmstool draw [--format F] [--pattern P] WxH OUT.raw\n"
 "R: 0, 90, 180, 270, reflect-x, reflect-y.  A: 0..255.\n"
 "modeset prints \"ready\" when the commit is on screen and holds it until\n"
 "SIGTERM; each SIGUSR1 is a step: the overlay and cursor move by DX,DY\n"
@@ -973,5 +1034,7 @@ main(int argc, char *argv[])
 		return modeset(argc - 1, argv + 1);
 	if (strcmp(argv[1], "writeback") == 0)
 		return writeback(argc - 1, argv + 1);
+	if (strcmp(argv[1], "draw") == 0)
+		return draw(argc - 1, argv + 1);
 	usage();
 }
