@@ -117,6 +117,7 @@ struct drm_source {
 	time_t		 scanned;		/* when outputs were last read */
 
 	struct copyout	*co;
+	int		 still;			/* the last frame changed nothing */
 	uint8_t		*scratch;		/* width x height, composed */
 	uint8_t		*panel;			/* one output before turning */
 	struct plane_state ps[16];		/* of the output composed */
@@ -833,6 +834,28 @@ grab_nosignal(struct drm_source *d, uint8_t *dst, struct source_frame *f)
 }
 
 /*
+ * Straight from device memory to the ring.  A screen that stood still
+ * last time is first only looked at (one read, no write): most frames of
+ * an idle console end there.
+ */
+static void
+grab_rows(struct drm_source *d, uint8_t *dst, struct source_frame *f,
+    const uint8_t *rows)
+{
+	size_t pitch = d->ps[0].fb.pitch[0];
+
+	drm_fb_begin(d->psbuf[0]);
+	if (d->still && !f->fresh && copyout_changed(d->co, rows, pitch) == 0)
+		f->damage = SOURCE_DAMAGE_NONE;
+	else {
+		d->still = copyout_copy(d->co, dst, (size_t)d->width * 4, rows,
+		    pitch, f->map) == 0;
+		f->damage = SOURCE_DAMAGE_MAP;
+	}
+	drm_fb_end(d->psbuf[0]);
+}
+
+/*
  * Read every output once into the frame.  Returns 1 when done, 0 when a
  * CRTC changed under us (look at the outputs again), -1 with a reason.
  */
@@ -857,11 +880,7 @@ grab_outputs(struct drm_source *d, uint8_t *dst, struct source_frame *f,
 			    &d->out[0]);
 
 			if (rows != NULL) {
-				/* Straight from device memory to the ring. */
-				drm_fb_begin(d->psbuf[0]);
-				copyout_copy(d->co, dst, stride, rows,
-				    d->ps[0].fb.pitch[0], f->map);
-				drm_fb_end(d->psbuf[0]);
+				grab_rows(d, dst, f, rows);
 				return 1;
 			}
 		}
@@ -875,6 +894,7 @@ grab_outputs(struct drm_source *d, uint8_t *dst, struct source_frame *f,
 			return -1;
 	}
 	copyout_copy(d->co, dst, stride, d->scratch, stride, f->map);
+	f->damage = SOURCE_DAMAGE_MAP;
 	return 1;
 }
 
@@ -898,6 +918,7 @@ grab_writeback(struct drm_source *d, uint8_t *dst, struct source_frame *f,
 		pitch = stride;
 	}
 	copyout_copy(d->co, dst, stride, px, pitch, f->map);
+	f->damage = SOURCE_DAMAGE_MAP;
 	return 1;
 }
 
@@ -941,7 +962,8 @@ drm_grab(void *state, uint8_t *dst, size_t size, struct source_frame *f)
 		log_info("capturing again");
 	d->failure[0] = '\0';
 	f->length = d->width * d->height * 4;
-	f->damage = f->map != NULL ? SOURCE_DAMAGE_MAP : SOURCE_DAMAGE_UNKNOWN;
+	if (f->map == NULL && f->damage == SOURCE_DAMAGE_MAP)
+		f->damage = SOURCE_DAMAGE_UNKNOWN;
 	drm_fb_sweep(&d->fbs, 0);
 	return SOURCE_OK;
 }
