@@ -13,12 +13,10 @@
  *
  * A client that announced ExtendedDesktopSize is told of the screens (the
  * monitors in the frame) instead of DesktopSize: after every
- * non-incremental request and every change of size or screens.  While the
- * size it knows holds, the rectangle leads an update with the pixels (a
- * client that only ever asks for whole frames, a snapshot tool, gets
- * them); a new size goes in an update of its own, and the pixels answer
- * the client's next request, made at the new size.  Its SetDesktopSize
- * is answered at once, refused: the console's mode is not ours to set.
+ * non-incremental request and every change of size or screens, in an
+ * update of its own (rfbproto.rst: an update with one holds no pixels;
+ * the pixels answer its next request).  Its SetDesktopSize is answered at
+ * once, refused: the console's mode is not ours to set.
  */
 #include "config.h"
 
@@ -174,15 +172,19 @@ updates_screen_changed(void *arg, const struct frame *f,
 	updates_try(c);
 }
 
-/* ExtendedDesktopSize, reason 0: the framebuffer and its screens as they
- * are now. */
+/*
+ * ExtendedDesktopSize, reason 0: the framebuffer and its screens as they
+ * are now, alone in an update.  It answers the request; the damage waits
+ * for the next one.
+ */
 static void
-updates_put_screens(struct client *c, const struct frame *f)
+updates_send_screens(struct client *c, const struct frame *f)
 {
 	struct updates *u = &c->up;
 	struct evbuffer *out = conn_output(c->conn);
 
 	frame_screens(f, &u->layout);
+	session_send_update_header(&c->session, 1);
 	session_put_desktop_size(out, SESSION_EDS_SERVER, SESSION_EDS_OK,
 	    (uint16_t)u->width, (uint16_t)u->height, u->layout.screens,
 	    u->layout.n);
@@ -191,17 +193,6 @@ updates_put_screens(struct client *c, const struct frame *f)
 	    u->width, u->height, u->layout.n);
 	u->resize_pending = 0;
 	u->screens_due = 0;
-}
-
-/* The screens at a new size, alone in an update: it answers the request;
- * the damage waits for the next one. */
-static void
-updates_send_screens(struct client *c, const struct frame *f)
-{
-	struct updates *u = &c->up;
-
-	session_send_update_header(&c->session, 1);
-	updates_put_screens(c, f);
 	u->wanted = 0;
 	u->last_size = SESSION_EDS_SIZE(u->layout.n) + 4;
 }
@@ -241,14 +232,13 @@ updates_send(struct client *c, struct frame *f)
 	struct evbuffer *out = conn_output(c->conn);
 	struct encode_job job;
 	int resize = u->resize_pending;
-	int screens = u->ext_desktop_size && u->screens_due;
 	size_t before = evbuffer_get_length(out);
 
 	if (encode_job_init(&job, f, u->encoder, u->enc_state, &u->conv) < 0)
 		return -1;
 	job.nrects = damage_take_rects(&u->damage, &u->area, job.rects,
 	    ENCODE_JOB_MAX_RECTS);
-	if (job.nrects == 0 && !resize && !screens) {
+	if (job.nrects == 0 && !resize) {
 		encode_job_done(&job);
 		return 0;
 	}
@@ -258,9 +248,7 @@ updates_send(struct client *c, struct frame *f)
 		return -1;
 	}
 	session_send_update_header(&c->session,
-	    (uint16_t)(job.nrects + (resize ? 1 : 0) + (screens ? 1 : 0)));
-	if (screens)
-		updates_put_screens(c, f);
+	    (uint16_t)(job.nrects + (resize ? 1 : 0)));
 	if (resize) {
 		struct rect all = { 0, 0, u->width, u->height };
 
@@ -286,8 +274,7 @@ updates_try(struct client *c)
 	    conn_unsent(c->conn) >= CLIENT_OUTPUT_LOW || f == NULL ||
 	    f->width != c->up.width || f->height != c->up.height)
 		return;
-	if (c->up.ext_desktop_size && c->up.screens_due &&
-	    c->up.resize_pending) {
+	if (c->up.ext_desktop_size && c->up.screens_due) {
 		updates_send_screens(c, f);
 		return;
 	}
