@@ -13,8 +13,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rfb      # noqa: E402
 
 with rfb.Client("127.0.0.1", int(sys.argv[1])) as c:
-    # The first full request may be answered with the screens alone.
-    c.frame()
     c.frame().save(sys.argv[2])
     for s in c.screens:
         print(s.id, s.x, s.y, s.w, s.h)

@@ -49,6 +49,7 @@ class Client:
             self.sock = socket.create_connection((host, port),
                                                  timeout=timeout)
         self.updates = 0
+        self.screens_only = False
         self.resize_status = None
         self._need_full = True
         self._handshake(shared)
@@ -167,6 +168,9 @@ class Client:
     def _framebuffer_update(self):
         nrects = struct.unpack(">xH", self._recv(3))[0]
         resized = False
+        # An update with ExtendedDesktopSize holds no pixels (rfbproto):
+        # they answer the next request, which must be incremental.
+        self.screens_only = False
         for _ in range(nrects):
             x, y, w, h, enc = struct.unpack(">HHHHi", self._recv(12))
             if enc == RAW:
@@ -193,6 +197,7 @@ class Client:
                     self._resize(w, h)
                     resized = True
                 self.screens = screens
+                self.screens_only = True
             else:
                 raise RFBError("encoding %d was not asked for" % enc)
         if resized:
@@ -203,12 +208,16 @@ class Client:
         """A full update of the whole screen: a copy of the image."""
         deadline = time.monotonic() + (timeout or self.timeout)
         self._need_full = True
-        while self._need_full:
-            self._need_full = False
-            self.request(incremental=False)
+        while True:
+            full, self._need_full = self._need_full, False
+            self.request(incremental=not full)
             if not self.read_update(deadline - time.monotonic()):
                 raise RFBError("no update within %s s" %
                                (timeout or self.timeout))
+            # The screens came alone: the pixels are owed to the next
+            # request, which is incremental unless the size changed.
+            if not self.screens_only and not self._need_full:
+                break
         return self.image.copy()
 
     def wait_until(self, predicate, timeout=None):
