@@ -105,20 +105,25 @@ struct egl_image {
 };
 
 /*
- * The formats drawn once at open when the driver compiles shaders to CPU
- * code (llvmpipe): a format's sampling code is compiled the first time it
- * is drawn, into memory made executable, which the sandbox forbids.  These
- * are what a console or compositor scans out.
+ * What is drawn once at open when the driver compiles shaders to CPU code
+ * (llvmpipe): the sampling code is compiled the first time a kind of
+ * texture is drawn, into memory made executable, which the sandbox
+ * forbids.  llvmpipe compiles one variant per format and per whether the
+ * width and the height are powers of two: each format is drawn at four
+ * sizes.  The formats are what a virtual machine's console or compositor
+ * scans out (kms_swrast runs on virtio-gpu and vgem only); any other is
+ * refused by drm_egl_read() rather than killed in the sandbox.
  */
 static const uint32_t warm_formats[] = {
 	DRM_FORMAT_XRGB8888, DRM_FORMAT_ARGB8888,
 	DRM_FORMAT_XBGR8888, DRM_FORMAT_ABGR8888,
 	DRM_FORMAT_RGB565,
-	DRM_FORMAT_XRGB2101010, DRM_FORMAT_ARGB2101010,
-	DRM_FORMAT_XBGR2101010, DRM_FORMAT_ABGR2101010,
-	DRM_FORMAT_NV12,
 };
 #define NWARM	(sizeof(warm_formats) / sizeof(warm_formats[0]))
+static const uint32_t warm_sizes[][2] = {
+	{ 64, 64 }, { 64, 48 }, { 48, 64 }, { 48, 48 },
+};
+#define NSIZES	(sizeof(warm_sizes) / sizeof(warm_sizes[0]))
 
 struct drm_egl {
 	EGLDisplay	dpy;
@@ -606,23 +611,22 @@ drm_egl_read(struct drm_egl *e, const struct drm_egl_fb *fb, uint32_t x,
 }
 
 /*
- * Draw each common format once, from a dumb buffer of the card, so that a
- * driver that compiles shaders to CPU code has compiled all it will need
- * before the sandbox forbids making memory executable.  A format the
- * driver does not import is left out; drm_egl_read() then refuses it with
- * a reason rather than being killed.
+ * Draw each of warm_formats at each of warm_sizes, from a dumb buffer of
+ * the card, so that a driver that compiles shaders to CPU code has
+ * compiled all it will need before the sandbox forbids making memory
+ * executable.  A format the driver does not import is left out.
  */
 static int
 egl_warm(struct drm_egl *e, int drm_fd, char *why, size_t whylen)
 {
-	struct drm_mode_create_dumb create = { .width = 64, .height = 128,
+	struct drm_mode_create_dumb create = { .width = 64, .height = 64,
 	    .bpp = 32 };
 	struct drm_mode_destroy_dumb destroy;
 	struct drm_egl_fb fb;
 	uint8_t pixel[64 * 4];
 	char name[5], err[256];
-	size_t i, k;
-	int fd;
+	size_t i, j, k;
+	int fd, ok;
 
 	if (drmIoctl(drm_fd, DRM_IOCTL_MODE_CREATE_DUMB, &create) < 0) {
 		snprintf(why, whylen, "cannot make a buffer to prepare the "
@@ -638,29 +642,27 @@ egl_warm(struct drm_egl *e, int drm_fd, char *why, size_t whylen)
 		return -1;
 	}
 	for (i = 0; i < NWARM; i++) {
-		fb = (struct drm_egl_fb){
-			.fourcc = warm_formats[i],
-			.modifier = DRM_FORMAT_MOD_LINEAR,
-			.width = 64, .height = 64, .nplanes = 1,
-			.planes[0] = { .fd = fd, .pitch = create.pitch },
-		};
-		if (warm_formats[i] == DRM_FORMAT_NV12) {
-			/* Y then interleaved UV, in the same buffer. */
-			fb.nplanes = 2;
-			fb.planes[1].fd = fd;
-			fb.planes[1].offset = 64 * create.pitch;
-			fb.planes[1].pitch = create.pitch;
-		}
 		e->warm[e->nwarm++] = warm_formats[i];
-		if (drm_egl_read(e, &fb, 0, 0, 64, 1, pixel, sizeof(pixel),
-		    err, sizeof(err)) < 0) {
+		for (j = 0, ok = 1; j < NSIZES && ok; j++) {
+			fb = (struct drm_egl_fb){
+				.fourcc = warm_formats[i],
+				.modifier = DRM_FORMAT_MOD_LINEAR,
+				.width = warm_sizes[j][0],
+				.height = warm_sizes[j][1], .nplanes = 1,
+				.planes[0] = { .fd = fd,
+				    .pitch = create.pitch },
+			};
+			ok = drm_egl_read(e, &fb, 0, 0, 1, 1, pixel,
+			    sizeof(pixel), err, sizeof(err)) == 0;
+		}
+		if (!ok) {
 			fourcc_name(warm_formats[i], name);
 			log_debug("egl: %s left out: %s", name, err);
 			e->nwarm--;
 		}
+		for (k = 0; k < EGL_CACHE; k++)
+			egl_image_free(e, &e->cache[k]);
 	}
-	for (k = 0; k < EGL_CACHE; k++)
-		egl_image_free(e, &e->cache[k]);
 	close(fd);
 	destroy.handle = create.handle;
 	drmIoctl(drm_fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
@@ -907,6 +909,13 @@ drm_egl_open(int drm_fd, char *why, size_t whylen)
 	snprintf(card, sizeof(card), "%s", ver->name);
 	drmFreeVersion(ver);
 
+	/*
+	 * Mesa would keep compiled shaders in the home of the user the
+	 * capture helper starts as (root), and write them from a thread of
+	 * its own, perhaps after the sandbox is in place: no cache.
+	 */
+	setenv("MESA_SHADER_CACHE_DISABLE", "true", 0);
+
 	client = eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
 	get_display = (PFNEGLGETPLATFORMDISPLAYEXTPROC)
 	    eglGetProcAddress("eglGetPlatformDisplayEXT");
@@ -1004,5 +1013,52 @@ drm_egl_close(struct drm_egl *e)
 	free(e);
 }
 
-/* Filled in from what strace shows Mesa do while reading. */
-const struct sandbox_needs drm_egl_needs = { 0 };
+/*
+ * What reading through Mesa's kms_swrast adds to the drm source's
+ * sandbox, measured with strace -f in the guest of tests/vm/egl.py
+ * (virtio-gpu, Mesa 22.3) from the first read on, importing new buffers
+ * and letting old ones go: drm_egl_open() has loaded the driver, started
+ * its threads and compiled every shader before.  This widens the policy
+ * by three DRM ioctls, on any descriptor as every ioctl of a source's
+ * needs:
+ *
+ *	DRM_IOCTL_PRIME_FD_TO_HANDLE	import of a framebuffer's dma-buf
+ *	DRM_IOCTL_MODE_MAP_DUMB		its mapping offset, asked at each
+ *					draw (kms_swrast maps it for llvmpipe
+ *					to read, and unmaps it after)
+ *	DRM_IOCTL_MODE_DESTROY_DUMB	the handle let go with the image
+ *
+ * Everything else it calls is in the capture helper's base policy: mmap
+ * and munmap (never executable: the shaders were compiled at open), lseek
+ * (the size of a dma-buf), fstat, futex for llvmpipe's threads, getpid,
+ * clock_gettime, close.  Mesa's attempts to open its shader cache fail
+ * softly (EACCES), and the cache is off anyway.
+ */
+static const unsigned long kms_swrast_ioctls[] = {
+	DRM_IOCTL_PRIME_FD_TO_HANDLE,
+	DRM_IOCTL_MODE_MAP_DUMB,
+	DRM_IOCTL_MODE_DESTROY_DUMB,
+};
+
+static const struct sandbox_needs kms_swrast_needs = {
+	.ioctls = kms_swrast_ioctls,
+	.nioctls = sizeof(kms_swrast_ioctls) / sizeof(kms_swrast_ioctls[0]),
+};
+
+const struct sandbox_needs *
+drm_egl_needs(const struct drm_egl *e, char *why, size_t whylen)
+{
+	/*
+	 * A hardware driver submits work to its GPU and waits for it with
+	 * ioctls of its own (i915's execbuffer, amdgpu's command
+	 * submission, sync objects): none has been measured here, and a
+	 * guess would be either too wide or a kill at the first frame.
+	 */
+	if (!e->jit) {
+		snprintf(why, whylen, "egl: what reading through %s needs "
+		    "inside the sandbox has not been measured (only Mesa's "
+		    "kms_swrast has)", e->desc);
+		return NULL;
+	}
+	return &kms_swrast_needs;
+}

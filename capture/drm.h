@@ -53,10 +53,13 @@ int		 drm_egl_read(struct drm_egl *e, const struct drm_egl_fb *fb,
 		    uint32_t x, uint32_t y, uint32_t w, uint32_t h,
 		    uint8_t *dst, size_t dst_stride, char *why, size_t whylen);
 /*
- * What the egl method adds to the drm source's sandbox: the calls the EGL
- * driver makes while reading, after drm_egl_open().  See drm-egl.c.
+ * What the egl method adds to the drm source's sandbox for the driver e
+ * reads through: the calls it makes while reading, once drm_egl_open()
+ * is done (see drm-egl.c).  NULL, with the reason in why, for a driver
+ * whose calls were never measured.
  */
-extern const struct sandbox_needs drm_egl_needs;
+const struct sandbox_needs *drm_egl_needs(const struct drm_egl *e,
+		    char *why, size_t whylen);
 
 /* What the reads go through, for the log: "llvmpipe (...) via ...". */
 const char	*drm_egl_describe(const struct drm_egl *e);
