@@ -73,6 +73,7 @@ struct screen {
 	uint64_t	next_seq;	/* frames must come in order */
 	struct damage	frame_damage;	/* scratch: damage of the last frame */
 	int		paused;		/* what we last told the capture helper */
+	uint64_t	active_ms;	/* IPC_BRK2CAP_ACTIVE last sent */
 	int		unavailable;	/* showing our own notice */
 	struct event	*notice_ev;	/* capture down for a while: notice */
 	struct screen_subs subs;
@@ -150,6 +151,10 @@ void	screen_set_frame(struct screen *s, struct frame *f);
 
 /* Stubs towards the capture helper (capture_answer_* over there). */
 void	cap_release(struct screen *s, struct ring_map *ring, uint32_t slot);
+/* A viewer with control typed or pointed: an idle capture goes back to its
+ * full rate.  Sent at most every CAP_ACTIVE_MS. */
+#define CAP_ACTIVE_MS	250
+void	cap_active(struct screen *s);
 
 /* broker/input-channel.c: stubs towards the input helper (in_answer_*). */
 void	in_init(struct broker *b);

@@ -40,6 +40,7 @@ static void on_encodings(void *arg, const uint8_t *list, size_t n);
 static void on_update_request(void *arg, const struct rect *r, int inc);
 static void on_key(void *arg, uint32_t keysym, int down);
 static void on_pointer(void *arg, uint16_t x, uint16_t y, uint8_t mask);
+static int on_set_desktop_size(void *arg, int status);
 
 static const struct session_cbs client_session_cbs = {
 	.client_init = on_client_init,
@@ -48,6 +49,7 @@ static const struct session_cbs client_session_cbs = {
 	.update_request = on_update_request,
 	.key = on_key,
 	.pointer = on_pointer,
+	.set_desktop_size = on_set_desktop_size,
 };
 
 static struct client *
@@ -120,6 +122,7 @@ client_emit_key(void *arg, uint16_t code, int down)
 
 	if (client_may_control(c)) {
 		in_key(c->broker, code, down);
+		cap_active(&c->broker->screen);
 		c->gave_input = 1;
 	}
 }
@@ -129,6 +132,7 @@ client_emit_pointer(struct client *c, const struct ipc_in_pointer *p)
 {
 	if (client_may_control(c)) {
 		in_pointer(c->broker, p);
+		cap_active(&c->broker->screen);
 		c->gave_input = 1;
 	}
 }
@@ -258,7 +262,7 @@ client_server_init(struct client *c)
 
 	if (c->session.state != SESSION_WAIT_SERVER || f == NULL)
 		return;
-	if (updates_start(c, f->width, f->height) < 0) {
+	if (updates_start(c, f) < 0) {
 		client_close(c, "out of memory");
 		return;
 	}
@@ -307,6 +311,12 @@ static void
 on_update_request(void *arg, const struct rect *r, int incremental)
 {
 	updates_request(arg, r, incremental);
+}
+
+static int
+on_set_desktop_size(void *arg, int status)
+{
+	return updates_set_desktop_size(arg, status);
 }
 
 static void

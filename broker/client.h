@@ -48,6 +48,9 @@ struct updates {
 	const struct encoder *encoder;
 	void		*enc_state;
 	int		desktop_size;	/* understands DesktopSize */
+	int		ext_desktop_size; /* and ExtendedDesktopSize */
+	int		screens_due;	/* an ExtendedDesktopSize, reason 0 */
+	struct layout	layout;		/* the screens it was told of */
 	uint32_t	width, height;	/* the screen as this client knows it */
 	struct damage	damage;		/* what changed since its last update */
 	int		wanted;		/* a FramebufferUpdateRequest waits */
@@ -84,7 +87,7 @@ int	client_room(struct client *c, size_t more);
 void	client_server_init(struct client *c);
 
 /* broker/updates.c */
-int	updates_start(struct client *c, uint32_t width, uint32_t height);
+int	updates_start(struct client *c, const struct frame *f);
 void	updates_free(struct client *c);
 void	updates_set_encodings(struct client *c, const uint8_t *list,
 	    size_t n);
@@ -93,5 +96,6 @@ void	updates_request(struct client *c, const struct rect *r,
 void	updates_screen_changed(void *arg, const struct frame *f,
 	    const struct damage *d);
 void	updates_try(struct client *c);
+int	updates_set_desktop_size(struct client *c, int status);
 
 #endif

@@ -88,6 +88,23 @@ damage_union(struct damage *d, const struct damage *other)
 	}
 }
 
+size_t
+damage_load_map(struct damage *d, const uint8_t *map)
+{
+	/* Read once: tiles and count agree whatever the other side does. */
+	const volatile uint8_t *m = map;
+	size_t i, n = (size_t)d->cols * d->rows, count = 0;
+	uint8_t t;
+
+	for (i = 0; i < n; i++) {
+		t = m[i] != 0;
+		d->tiles[i] = t;
+		count += t;
+	}
+	d->count = count;
+	return count;
+}
+
 /*
  * Compare one row of pixels within a tile row whose marks are t; spans of
  * tiles not yet marked are compared at once, tile by tile only when they

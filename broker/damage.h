@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Damage: which parts of the screen changed, as a bitmap of square tiles.
- * The broker compares each new frame with the previous one in place in the
- * frame ring (no copy) and marks the tiles that differ; each client ORs
- * that into its own damage until it asks for an update.
+ * The capture helper leaves a map of the tiles that changed with a frame;
+ * without one the broker compares the new frame with the previous one in
+ * place in the frame ring (no copy) and marks the tiles that differ.  Each
+ * client ORs that into its own damage until it asks for an update.
  */
 #ifndef RAMPART_DAMAGE_H
 #define RAMPART_DAMAGE_H
@@ -40,6 +41,15 @@ damage_empty(const struct damage *d)
 {
 	return d->count == 0;
 }
+
+/*
+ * Load a map of changed tiles, as the capture helper leaves it after a
+ * frame (IPC_TILES_MAP): cols * rows bytes, row by row, nonzero where the
+ * tile changed.  d is cleared first; any byte value is safe.  Returns the
+ * number of tiles marked.  The map may be in memory another process can
+ * write: each byte is read once.
+ */
+size_t	damage_load_map(struct damage *d, const uint8_t *map);
 
 /*
  * Compare two frames of the same geometry (bytes_pp bytes a pixel, rows

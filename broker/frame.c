@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "broker/broker.h"
@@ -46,7 +47,7 @@ frame_in_slot(struct screen *s, struct ring_map *ring, uint32_t slot,
 		return NULL;
 	*f = (struct frame){ .refs = 1, .pixels = ring_slot(&ring->ring, slot),
 	    .stride = stride, .width = width, .height = height, .seq = seq,
-	    .ring = ring, .slot = slot, .screen = s };
+	    .ring = ring, .slot = slot, .screen = s, .layout = ring->layout };
 	ring->refs++;
 	ring->held |= 1u << slot;
 	return f;
@@ -85,4 +86,26 @@ frame_unref(struct frame *f)
 	}
 	free(f->own);
 	free(f);
+}
+
+void
+frame_screens(const struct frame *f, struct layout *out)
+{
+	if (f->layout.n > 0) {
+		*out = f->layout;
+		return;
+	}
+	/* Id 1: libvncclient 0.9.14 ignores a size change whose screen
+	 * has id 0. */
+	*out = (struct layout){ .n = 1, .screens[0] = { .id = 1, .x = 0,
+	    .y = 0, .width = (uint16_t)f->width,
+	    .height = (uint16_t)f->height } };
+}
+
+int
+layout_equal(const struct layout *a, const struct layout *b)
+{
+	/* struct ipc_screen has no padding: memcmp sees only fields. */
+	return a->n == b->n && memcmp(a->screens, b->screens,
+	    a->n * sizeof(a->screens[0])) == 0;
 }

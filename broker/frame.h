@@ -17,9 +17,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/ipc.h"
 #include "common/ring.h"
 
 struct screen;
+
+/*
+ * The monitors a frame shows, as its ring announced them: the screens of
+ * RFB's ExtendedDesktopSize.  n 0 is one monitor, the whole frame.
+ */
+struct layout {
+	uint32_t	n;
+	struct ipc_screen screens[IPC_SCREENS_MAX];
+};
 
 /* One mapping of a ring the capture helper announced. */
 struct ring_map {
@@ -27,6 +37,7 @@ struct ring_map {
 	struct frame_ring ring;
 	unsigned int	capture_gen;	/* the capture helper that sent it */
 	uint32_t	held;		/* slots a frame of ours is in */
+	struct layout	layout;		/* of every frame in it */
 };
 
 struct frame {
@@ -35,10 +46,14 @@ struct frame {
 	size_t		stride;
 	uint32_t	width, height;
 	uint64_t	seq;
+	/* The capture helper's map of the tiles that changed since frame
+	 * seq - 1 of the same ring (IPC_TILES_MAP), in the slot; NULL: none. */
+	const uint8_t	*map;
 	struct ring_map	*ring;		/* NULL: pixels are ours (own) */
 	uint32_t	slot;
 	uint8_t		*own;
 	struct screen	*screen;	/* where a slot is released */
+	struct layout	layout;		/* its ring's; ours: n 0 */
 };
 
 struct ring_map *ring_map_new(int fd, unsigned int capture_gen,
@@ -53,5 +68,9 @@ struct frame *frame_in_slot(struct screen *s, struct ring_map *ring,
 struct frame *frame_own(uint8_t *pixels, uint32_t width, uint32_t height);
 struct frame *frame_ref(struct frame *f);
 void	frame_unref(struct frame *f);
+
+/* The screens of f as a viewer is told them: at least one. */
+void	frame_screens(const struct frame *f, struct layout *out);
+int	layout_equal(const struct layout *a, const struct layout *b);
 
 #endif

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The screen as the broker sees it: frames from the capture helper, read
- * in place in the read-only ring, compared with the frame before to find
- * what changed, and handed with that damage to every subscriber.  The
+ * in place in the read-only ring, with what changed since the frame
+ * before (the capture helper's map of changed tiles when it sent one for
+ * the very frame before, else a compare of the two), handed to every
+ * subscriber.  The
  * stubs towards the capture helper (cap_*) pair with its handlers
  * (capture_answer_*).
  *
@@ -17,13 +19,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "broker/broker.h"
 #include "common/blob.h"
 #include "common/font.h"
 #include "common/frames.h"
+#include "common/layout.h"
 #include "common/log.h"
+#include "common/tiles.h"
 
 #define SCREEN_MAX_SIDE		16384
 #define NOTICE_SECONDS		2
@@ -93,6 +98,9 @@ screen_set_frame(struct screen *s, struct frame *f)
 	struct screen_sub *sub, *tmp;
 	int resized = prev == NULL || f->width != prev->width ||
 	    f->height != prev->height;
+	/* The monitors moved: viewers that know of screens hear of it
+	 * even when no pixel changed. */
+	int relayout = prev != NULL && !layout_equal(&f->layout, &prev->layout);
 
 	if (resized) {
 		damage_free(&s->frame_damage);
@@ -100,14 +108,22 @@ screen_set_frame(struct screen *s, struct frame *f)
 			fatal("damage");
 		log_info("screen %ux%u", f->width, f->height);
 	}
-	if (!resized && f->stride == prev->stride)
+	/*
+	 * A map is of the frame before in the same ring: it replaces the
+	 * compare only when that frame is the one we show.  Otherwise (a
+	 * frame lost to a restart, the notice in between) compare.
+	 */
+	if (!resized && f->map != NULL && prev->ring == f->ring &&
+	    f->seq == prev->seq + 1 && f->stride == prev->stride)
+		damage_load_map(&s->frame_damage, f->map);
+	else if (!resized && f->stride == prev->stride)
 		damage_compare(&s->frame_damage, prev->pixels, f->pixels,
 		    f->stride, 4);
 	else
 		damage_add_all(&s->frame_damage);
 	s->cur = f;
 	frame_unref(prev);
-	if (damage_empty(&s->frame_damage))
+	if (damage_empty(&s->frame_damage) && !relayout)
 		return;
 	TAILQ_FOREACH_SAFE(sub, &s->subs, entry, tmp)
 		sub->changed(sub->arg, f, &s->frame_damage);
@@ -122,6 +138,29 @@ cap_release(struct screen *s, struct ring_map *ring, uint32_t slot)
 	/* A slot of a capture helper that went away is nobody's. */
 	if (s->capture != NULL && ring->capture_gen == s->capture_gen)
 		channel_send(s->capture, IPC_BRK2CAP_RELEASE, &r, sizeof(r), -1);
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* A storm of pointer motion is one message every CAP_ACTIVE_MS: the
+ * capture helper only needs to know that someone acts. */
+void
+cap_active(struct screen *s)
+{
+	uint64_t now = now_ms();
+
+	if (s->capture == NULL || (s->active_ms != 0 &&
+	    now - s->active_ms < CAP_ACTIVE_MS))
+		return;
+	s->active_ms = now;
+	channel_send(s->capture, IPC_BRK2CAP_ACTIVE, NULL, 0, -1);
 }
 
 static void
@@ -194,22 +233,75 @@ notice_cb(evutil_socket_t fd, short what, void *arg)
 	screen_set_frame(s, f);
 }
 
+/* The screens of a ring: a layout (common/layout.h), and zeros past it,
+ * as in every padding. */
+static int
+ring_screens_valid(const struct ipc_cap_ring *m)
+{
+	static const struct ipc_screen zero;
+	const char *why = NULL;
+
+	if (m->pad != 0)
+		why = "bad padding";
+	else if (layout_check(m->screens, m->nscreens, 0, 0, &why) == 0)
+		for (uint32_t i = m->nscreens; i < IPC_SCREENS_MAX &&
+		    why == NULL; i++)
+			if (memcmp(&m->screens[i], &zero, sizeof(zero)) != 0)
+				why = "a screen past nscreens";
+	if (why == NULL)
+		return 1;
+	log_warnx("protocol error: ring %u with %u screens: %s", m->ring_id,
+	    m->nscreens, why);
+	return 0;
+}
+
 static int
 on_ring(struct screen *s, const struct ipc_cap_ring *m, int fd)
 {
 	struct ring_map *r;
 
+	if (!ring_screens_valid(m)) {
+		close(fd);
+		return -1;
+	}
 	r = ring_map_new(fd, s->capture_gen, m->ring_id, m->nslots,
 	    m->slot_size);
 	if (r == NULL) {
 		log_warn("capture ring %u rejected", m->ring_id);
 		return -1;
 	}
+	r->layout.n = m->nscreens;
+	memcpy(r->layout.screens, m->screens, sizeof(r->layout.screens));
 	ring_map_unref(s->ring);
 	s->ring = r;
-	log_debug("capture ring %u: %u slots of %zu bytes", r->ring.id,
-	    r->ring.nslots, r->ring.slot_size);
+	log_debug("capture ring %u: %u slots of %zu bytes, %u screens",
+	    r->ring.id, r->ring.nslots, r->ring.slot_size, m->nscreens);
 	return 0;
+}
+
+/* A frame holds every screen of its ring. */
+static int
+frame_screens_inside(const struct ring_map *r, const struct ipc_cap_frame *f)
+{
+	const char *why;
+
+	if (layout_check(r->layout.screens, r->layout.n, f->width, f->height,
+	    &why) == 0)
+		return 1;
+	log_warnx("protocol error: frame %llu of %ux%u: %s",
+	    (unsigned long long)f->seq, f->width, f->height, why);
+	return 0;
+}
+
+/* A map must lie in the slot, after the frame. */
+static int
+map_valid(const struct screen *s, const struct ipc_cap_frame *f)
+{
+	if (f->tiles == IPC_TILES_NONE)
+		return 1;
+	return f->tiles == IPC_TILES_MAP &&
+	    tiles_map_offset(f->length) + tiles_map_size(f->width, f->height) <=
+	    s->ring->ring.slot_size;
 }
 
 static int
@@ -227,8 +319,8 @@ frame_valid(const struct screen *s, const struct ipc_cap_frame *f)
 	    f->length == f->stride * f->height &&
 	    /* Known, not yet used: pointer positions are mapped through
 	     * the transform when a source that sets one (DRM) comes. */
-	    f->transform <= IPC_TRANSFORM_MAX && f->tiles == IPC_TILES_NONE &&
-	    f->seq >= s->next_seq;
+	    f->transform <= IPC_TRANSFORM_MAX && map_valid(s, f) &&
+	    f->seq >= s->next_seq && frame_screens_inside(s->ring, f);
 }
 
 static int
@@ -242,6 +334,8 @@ on_frame(struct screen *s, const struct ipc_cap_frame *m)
 	    m->stride, m->seq);
 	if (f == NULL)
 		return -1;
+	if (m->tiles == IPC_TILES_MAP)
+		f->map = f->pixels + tiles_map_offset(m->length);
 	s->next_seq = m->seq + 1;
 	if (s->unavailable)
 		log_info("capture is back");
@@ -312,5 +406,6 @@ screen_set_capture(struct broker *b, int fd)
 		evtimer_del(s->notice_ev);
 	s->next_seq = 0;
 	s->paused = -1;
+	s->active_ms = 0;
 	screen_viewers_changed(s);
 }

@@ -314,6 +314,90 @@ on_cut_text(struct session *s, const uint8_t *p, size_t len)
 	return 8;
 }
 
+void
+session_put_desktop_size(struct evbuffer *out, int reason, int status,
+    uint16_t width, uint16_t height, const struct ipc_screen *screens,
+    uint32_t n)
+{
+	uint8_t b[SESSION_EDS_SIZE(IPC_SCREENS_MAX)] = { 0 }, *p = b;
+
+	/* Callers pass a frame's screens (frame_screens()): 1 .. 8. */
+	if (n < 1 || n > IPC_SCREENS_MAX)
+		fatalx("ExtendedDesktopSize of %u screens", n);
+	wire_put16(p, (uint16_t)reason);
+	wire_put16(p + 2, (uint16_t)status);
+	wire_put16(p + 4, width);
+	wire_put16(p + 6, height);
+	wire_put32(p + 8, (uint32_t)rfbEncodingExtDesktopSize);
+	p[12] = (uint8_t)n;	/* and 3 bytes of padding */
+	p += 16;
+	for (uint32_t i = 0; i < n; i++, p += 16) {
+		wire_put32(p, screens[i].id);
+		wire_put16(p + 4, screens[i].x);
+		wire_put16(p + 6, screens[i].y);
+		wire_put16(p + 8, screens[i].width);
+		wire_put16(p + 10, screens[i].height);
+		/* flags: 0, none is defined */
+	}
+	evbuffer_add(out, b, SESSION_EDS_SIZE(n));
+}
+
+/*
+ * The layout a SetDesktopSize asks for, checked as a viewer checks a
+ * server's (TigerVNC's ScreenSet): a framebuffer of at least 1x1, at least
+ * one screen, each at least 1x1 and inside it, no id twice.  Screens may
+ * overlap (rfbproto.rst, Screen Model).
+ */
+static int
+requested_layout_valid(const uint8_t *p, size_t n)
+{
+	uint32_t w = wire_get16(p + 2), h = wire_get16(p + 4);
+
+	if (w == 0 || h == 0 || n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *q = p + 8 + i * 16;
+		uint32_t x = wire_get16(q + 4), y = wire_get16(q + 6);
+		uint32_t sw = wire_get16(q + 8), sh = wire_get16(q + 10);
+
+		if (sw == 0 || sh == 0 || x + sw > w || y + sh > h)
+			return 0;
+		for (size_t j = 0; j < i; j++)
+			if (wire_get32(p + 8 + j * 16) == wire_get32(q))
+				return 0;
+	}
+	return 1;
+}
+
+/* SetDesktopSize: 8 bytes, then as many screens of 16 as its count says. */
+static long
+on_set_desktop_size(struct session *s, const uint8_t *p, size_t len)
+{
+	size_t n, need;
+	int status;
+
+	if (len < 8)
+		return 0;
+	n = p[6];
+	need = 8 + n * 16;
+	if (len < need)
+		return 0;
+	status = requested_layout_valid(p, n) ? SESSION_EDS_PROHIBITED :
+	    SESSION_EDS_INVALID;
+	if (s->cbs->set_desktop_size(s->arg, status) < 0)
+		return -1;
+	/* Said once; a viewer that asks again and again is not news. */
+	if (s->resize_refused++ == 0)
+		log_info("%s: SetDesktopSize %ux%u with %zu screens refused: "
+		    "%s", s->tag, wire_get16(p + 2), wire_get16(p + 4), n,
+		    status == SESSION_EDS_INVALID ? "not a valid layout" :
+		    "the console's mode is not set from here");
+	else
+		log_debug("%s: SetDesktopSize refused again (%u)", s->tag,
+		    s->resize_refused);
+	return (long)need;
+}
+
 typedef long handler_fn(struct session *, const uint8_t *, size_t);
 
 static handler_fn *const handlers[] = {
@@ -323,6 +407,7 @@ static handler_fn *const handlers[] = {
 	[rfbKeyEvent] = on_key_event,
 	[rfbPointerEvent] = on_pointer_event,
 	[rfbClientCutText] = on_cut_text,
+	[rfbSetDesktopSize] = on_set_desktop_size,
 };
 
 long

@@ -17,11 +17,26 @@
 
 #include "broker/damage.h"
 #include "broker/pixfmt.h"
+#include "common/ipc.h"
 
 struct evbuffer;
 
 /* ClientCutText longer than this closes the client. */
 #define SESSION_CUT_TEXT_MAX	(1024 * 1024)
+
+/*
+ * ExtendedDesktopSize (rfbproto.rst): why a rectangle is sent (its x) and
+ * how a client's SetDesktopSize went (its y).  The console's mode is not
+ * ours to change: a request is refused, as invalid when the layout it asks
+ * for is not one, else as prohibited.
+ */
+#define SESSION_EDS_SERVER	0	/* the screens changed, or were asked */
+#define SESSION_EDS_CLIENT	1	/* the answer to this client */
+#define SESSION_EDS_OK		0
+#define SESSION_EDS_PROHIBITED	1
+#define SESSION_EDS_INVALID	3
+/* Bytes of one rectangle of n screens, header included. */
+#define SESSION_EDS_SIZE(n)	(12 + 4 + 16 * (size_t)(n))
 
 enum session_state {
 	SESSION_VERSION,	/* waiting for the ProtocolVersion */
@@ -45,6 +60,9 @@ struct session_cbs {
 		    int incremental);
 	void	(*key)(void *arg, uint32_t keysym, int down);
 	void	(*pointer)(void *arg, uint16_t x, uint16_t y, uint8_t mask);
+	/* SetDesktopSize, whole: status is SESSION_EDS_INVALID or
+	 * SESSION_EDS_PROHIBITED.  0, or -1 to close. */
+	int	(*set_desktop_size)(void *arg, int status);
 };
 
 struct session {
@@ -57,6 +75,7 @@ struct session {
 	uint32_t	security;	/* IPC_SEC_* this listener offers */
 	uint64_t	skip;		/* bytes of ClientCutText still to drop */
 	uint16_t	width, height;	/* the screen the client knows */
+	unsigned int	resize_refused;	/* SetDesktopSize messages answered */
 };
 
 /* Start: our ProtocolVersion goes out. */
@@ -78,5 +97,10 @@ void	session_send_colour_map(struct session *s);
 void	session_send_update_header(struct session *s, uint16_t nrects);
 /* The client now knows the screen as width x height (DesktopSize). */
 void	session_resized(struct session *s, uint16_t width, uint16_t height);
+/* One ExtendedDesktopSize rectangle of a width x height framebuffer and
+ * its n screens (1 .. 255), SESSION_EDS_SIZE(n) bytes, into out. */
+void	session_put_desktop_size(struct evbuffer *out, int reason, int status,
+	    uint16_t width, uint16_t height, const struct ipc_screen *screens,
+	    uint32_t n);
 
 #endif

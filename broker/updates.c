@@ -10,6 +10,13 @@
  * one update in memory and costs the others nothing.  (ContinuousUpdates
  * and Fence will live here: they change when an update is due, not what
  * it holds.)
+ *
+ * A client that announced ExtendedDesktopSize is told of the screens (the
+ * monitors in the frame) instead of DesktopSize: after every
+ * non-incremental request and every change of size or screens, in an
+ * update of its own (rfbproto.rst: an update with one holds no pixels;
+ * the pixels answer its next request).  Its SetDesktopSize is answered at
+ * once, refused: the console's mode is not ours to set.
  */
 #include "config.h"
 
@@ -42,14 +49,15 @@ set_encoder(struct client *c, const struct encoder *enc)
 }
 
 int
-updates_start(struct client *c, uint32_t width, uint32_t height)
+updates_start(struct client *c, const struct frame *f)
 {
 	struct updates *u = &c->up;
 
-	if (damage_init(&u->damage, width, height) < 0)
+	if (damage_init(&u->damage, f->width, f->height) < 0)
 		return -1;
-	u->width = width;
-	u->height = height;
+	u->width = f->width;
+	u->height = f->height;
+	frame_screens(f, &u->layout);
 	pixconv_init(&u->conv, &pixfmt_native);
 	if (u->encoder == NULL)
 		set_encoder(c, &encoder_raw);
@@ -72,7 +80,7 @@ updates_set_encodings(struct client *c, const uint8_t *list, size_t n)
 {
 	const struct encoder *enc = &encoder_raw; /* every client has Raw */
 
-	c->up.desktop_size = 0;
+	c->up.desktop_size = c->up.ext_desktop_size = 0;
 	/* The client lists encodings in its order of preference: the first
 	 * one we have wins. */
 	for (size_t i = n; i-- > 0;) {
@@ -80,14 +88,17 @@ updates_set_encodings(struct client *c, const uint8_t *list, size_t n)
 
 		if (e == (int32_t)rfbEncodingNewFBSize)
 			c->up.desktop_size = 1;
+		if (e == (int32_t)rfbEncodingExtDesktopSize)
+			c->up.ext_desktop_size = 1;
 		for (size_t j = 0; j < sizeof(encoders) / sizeof(encoders[0]);
 		    j++)
 			if (encoders[j]->encoding == e)
 				enc = encoders[j];
 	}
 	set_encoder(c, enc);
-	log_debug("%s: %zu encodings, using %s%s", c->tag, n, enc->name,
-	    c->up.desktop_size ? ", DesktopSize" : "");
+	log_debug("%s: %zu encodings, using %s%s%s", c->tag, n, enc->name,
+	    c->up.desktop_size ? ", DesktopSize" : "",
+	    c->up.ext_desktop_size ? ", ExtendedDesktopSize" : "");
 }
 
 static void
@@ -109,6 +120,10 @@ updates_request(struct client *c, const struct rect *r, int incremental)
 
 	if (!incremental)
 		damage_add_rect(&u->damage, r);
+	/* How a client learns the screens (and that it may ask for
+	 * others): rfbproto.rst, ExtendedDesktopSize. */
+	if (!incremental && u->ext_desktop_size)
+		u->screens_due = 1;
 	if (u->wanted)
 		rect_union(&u->area, r);
 	else
@@ -124,6 +139,7 @@ updates_screen_changed(void *arg, const struct frame *f,
 {
 	struct client *c = arg;
 	struct updates *u = &c->up;
+	struct layout now;
 
 	if (c->session.state == SESSION_WAIT_SERVER) {
 		client_server_init(c);
@@ -132,7 +148,7 @@ updates_screen_changed(void *arg, const struct frame *f,
 	if (c->session.state != SESSION_NORMAL)
 		return;
 	if (f->width != u->width || f->height != u->height) {
-		if (!u->desktop_size) {
+		if (!u->desktop_size && !u->ext_desktop_size) {
 			client_close(c, "the screen changed size and the "
 			    "client does not support DesktopSize");
 			return;
@@ -149,7 +165,62 @@ updates_screen_changed(void *arg, const struct frame *f,
 		u->resize_pending = 1;
 	} else
 		damage_union(&u->damage, d);
+	frame_screens(f, &now);
+	if (u->ext_desktop_size && (u->resize_pending ||
+	    !layout_equal(&now, &u->layout)))
+		u->screens_due = 1;
 	updates_try(c);
+}
+
+/*
+ * ExtendedDesktopSize, reason 0: the framebuffer and its screens as they
+ * are now, alone in an update.  It answers the request; the damage waits
+ * for the next one.
+ */
+static void
+updates_send_screens(struct client *c, const struct frame *f)
+{
+	struct updates *u = &c->up;
+	struct evbuffer *out = conn_output(c->conn);
+
+	frame_screens(f, &u->layout);
+	session_send_update_header(&c->session, 1);
+	session_put_desktop_size(out, SESSION_EDS_SERVER, SESSION_EDS_OK,
+	    (uint16_t)u->width, (uint16_t)u->height, u->layout.screens,
+	    u->layout.n);
+	session_resized(&c->session, (uint16_t)u->width, (uint16_t)u->height);
+	log_debug("%s: ExtendedDesktopSize %ux%u, %u screens", c->tag,
+	    u->width, u->height, u->layout.n);
+	u->resize_pending = 0;
+	u->screens_due = 0;
+	u->wanted = 0;
+	u->last_size = SESSION_EDS_SIZE(u->layout.n) + 4;
+}
+
+/*
+ * SetDesktopSize, refused with the status the session found: the answer
+ * goes at once, ahead of any update (rfbproto.rst asks for it as soon as
+ * possible), with the size and screens the client knows.  The message is
+ * one for clients that announced ExtendedDesktopSize; another one is
+ * closed.
+ */
+int
+updates_set_desktop_size(struct client *c, int status)
+{
+	struct updates *u = &c->up;
+
+	if (!u->ext_desktop_size) {
+		log_warnx("%s: SetDesktopSize without ExtendedDesktopSize",
+		    c->tag);
+		return -1;
+	}
+	if (!client_room(c, 4 + SESSION_EDS_SIZE(u->layout.n)))
+		return 0;
+	session_send_update_header(&c->session, 1);
+	session_put_desktop_size(conn_output(c->conn), SESSION_EDS_CLIENT,
+	    status, c->session.width, c->session.height, u->layout.screens,
+	    u->layout.n);
+	return 0;
 }
 
 /* One update: the resize first, then the damage inside the area asked
@@ -184,6 +255,7 @@ updates_send(struct client *c, struct frame *f)
 		encoder_rect_header(out, &all, (int32_t)rfbEncodingNewFBSize);
 		session_resized(&c->session, (uint16_t)u->width,
 		    (uint16_t)u->height);
+		frame_screens(f, &u->layout);
 		u->resize_pending = 0;
 	}
 	evbuffer_add_buffer(out, job.out);
@@ -202,6 +274,10 @@ updates_try(struct client *c)
 	    conn_unsent(c->conn) >= CLIENT_OUTPUT_LOW || f == NULL ||
 	    f->width != c->up.width || f->height != c->up.height)
 		return;
+	if (c->up.ext_desktop_size && c->up.screens_due) {
+		updates_send_screens(c, f);
+		return;
+	}
 	if (updates_send(c, f) < 0) {
 		session_fail(&c->session, "out of memory");
 		conn_close_after_flush(c->conn);

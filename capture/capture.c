@@ -2,19 +2,39 @@
 #include "config.h"
 
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
 #include "capture/capture.h"
 #include "common/blob.h"
+#include "common/layout.h"
 #include "common/log.h"
+#include "common/tiles.h"
 
 #define RATE_MAX		240
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static int
 mode_check(const char *name, const struct capture_mode *m)
 {
+	const char *why;
+
+	if (layout_check(m->screens, m->nscreens, m->width, m->height,
+	    &why) < 0) {
+		log_warnx("source %s gave %u screens in a %ux%u mode: %s",
+		    name, m->nscreens, m->width, m->height, why);
+		return -1;
+	}
 	if (m->width == 0 || m->height == 0 || m->fps == 0 ||
 	    m->fps > RATE_MAX || m->max_length == 0 ||
 	    m->max_length > UINT32_MAX || m->transform > IPC_TRANSFORM_MAX ||
@@ -30,6 +50,17 @@ mode_check(const char *name, const struct capture_mode *m)
 	return 0;
 }
 
+/* A slot: the frame, and after a frame of pixels the map of its tiles
+ * on a cache line of its own (common/tiles.h). */
+static size_t
+capture_slot_size(const struct capture_mode *m)
+{
+	if (m->kind != IPC_FRAME_PIXELS)
+		return m->max_length;
+	return tiles_map_offset(m->max_length) +
+	    tiles_map_size(m->width, m->height);
+}
+
 /* A ring for the source's current mode: the first one, or after a mode
  * change a new one with the next id (the broker drops its old mapping). */
 static int
@@ -38,13 +69,15 @@ capture_new_ring(struct capture *c)
 	struct capture_mode mode;
 	struct frame_ring ring = RING_INIT;
 	uint32_t id = c->ring.id + 1;
+	size_t size;
 
 	if (c->src->describe(c->src_state, &mode) < 0 ||
 	    mode_check(c->name, &mode) < 0)
 		return -1;
-	if (ring_create(&ring, id, CAPTURE_SLOTS, mode.max_length) < 0) {
+	size = capture_slot_size(&mode);
+	if (ring_create(&ring, id, CAPTURE_SLOTS, size) < 0) {
 		log_warn("frame ring of %u slots of %zu bytes", CAPTURE_SLOTS,
-		    mode.max_length);
+		    size);
 		return -1;
 	}
 	ring_destroy(&c->ring);
@@ -58,6 +91,18 @@ capture_new_ring(struct capture *c)
 	    mode.width, mode.height, mode.stride, (const char *)&mode.fourcc,
 	    mode.fps, id);
 	return 0;
+}
+
+/* What holds the loop below the source's rate: the broker's rate and,
+ * while the screen is idle, CAPTURE_IDLE_FPS; 0 for nothing. */
+static uint32_t
+capture_cap(const struct capture *c)
+{
+	uint32_t cap = c->rate;
+
+	if (c->idle && (cap == 0 || cap > CAPTURE_IDLE_FPS))
+		cap = CAPTURE_IDLE_FPS;
+	return cap;
 }
 
 static struct timeval
@@ -89,11 +134,11 @@ capture_schedule_watch(struct capture *c)
 }
 
 /* Arm the frame timer: at once, or one interval of the effective rate
- * (the source's, capped by the broker's) from now. */
+ * (the source's, capped by the broker's and the idle back-off) from now. */
 static void
 capture_schedule(struct capture *c, int now)
 {
-	uint32_t fps = c->mode.fps;
+	uint32_t fps = c->mode.fps, cap = capture_cap(c);
 	struct timeval tv = { 0, 0 };
 
 	if (c->timer == NULL)
@@ -106,11 +151,67 @@ capture_schedule(struct capture *c, int now)
 		evtimer_del(c->timer);
 		return;
 	}
-	if (c->rate != 0 && c->rate < fps)
-		fps = c->rate;
+	if (cap != 0 && cap < fps)
+		fps = cap;
 	if (!now)
 		tv = capture_interval(fps);
 	evtimer_add(c->timer, &tv);
+}
+
+/*
+ * Back to the full rate (a change, or a viewer acts): a timer armed for
+ * the idle rate is armed again for the full one, and a descriptor held
+ * back for the idle rate is watched again (or held for the broker's).
+ */
+static void
+capture_wake(struct capture *c)
+{
+	struct timeval tv;
+
+	if (!c->idle)
+		return;
+	c->idle = 0;
+	if (!c->running || c->timer == NULL)
+		return;
+	if (c->watch == NULL) {
+		capture_schedule(c, 0);
+		return;
+	}
+	if (evtimer_pending(c->timer, NULL)) {
+		evtimer_del(c->timer);
+		if (c->rate != 0) {
+			tv = capture_interval(c->rate);
+			evtimer_add(c->timer, &tv);
+		}
+	}
+	capture_schedule_watch(c);
+}
+
+/* After a grab: a frame that changed keeps the full rate; none for
+ * CAPTURE_IDLE_AFTER_MS brings the idle rate. */
+static void
+capture_note(struct capture *c, int changed)
+{
+	uint64_t now = now_ms();
+
+	if (changed) {
+		c->active_ms = now;
+		if (c->idle)
+			log_debug("a change: full rate again");
+		capture_wake(c);
+	} else if (!c->idle && now - c->active_ms >= CAPTURE_IDLE_AFTER_MS) {
+		log_debug("nothing changed for %d ms: %d frames a second",
+		    CAPTURE_IDLE_AFTER_MS, CAPTURE_IDLE_FPS);
+		c->idle = 1;
+	}
+}
+
+/* A tick failed: our error, unless the channel ended, which said how. */
+static void
+capture_failed(struct capture *c)
+{
+	if (!channel_closed(c->ch))
+		capture_stop(c, 1);
 }
 
 static void
@@ -118,15 +219,17 @@ capture_on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct capture *c = arg;
 
-	/* A source with a descriptor: the broker's rate held it back long
-	 * enough. */
+	/* A source with a descriptor: the broker's rate or the idle rate
+	 * held it back long enough. */
 	if (c->watch != NULL) {
 		capture_schedule_watch(c);
 		return;
 	}
+	/* Armed before the grab, so that the grab's time is not added to
+	 * the period; a grab that ends the idle rate arms it again. */
 	capture_schedule(c, 0);
 	if (capture_tick(c) < 0)
-		capture_stop(c, 1);
+		capture_failed(c);
 }
 
 /* The source's descriptor is readable: a frame is ready. */
@@ -144,11 +247,11 @@ capture_on_ready(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (capture_tick(c) < 0) {
-		capture_stop(c, 1);
+		capture_failed(c);
 		return;
 	}
-	if (c->running && c->rate != 0) {
-		struct timeval tv = capture_interval(c->rate);
+	if (c->running && capture_cap(c) != 0) {
+		struct timeval tv = capture_interval(capture_cap(c));
 
 		evtimer_add(c->timer, &tv);
 		capture_schedule_watch(c);
@@ -192,7 +295,7 @@ capture_init(struct capture *c, struct event_base *base, int fd,
 
 	*c = (struct capture){ .name = name, .src = src,
 	    .src_state = src_state, .ring = RING_INIT, .seq = 1, .base = base,
-	    .cursor_fd = -1 };
+	    .cursor_fd = -1, .active_ms = now_ms() };
 	if (capture_new_ring(c) < 0)
 		return -1;
 	c->timer = evtimer_new(base, capture_on_timer, c);
@@ -225,9 +328,12 @@ capture_send_ring(struct capture *c)
 		.ring_id = c->ring.id,
 		.nslots = c->ring.nslots,
 		.slot_size = c->ring.slot_size,
+		.nscreens = c->mode.nscreens,
 	};
 	int r;
 
+	memcpy(msg.screens, c->mode.screens,
+	    c->mode.nscreens * sizeof(msg.screens[0]));
 	/* The ring is sealed against writes through any new mapping: the
 	 * broker gets the very descriptor and can only read. */
 	r = channel_send(c->ch, IPC_CAP2BRK_RING, &msg, sizeof(msg), c->ring.fd);
@@ -245,6 +351,12 @@ damage_check(const struct capture *c, const struct source_frame *f)
 	case SOURCE_DAMAGE_UNKNOWN:
 	case SOURCE_DAMAGE_NONE:
 		return 0;
+	case SOURCE_DAMAGE_MAP:
+		/* Only where the loop gave it room, after a whole frame. */
+		if (f->map != NULL &&
+		    f->length == (uint64_t)m->stride * m->height)
+			return 0;
+		break;
 	case SOURCE_DAMAGE_RECT:
 		if (f->width >= 1 && f->height >= 1 && f->x < m->width &&
 		    f->y < m->height && f->width <= m->width - f->x &&
@@ -258,16 +370,31 @@ damage_check(const struct capture *c, const struct source_frame *f)
 	return -1;
 }
 
+/* The tiles a source's map marks. */
+static size_t
+map_count(const struct capture *c, const uint8_t *map)
+{
+	size_t i, n = tiles_map_size(c->mode.width, c->mode.height), count = 0;
+
+	for (i = 0; i < n; i++)
+		count += map[i] != 0;
+	return count;
+}
+
 /* One frame into a free slot; 0 also when nothing was sent. */
 static int
 capture_frame(struct capture *c, int slot)
 {
 	struct ipc_cap_frame frame;
 	struct source_frame sf = { 0 };
+	uint8_t *dst = ring_slot(&c->ring, (uint32_t)slot);
 	int r;
 
-	r = c->src->grab(c->src_state, ring_slot(&c->ring, (uint32_t)slot),
-	    c->ring.slot_size, &sf);
+	if (c->mode.kind == IPC_FRAME_PIXELS)
+		sf.map = dst + tiles_map_offset((size_t)c->mode.stride *
+		    c->mode.height);
+	sf.fresh = c->fresh;
+	r = c->src->grab(c->src_state, dst, c->ring.slot_size, &sf);
 	if (r == SOURCE_MODE_CHANGED) {
 		/* The next tick grabs into the new ring; its rate may
 		 * differ from the old one. */
@@ -285,6 +412,8 @@ capture_frame(struct capture *c, int slot)
 	}
 	if (damage_check(c, &sf) < 0)
 		return -1;
+	if (sf.damage == SOURCE_DAMAGE_MAP && map_count(c, sf.map) == 0)
+		sf.damage = SOURCE_DAMAGE_NONE;
 	/*
 	 * The broker already shows this picture: the slot stays free and
 	 * the broker compares nothing.  A rectangle is not sent yet; the
@@ -292,6 +421,7 @@ capture_frame(struct capture *c, int slot)
 	 */
 	if (sf.damage == SOURCE_DAMAGE_NONE && !c->fresh) {
 		log_debug("source %s: frame unchanged, not sent", c->name);
+		capture_note(c, 0);
 		return 0;
 	}
 	frame = (struct ipc_cap_frame){
@@ -305,6 +435,10 @@ capture_frame(struct capture *c, int slot)
 		.fourcc = c->mode.fourcc,
 		.length = sf.length,
 		.transform = c->mode.transform,
+		/* A map is of the frame sent just before in this ring:
+		 * a fresh frame has none before it for the broker. */
+		.tiles = sf.damage == SOURCE_DAMAGE_MAP && !c->fresh ?
+		    IPC_TILES_MAP : IPC_TILES_NONE,
 	};
 	if (channel_send(c->ch, IPC_CAP2BRK_FRAME, &frame, sizeof(frame),
 	    -1) < 0) {
@@ -315,6 +449,7 @@ capture_frame(struct capture *c, int slot)
 	c->ring.busy |= 1u << slot;
 	c->seq++;
 	c->fresh = 0;
+	capture_note(c, 1);
 	return 0;
 }
 
@@ -444,6 +579,8 @@ capture_handle(struct capture *c, const struct ipc_msg *msg)
 		log_debug("resumed");
 		c->running = 1;
 		c->fresh = 1;
+		c->idle = 0;
+		c->active_ms = now_ms();
 		/* A viewer that just arrived gets a frame at once. */
 		capture_schedule(c, 1);
 		return 0;
@@ -457,6 +594,12 @@ capture_handle(struct capture *c, const struct ipc_msg *msg)
 			capture_schedule(c, 0);
 		return 0;
 	case IPC_BRK2CAP_ACTIVE:
+		/* A viewer types or moves the pointer: the screen is about
+		 * to change. */
+		c->active_ms = now_ms();
+		if (c->idle)
+			log_debug("a viewer acts: full rate again");
+		capture_wake(c);
 		return 0;
 	case IPC_BRK2CAP_LOG_LEVEL:
 		return log_set_level_from(msg->u.log_level.level, "the broker");

@@ -5,7 +5,9 @@
  * a frame is ready) that grabs a frame into a free slot and tells the
  * broker, the pointer's picture and position when the source knows them,
  * and the handling of what the broker may say (release, pause, resume,
- * rate).  The broker is the less trusted side: any message out of place
+ * rate, a viewer acts).  A frame of pixels may carry the source's map of
+ * the tiles that changed, in the slot after the pixels; an idle screen
+ * is looked at less often.  The broker is the less trusted side: any message out of place
  * ends this process, which the supervisor then restarts.
  */
 #ifndef RAMPART_CAPTURE_H
@@ -22,6 +24,18 @@ struct event;
 struct event_base;
 
 #define CAPTURE_SLOTS		3
+
+/*
+ * Idle back-off: after CAPTURE_IDLE_AFTER_MS in which no grab found a
+ * change, grab CAPTURE_IDLE_FPS a second instead of the full rate, until a
+ * grab finds one or the broker says a viewer acts (IPC_BRK2CAP_ACTIVE).
+ * Looking at a frame costs a read of all of it whether anything changed
+ * or not; 5 a second keeps that at a sixth of 30 fps while a change still
+ * shows within 200 ms, and a viewer who types or moves the pointer brings
+ * the full rate back at once.
+ */
+#define CAPTURE_IDLE_AFTER_MS	1000
+#define CAPTURE_IDLE_FPS	5
 
 struct capture {
 	struct channel		*ch;		/* to the broker */
@@ -45,6 +59,11 @@ struct capture {
 	/* The next frame goes out even if the source says it is unchanged:
 	 * the first after a resume or in a new ring. */
 	int			 fresh;
+	/* Idle back-off: when a grab last found a change (or the broker
+	 * said a viewer acts), in ms of CLOCK_MONOTONIC; idle: grabbing at
+	 * CAPTURE_IDLE_FPS. */
+	uint64_t		 active_ms;
+	int			 idle;
 	/* The cursor as last sent, and its image as a sealed blob. */
 	struct source_cursor	 cursor;
 	int			 cursor_fd;

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "common/font.h"
+#include "capture/demo.h"
 #include "capture/source.h"
 #include "common/frames.h"
 #include "common/ipc.h"
@@ -20,6 +21,9 @@
  * the slot (whichever slot is free holds an older picture).  A pointer
  * tours the windows, apart from the picture as a DRM cursor plane is: an
  * arrow, and a text cursor over the terminal.
+ *
+ * With screens=N, several monitors instead (demo-screens.c): a still
+ * picture, sent once, with the pointer touring the monitors.
  */
 
 #define DEMO_W			1280
@@ -95,8 +99,12 @@ static const char *const ibeam_rows[] = {
 #define IBEAM_H		16
 #define CURSOR_STEP	14		/* pixels a frame */
 
+struct point {
+	int	x, y;
+};
+
 /* The pointer's tour: terminal, monitor, notes, dock, and back. */
-static const struct { int x, y; } tour[] = {
+static const struct point tour[] = {
 	{ 120, 200 }, { 620, 420 }, { 300, 500 }, { 900, 200 },
 	{ 1150, 330 }, { 960, 560 }, { 1180, 680 }, { 640, 780 },
 	{ 420, 770 },
@@ -118,6 +126,12 @@ struct demo {
 	uint32_t	 ibeam[IBEAM_W * IBEAM_H];
 	int		 ptr_x, ptr_y;	/* the pointer's hot spot */
 	size_t		 ptr_next;	/* the tour's next stop */
+	const struct point *stops;	/* the tour */
+	size_t		 nstops;
+	/* screens=N: the monitors' mode, px their still picture. */
+	int		 nscreens;
+	struct capture_mode screens;
+	struct point	 centres[DEMO_SCREENS_MAX];
 };
 
 /* The terminal's text: scale 2, so a cell is 12 x 18 pixels. */
@@ -323,16 +337,15 @@ cursor_image(uint32_t *dst, const char *const *rows, int w, int h)
 static void
 pointer_step(struct demo *d)
 {
-	int dx = tour[d->ptr_next].x - d->ptr_x;
-	int dy = tour[d->ptr_next].y - d->ptr_y;
+	int dx = d->stops[d->ptr_next].x - d->ptr_x;
+	int dy = d->stops[d->ptr_next].y - d->ptr_y;
 	int adx = dx < 0 ? -dx : dx, ady = dy < 0 ? -dy : dy;
 	int dist = adx > ady ? adx : ady;
 
 	if (dist <= CURSOR_STEP) {
-		d->ptr_x = tour[d->ptr_next].x;
-		d->ptr_y = tour[d->ptr_next].y;
-		d->ptr_next = (d->ptr_next + 1) % (sizeof(tour) /
-		    sizeof(tour[0]));
+		d->ptr_x = d->stops[d->ptr_next].x;
+		d->ptr_y = d->stops[d->ptr_next].y;
+		d->ptr_next = (d->ptr_next + 1) % d->nstops;
 		return;
 	}
 	d->ptr_x += dx * CURSOR_STEP / dist;
@@ -451,15 +464,54 @@ demo_draw_all(struct demo *d)
 	monitor_draw(d);
 }
 
+/* screens=N: the monitors, drawn once; the pointer visits each. */
+static void *
+demo_screens_open(int n, char *why, size_t whylen)
+{
+	struct demo *d;
+	struct capture_mode *m;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	m = &d->screens;
+	demo_screens_layout(n, m);
+	if ((d->px = calloc((size_t)m->width * m->height, 4)) == NULL) {
+		free(d);
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	m->stride = m->width * 4;
+	m->fourcc = FRAMES_FOURCC_XRGB8888;
+	m->fps = DEMO_FPS;
+	m->kind = IPC_FRAME_PIXELS;
+	m->max_length = (size_t)m->stride * m->height;
+	demo_screens_draw(d->px, m);
+	d->nscreens = n;
+	for (int i = 0; i < n; i++)
+		d->centres[i] = (struct point){
+		    m->screens[i].x + m->screens[i].width / 2,
+		    m->screens[i].y + m->screens[i].height / 2 };
+	d->stops = d->centres;
+	d->nstops = (size_t)n;
+	cursor_image(d->arrow, arrow_rows, ARROW_W, ARROW_H);
+	d->ptr_x = d->centres[0].x;
+	d->ptr_y = d->centres[0].y;
+	return d;
+}
+
 static void *
 demo_open(const char *arg, const struct source_options *opt, char *why,
     size_t whylen)
 {
 	struct demo *d;
+	int n;
 
 	if (arg != NULL) {
-		snprintf(why, whylen, "demo takes no argument");
-		return NULL;
+		if ((n = demo_screens_parse(arg, why, whylen)) < 0)
+			return NULL;
+		return demo_screens_open(n, why, whylen);
 	}
 	if ((d = calloc(1, sizeof(*d))) == NULL ||
 	    (d->px = calloc((size_t)DEMO_W * DEMO_H, 4)) == NULL) {
@@ -481,6 +533,8 @@ demo_open(const char *arg, const struct source_options *opt, char *why,
 	d->box_dy = 4;
 	cursor_image(d->arrow, arrow_rows, ARROW_W, ARROW_H);
 	cursor_image(d->ibeam, ibeam_rows, IBEAM_W, IBEAM_H);
+	d->stops = tour;
+	d->nstops = sizeof(tour) / sizeof(tour[0]);
 	d->ptr_x = DEMO_W / 2;
 	d->ptr_y = DEMO_H / 2;
 	demo_draw_all(d);
@@ -490,6 +544,12 @@ demo_open(const char *arg, const struct source_options *opt, char *why,
 static int
 demo_describe(void *state, struct capture_mode *mode)
 {
+	struct demo *d = state;
+
+	if (d->nscreens > 0) {
+		*mode = d->screens;
+		return 0;
+	}
 	*mode = (struct capture_mode){
 		.width = DEMO_W,
 		.height = DEMO_H,
@@ -506,11 +566,22 @@ static int
 demo_grab(void *state, uint8_t *dst, size_t size, struct source_frame *f)
 {
 	struct demo *d = state;
-	size_t n = (size_t)DEMO_W * 4 * DEMO_H;
+	size_t n = d->nscreens > 0 ? d->screens.max_length :
+	    (size_t)DEMO_W * 4 * DEMO_H;
 
 	if (n > size) {
 		log_warnx("demo: a slot of %zu bytes is too small", size);
 		return -1;
+	}
+	if (d->nscreens > 0) {
+		/* The same picture every time: the loop sends it when a
+		 * ring or a viewer is new, else only the pointer moves. */
+		pointer_step(d);
+		memcpy(dst, d->px, n);
+		*f = (struct source_frame){ .length = (uint32_t)n,
+		    .damage = d->frame++ == 0 ? SOURCE_DAMAGE_UNKNOWN :
+		    SOURCE_DAMAGE_NONE };
+		return SOURCE_OK;
 	}
 	demo_step(d);
 	memcpy(dst, d->px, n);

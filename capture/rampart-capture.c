@@ -4,7 +4,11 @@
  * frames into a shared ring and tells the broker (on IPC_FD) which slot
  * holds which frame; it never touches the network.
  *
- * Usage: rampart-capture --source SPEC [--log-level L] [--syslog]
+ * Usage: rampart-capture --source SPEC [--output NAME|all]
+ *        [--capture-method M] [--log-level L] [--syslog]
+ *
+ * --output and --capture-method are the supervisor's, checked there, and
+ * go to the source as they are (struct source_options): drm uses them.
  */
 #include "config.h"
 
@@ -25,27 +29,34 @@ int
 main(int argc, char **argv)
 {
 	const struct source_ops *src;
-	const char *spec, *arg, *name;
+	const char *spec = NULL, *arg, *name;
 	struct event_base *base;
 	struct capture c;
 	struct sandbox sb;
-	char usage[256], known[256], why[512];
+	char usage[384], known[256], why[512];
 	struct source_options opt = { NULL, NULL };
+	const struct helper_option opts[] = {
+		{ "source", 1, &spec },
+		{ "output", 0, &opt.output },
+		{ "capture-method", 0, &opt.method },
+	};
 	void *state;
 	int id;
 
-	snprintf(usage, sizeof(usage), "--source %s",
-	    registry_list(registry_sources, REGISTRY_SOURCE_COUNT, "|",
-	    known, sizeof(known)));
-	spec = helper_init(argc, argv, "rampart-capture", "source", 1, usage);
-	if ((id = REGISTRY_FIND_SOURCE(spec, &arg)) < 0 ||
-	    (src = source_ops_of(id)) == NULL)
+	snprintf(usage, sizeof(usage), "--source %s [--output NAME|all] "
+	    "[--capture-method M]", registry_list(registry_sources,
+	    REGISTRY_SOURCE_COUNT, "|", known, sizeof(known)));
+	helper_init_options(argc, argv, "rampart-capture", opts,
+	    sizeof(opts) / sizeof(opts[0]), usage);
+	if ((id = REGISTRY_FIND_SOURCE(spec, &arg)) < 0)
 		fatalx("%s", registry_error(registry_sources,
 		    REGISTRY_SOURCE_COUNT, "source", NULL, spec, why,
 		    sizeof(why)));
+	/* For "auto", id becomes the source picked. */
+	if ((state = source_open(&id, arg, &opt, &src, why,
+	    sizeof(why))) == NULL)
+		fatalx("source %s: %s", registry_sources[id].name, why);
 	name = registry_sources[id].name;
-	if ((state = src->open(arg, &opt, why, sizeof(why))) == NULL)
-		fatalx("source %s: %s", name, why);
 	if ((base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
 	if (capture_init(&c, base, IPC_FD, name, src, state) < 0 ||

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/ipc.h"
+
 struct sandbox_needs;
 
 /* What a source delivers now. */
@@ -30,6 +32,14 @@ struct capture_mode {
 	 */
 	uint32_t	transform;
 	size_t		max_length;	/* the most bytes one frame can take */
+	/*
+	 * The monitors in the picture, when the source puts several side
+	 * by side in one frame: viewers see them as RFB's screens.  Inside
+	 * the frame, at least 1x1, not overlapping, ids distinct
+	 * (common/layout.h).  0: one monitor, the whole frame.
+	 */
+	uint32_t	nscreens;
+	struct ipc_screen screens[IPC_SCREENS_MAX];
 };
 
 /* What grab() says of the frame it wrote. */
@@ -37,9 +47,23 @@ enum source_damage {
 	SOURCE_DAMAGE_UNKNOWN = 0,	/* anything may have changed */
 	SOURCE_DAMAGE_NONE,		/* the same picture as the last one */
 	SOURCE_DAMAGE_RECT,		/* only rect changed */
+	SOURCE_DAMAGE_MAP,		/* the source filled *map */
 };
 
 struct source_frame {
+	/*
+	 * In, set by the loop before grab().  map: for IPC_FRAME_PIXELS
+	 * modes, where the source may write a map of the tiles that
+	 * changed since the frame it grabbed before
+	 * (tiles_map_size(width, height) bytes, nonzero where changed,
+	 * common/tiles.h), in the slot after the frame; NULL otherwise.
+	 * fresh: the loop sends this frame whatever its damage says (the
+	 * first of a ring, the first after a resume), so it must be
+	 * written whole.
+	 */
+	uint8_t		*map;
+	int		 fresh;
+
 	uint32_t	length;		/* bytes written */
 	uint32_t	damage;		/* enum source_damage */
 	/* SOURCE_DAMAGE_RECT: inside the mode, width and height >= 1. */
@@ -89,8 +113,13 @@ struct source_ops {
 	 * Write the next frame, whole, into dst (size bytes, at least the
 	 * mode's max_length: a slot holds an older frame, so a source
 	 * never writes only what changed) and describe it in *frame.
-	 * Returns SOURCE_OK, SOURCE_MODE_CHANGED (nothing written), or -1
-	 * with a logged reason.
+	 * A frame that is the same as the one before (SOURCE_DAMAGE_NONE,
+	 * or SOURCE_DAMAGE_MAP with no tile marked) is not sent unless it
+	 * is fresh: then the source may leave dst alone.  With
+	 * SOURCE_DAMAGE_MAP the map is of the frame grabbed before, and
+	 * the length is the mode's stride * height.  Returns SOURCE_OK,
+	 * SOURCE_MODE_CHANGED (nothing written), or -1 with a logged
+	 * reason.
 	 */
 	int		 (*grab)(void *state, uint8_t *dst, size_t size,
 			    struct source_frame *frame);
@@ -118,14 +147,40 @@ struct source_ops {
 extern const struct source_ops source_replay;
 extern const struct source_ops source_demo;
 extern const struct source_ops source_drm;
+extern const struct source_ops source_fbdev;
 
 /*
  * 1 when some DRM card has a connected connector on an active CRTC, with
  * its device path in path; 0 with the reason in why.  For "auto".
  */
 int	drm_probe(char *path, size_t pathlen, char *why, size_t whylen);
+/*
+ * 1 when path (a framebuffer device) exists and answers
+ * FBIOGET_VSCREENINFO, with its mode in words in why; 0 with the reason
+ * in why ("no /dev/fb0").  For "auto".
+ */
+int	fbdev_probe(const char *path, char *why, size_t whylen);
 
-/* The ops of a registry id (enum registry_source); NULL for none. */
+/*
+ * The ops of a registry id (enum registry_source); NULL for none, and for
+ * "auto", which has no code of its own: source_open() picks a source.
+ */
 const struct source_ops *source_ops_of(int id);
+/*
+ * Open the source that *id names, with arg (what follows "NAME:") and
+ * opt, while the process still holds its privileges.  For "auto", the
+ * best source this machine has now is picked and opened (see
+ * source_open_auto), and *id becomes its id.  Returns its state with *ops
+ * set, or NULL with the reason in why.
+ */
+void	*source_open(int *id, const char *arg, const struct source_options *opt,
+	    const struct source_ops **ops, char *why, size_t whylen);
+/*
+ * "auto": drm where a CRTC is lit (drm_probe), else fbdev where fbpath
+ * answers (fbdev_probe), else demo; one info line says which and why.  A
+ * source that is found but does not open is passed over with a warning.
+ */
+void	*source_open_auto(const char *fbpath, const struct source_options *opt,
+	    int *id, const struct source_ops **ops, char *why, size_t whylen);
 
 #endif

@@ -161,6 +161,20 @@ chan_close(struct channel *ch, int error, const char *why)
 		ch->closed_cb(ch->arg, error, why);
 }
 
+/*
+ * A send or receive failed with errno: a peer that closed its end is an
+ * end of file however we learn of it (EPIPE: we wrote first; ECONNRESET:
+ * it left messages of ours unread), else an error.
+ */
+static void
+chan_close_errno(struct channel *ch)
+{
+	if (errno == EPIPE || errno == ECONNRESET)
+		chan_close(ch, 0, "closed by the peer");
+	else
+		chan_close(ch, 1, strerror(errno));
+}
+
 static const struct chan_rule *
 chan_rule(const struct channel *ch, uint16_t type)
 {
@@ -226,7 +240,10 @@ chan_read_cb(evutil_socket_t fd, short what, void *arg)
 			break;
 		}
 		if (r < 0) {
-			if (errno != EAGAIN && errno != EINTR)
+			if (errno == EPIPE || errno == ECONNRESET) {
+				why = "closed by the peer";
+				error = 0;
+			} else if (errno != EAGAIN && errno != EINTR)
 				why = errno == EPROTO ? "malformed message" :
 				    strerror(errno);
 			break;
@@ -261,7 +278,7 @@ chan_flush(struct channel *ch)
 		if (ipc_send(ch->fd, q->type, q->payload, q->len, q->fd) < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				break;
-			chan_close(ch, 1, strerror(errno));
+			chan_close_errno(ch);
 			return;
 		}
 		chan_pop(ch);
@@ -307,7 +324,7 @@ channel_send(struct channel *ch, uint16_t type, const void *payload,
 			return 0;
 		if (errno != EAGAIN && errno != EINTR) {
 			ch->depth++;
-			chan_close(ch, 1, strerror(errno));
+			chan_close_errno(ch);
 			chan_leave(ch);
 			return -1;
 		}

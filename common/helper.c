@@ -18,27 +18,34 @@ helper_usage(const char *procname, const char *usage)
 	exit(2);
 }
 
-const char *
-helper_init(int argc, char **argv, const char *procname, const char *option,
-    int required, const char *usage)
+/* getopt_long's values of the helper's own options: OPT_OWN + index. */
+#define OPT_OWN		256
+
+void
+helper_init_options(int argc, char **argv, const char *procname,
+    const struct helper_option *opts, size_t n, const char *usage)
 {
-	const struct option longopts[] = {
-		{ option, required_argument, NULL, 'o' },
+	struct option longopts[HELPER_MAX_OPTIONS + 4] = {
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "syslog", no_argument, NULL, 's' },
 		{ "log-to-supervisor", no_argument, NULL, 'S' },
-		{ NULL, 0, NULL, 0 },
 	};
 	enum log_level level = LOG_LEVEL_INFO;
-	const char *value = NULL;
 	enum log_dest dest = LOG_TO_STDERR;
+	int given[HELPER_MAX_OPTIONS] = { 0 };
 	int ch;
 
+	if (n > HELPER_MAX_OPTIONS) {
+		fprintf(stderr, "%s: %zu options, at most %d\n", procname, n,
+		    HELPER_MAX_OPTIONS);
+		exit(2);
+	}
+	/* The table ends in the zeroed entry after the helper's own. */
+	for (size_t i = 0; i < n; i++)
+		longopts[3 + i] = (struct option){ opts[i].name,
+		    required_argument, NULL, OPT_OWN + (int)i };
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'o':
-			value = optarg;
-			break;
 		case 'l':
 			if (log_parse_level(optarg, &level) < 0) {
 				fprintf(stderr, "%s: unknown log level %s\n",
@@ -53,13 +60,30 @@ helper_init(int argc, char **argv, const char *procname, const char *option,
 			dest = LOG_TO_SUPERVISOR;
 			break;
 		default:
-			helper_usage(procname, usage);
+			if (ch < OPT_OWN || ch >= OPT_OWN + (int)n)
+				helper_usage(procname, usage);
+			*opts[ch - OPT_OWN].value = optarg;
+			given[ch - OPT_OWN] = 1;
+			break;
 		}
 	}
-	if (optind != argc || (required && value == NULL))
+	if (optind != argc)
 		helper_usage(procname, usage);
+	for (size_t i = 0; i < n; i++)
+		if (opts[i].required && !given[i])
+			helper_usage(procname, usage);
 	log_init(procname, level, dest);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+const char *
+helper_init(int argc, char **argv, const char *procname, const char *option,
+    int required, const char *usage)
+{
+	const char *value = NULL;
+	const struct helper_option opt = { option, required, &value };
+
+	helper_init_options(argc, argv, procname, &opt, 1, usage);
 	return value;
 }
 

@@ -7,13 +7,18 @@
 #include "common/registry.h"
 
 const struct registry_entry registry_sources[REGISTRY_SOURCE_COUNT] = {
-	[REGISTRY_SOURCE_DEMO] = { "demo", REGISTRY_ARG_NONE, "demo",
-	    "a generated desktop, for trying rampart out" },
+	[REGISTRY_SOURCE_AUTO] = { "auto", REGISTRY_ARG_NONE, "auto",
+	    "drm if a screen is lit, else fbdev, else demo" },
+	[REGISTRY_SOURCE_DEMO] = { "demo", REGISTRY_ARG_OPTIONAL,
+	    "demo[:screens=N]",
+	    "a generated desktop, or N (1-4) monitors side by side" },
 	[REGISTRY_SOURCE_REPLAY] = { "replay", REGISTRY_ARG_REQUIRED,
 	    "replay:FILE.frames", "a recorded screen, played over and over" },
 	[REGISTRY_SOURCE_DRM] = { "drm", REGISTRY_ARG_OPTIONAL,
 	    "drm[:/dev/dri/cardN]",
 	    "what the display controller scans out (DRM/KMS)" },
+	[REGISTRY_SOURCE_FBDEV] = { "fbdev", REGISTRY_ARG_OPTIONAL,
+	    "fbdev[:/dev/fbN]", "a legacy framebuffer (default /dev/fb0)" },
 };
 
 const struct registry_entry registry_sinks[REGISTRY_SINK_COUNT] = {

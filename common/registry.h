@@ -28,9 +28,11 @@ struct registry_entry {
 
 /* Ids index the tables below and the helpers' tables of ops. */
 enum registry_source {
+	REGISTRY_SOURCE_AUTO,		/* picks one of the others */
 	REGISTRY_SOURCE_DEMO,
 	REGISTRY_SOURCE_REPLAY,
 	REGISTRY_SOURCE_DRM,
+	REGISTRY_SOURCE_FBDEV,
 	REGISTRY_SOURCE_COUNT,
 };
 

@@ -25,14 +25,22 @@
 #include "supervisor/supervisor.h"
 
 enum {
-	OPT_CONFIG = 256, OPT_LISTEN, OPT_CAPTURE, OPT_INPUT, OPT_USER,
-	OPT_PID_FILE, OPT_FOREGROUND, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION,
+	OPT_CONFIG = 256, OPT_LISTEN, OPT_CAPTURE, OPT_OUTPUT,
+	OPT_CAPTURE_METHOD, OPT_INPUT, OPT_USER, OPT_PID_FILE, OPT_FOREGROUND,
+	OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION,
+};
+
+/* How the drm source may read a screen (--capture-method). */
+static const char *const capture_methods[] = {
+	"auto", "mmap", "egl", "getfb", "writeback",
 };
 
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "capture", required_argument, NULL, OPT_CAPTURE },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "capture-method", required_argument, NULL, OPT_CAPTURE_METHOD },
 	{ "input", required_argument, NULL, OPT_INPUT },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "pid-file", required_argument, NULL, OPT_PID_FILE },
@@ -57,14 +65,21 @@ config_usage(FILE *f)
 {
 	fprintf(f,
 "usage: rampart [--config FILE] [--listen tcp:ADDR:PORT | unix:PATH]...\n"
-"               [--capture SOURCE] [--input SINK] [--user NAME]\n"
+"               [--capture SOURCE] [--output NAME|all]\n"
+"               [--capture-method auto|mmap|egl|getfb|writeback]\n"
+"               [--input SINK] [--user NAME]\n"
 "               [--foreground] [--pid-file FILE] [--log-level LEVEL]\n"
 "               [-h | --help] [-V | --version]\n"
 "\n"
 "  --config FILE     options file (default " DEFAULT_CONFIG ")\n"
 "  --listen SPEC     tcp:ADDR:PORT, tcp:[ADDR6]:PORT or unix:PATH, repeatable\n"
 "                    (default " DEFAULT_LISTEN ")\n"
-"  --capture SOURCE  auto or a source below (default auto)\n"
+"  --capture SOURCE  a source below (default auto)\n"
+"  --output NAME     the screen the drm source reads: a connector\n"
+"                    (HDMI-A-1) or all (default: the source's choice)\n"
+"  --capture-method M\n"
+"                    how the drm source reads it: auto (default), mmap,\n"
+"                    egl, getfb or writeback\n"
 "  --input SINK      none or a sink below (default none)\n"
 "  --user NAME       user of the network-facing broker\n"
 "                    (default " RAMPART_DEFAULT_USER ", else nobody)\n"
@@ -122,6 +137,46 @@ replace(char **field, char *value)
 	*field = value;
 }
 
+/* A connector's name, or "all": printable, without spaces, not too long. */
+static int
+check_output(const char *value, const char *where, const char *key,
+    char *why, size_t whylen)
+{
+	size_t len = strlen(value);
+
+	if (len == 0) {
+		config_error(why, whylen, where, key, "an output name cannot "
+		    "be empty (a connector such as HDMI-A-1, or all)");
+		return -1;
+	}
+	if (len > CONFIG_OUTPUT_MAX) {
+		config_error(why, whylen, where, key, "an output name of %zu "
+		    "characters is too long (at most %d)", len,
+		    CONFIG_OUTPUT_MAX);
+		return -1;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (!isgraph((unsigned char)value[i])) {
+			config_error(why, whylen, where, key, "an output name "
+			    "has no spaces or control characters");
+			return -1;
+		}
+	return 0;
+}
+
+static int
+check_method(const char *value, const char *where, const char *key,
+    char *why, size_t whylen)
+{
+	for (size_t i = 0; i < sizeof(capture_methods) /
+	    sizeof(capture_methods[0]); i++)
+		if (strcmp(value, capture_methods[i]) == 0)
+			return 0;
+	config_error(why, whylen, where, key, "expected auto, mmap, egl, "
+	    "getfb or writeback, not \"%s\"", value);
+	return -1;
+}
+
 /* Set one option; where is NULL for the command line. */
 static int
 config_set(struct config *cfg, const struct option *o, const char *value,
@@ -145,6 +200,20 @@ config_set(struct config *cfg, const struct option *o, const char *value,
 		return 0;
 	case OPT_CAPTURE:
 		replace(&cfg->capture, copy);
+		return 0;
+	case OPT_OUTPUT:
+		if (check_output(value, where, o->name, why, whylen) < 0) {
+			free(copy);
+			return -1;
+		}
+		replace(&cfg->output, copy);
+		return 0;
+	case OPT_CAPTURE_METHOD:
+		if (check_method(value, where, o->name, why, whylen) < 0) {
+			free(copy);
+			return -1;
+		}
+		replace(&cfg->capture_method, copy);
 		return 0;
 	case OPT_INPUT:
 		replace(&cfg->input, copy);
@@ -195,6 +264,8 @@ config_free(struct config *cfg)
 		free(cfg->listen[i]);
 	free(cfg->config_path);
 	free(cfg->capture);
+	free(cfg->output);
+	free(cfg->capture_method);
 	free(cfg->input);
 	free(cfg->user);
 	free(cfg->pid_file);
@@ -337,6 +408,8 @@ config_load(struct config *cfg, const char *path, int must_exist, char *why,
 		}
 #define TAKE(field) if (cfg->field == NULL) { cfg->field = file.field; file.field = NULL; }
 		TAKE(capture)
+		TAKE(output)
+		TAKE(capture_method)
 		TAKE(input)
 		TAKE(user)
 		TAKE(pid_file)
@@ -364,6 +437,34 @@ check_spec(const char *what, const char *spec,
 		return 0;
 	registry_error(table, n, what, extra, spec, why, whylen);
 	return -1;
+}
+
+/*
+ * --output and --capture-method choose a DRM screen and how to read it:
+ * with another source they would be silently ignored, so they are an
+ * error.  auto may pick drm, and hands them on.
+ */
+static int
+check_drm_options(const struct config *cfg, char *why, size_t whylen)
+{
+	const char *arg;
+	int id = registry_find(registry_sources, REGISTRY_SOURCE_COUNT,
+	    cfg->capture, &arg);
+
+	if (id == REGISTRY_SOURCE_DRM || id == REGISTRY_SOURCE_AUTO)
+		return 0;
+	if (cfg->capture_method != NULL) {
+		snprintf(why, whylen, "--capture-method applies to the drm "
+		    "source only (--capture drm or auto), not to %s",
+		    cfg->capture);
+		return -1;
+	}
+	if (cfg->output != NULL) {
+		snprintf(why, whylen, "--output applies to the drm source only "
+		    "(--capture drm or auto), not to %s", cfg->capture);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -398,17 +499,19 @@ config_finish(struct config *cfg, const char *basedir, char *why,
 	if (cfg->nlisten == 0 &&
 	    (cfg->listen[cfg->nlisten++] = strdup(DEFAULT_LISTEN)) == NULL)
 		goto nomem;
-	/* What "auto" means until the real display sources exist. */
-	if (cfg->capture == NULL || strcmp(cfg->capture, "auto") == 0)
-		replace(&cfg->capture, strdup("demo"));
+	/* "auto" is decided by rampart-capture, which holds the devices. */
+	if (cfg->capture == NULL)
+		cfg->capture = strdup("auto");
 	if (cfg->input == NULL)
 		cfg->input = strdup("none");
 	if (cfg->capture == NULL || cfg->input == NULL)
 		goto nomem;
 	if (check_spec("capture source", cfg->capture, registry_sources,
-	    REGISTRY_SOURCE_COUNT, "auto", why, whylen) < 0 ||
+	    REGISTRY_SOURCE_COUNT, NULL, why, whylen) < 0 ||
 	    check_spec("input sink", cfg->input, registry_sinks,
 	    REGISTRY_SINK_COUNT, "none", why, whylen) < 0)
+		return -1;
+	if (check_drm_options(cfg, why, whylen) < 0)
 		return -1;
 	/* The broker would not do better with a user that is not there:
 	 * only the default user may fall back to nobody. */
@@ -461,8 +564,11 @@ config_differs(const struct config *a, const struct config *b, char *names,
 
 	for (int i = 0; !listen && i < a->nlisten; i++)
 		listen = differs(a->listen[i], b->listen[i]);
-	snprintf(names, len, "%s%s%s%s%s", listen ? ", listen" : "",
+	snprintf(names, len, "%s%s%s%s%s%s%s", listen ? ", listen" : "",
 	    differs(a->capture, b->capture) ? ", capture" : "",
+	    differs(a->output, b->output) ? ", output" : "",
+	    differs(a->capture_method, b->capture_method) ?
+	    ", capture-method" : "",
 	    differs(a->input, b->input) ? ", input" : "",
 	    differs(a->user, b->user) ? ", user" : "",
 	    differs(a->pid_file, b->pid_file) ? ", pid-file" : "");

@@ -104,6 +104,14 @@ capture_args(const struct supervisor *sv, char **argv, int n)
 {
 	argv[n++] = "--source";
 	argv[n++] = sv->cfg->capture;
+	if (sv->cfg->output != NULL) {
+		argv[n++] = "--output";
+		argv[n++] = sv->cfg->output;
+	}
+	if (sv->cfg->capture_method != NULL) {
+		argv[n++] = "--capture-method";
+		argv[n++] = sv->cfg->capture_method;
+	}
 	return n;
 }
 

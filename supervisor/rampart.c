@@ -213,8 +213,11 @@ main(int argc, char **argv)
 		fatal("write pid file %s", cfg.pid_file);
 	if (geteuid() != 0)
 		log_warnx("not running as root: the broker keeps this user");
-	log_info("rampart %s: capture %s, input %s", PACKAGE_VERSION,
-	    cfg.capture, cfg.input);
+	log_info("rampart %s: capture %s%s%s%s%s, input %s", PACKAGE_VERSION,
+	    cfg.capture, cfg.output != NULL ? ", output " : "",
+	    cfg.output != NULL ? cfg.output : "",
+	    cfg.capture_method != NULL ? ", capture-method " : "",
+	    cfg.capture_method != NULL ? cfg.capture_method : "", cfg.input);
 	for (int i = 0; i < cfg.nlisten; i++)
 		log_info("listener %s: %s", listeners[i].name, policies[i]);
 

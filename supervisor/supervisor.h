@@ -18,12 +18,16 @@
 #define CONFIG_MAX_LISTEN	16
 #define DEFAULT_CONFIG		"/etc/rampart/rampart.conf"
 #define DEFAULT_LISTEN		"tcp:127.0.0.1:5900"
+/* The longest --output NAME (a DRM connector is "HDMI-A-1", "Virtual-1"). */
+#define CONFIG_OUTPUT_MAX	63
 
 struct config {
 	char		*config_path;	/* NULL: DEFAULT_CONFIG, optional */
 	char		*listen[CONFIG_MAX_LISTEN];
 	int		nlisten;
 	char		*capture;
+	char		*output;	/* NULL: the source's choice */
+	char		*capture_method;	/* NULL: the source's choice */
 	char		*input;
 	char		*user;		/* NULL: the default, else nobody */
 	char		*pid_file;

@@ -82,6 +82,42 @@ frame_pixel(const struct frames_file *ff, uint32_t idx, int x, int y)
 	return (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
+int
+view_write_ppm(const struct view *v, const char *path)
+{
+	FILE		*f;
+	uint32_t	 px;
+	int		 x, y, ch, ret;
+	uint8_t		 rgb[3];
+
+	if ((f = fopen(path, "wb")) == NULL)
+		return -1;
+	fprintf(f, "P6\n%d %d\n255\n", v->width, v->height);
+	for (y = 0; y < v->height; y++)
+		for (x = 0; x < v->width; x++) {
+			px = view_pixel(v, x, y);
+			for (ch = 0; ch < 3; ch++) {
+				if (!v->fmt.true_colour) {
+					rgb[ch] = (px & 0xff) < (uint32_t)
+					    v->map_entries ?
+					    v->map[px & 0xff][ch] >> 8 : 0;
+				} else {
+					uint32_t max = v->fmt.max[ch];
+					uint32_t q = (px >> v->fmt.shift[ch]) &
+					    max;
+
+					rgb[ch] = max ?
+					    (q * 255 + max / 2) / max : 0;
+				}
+			}
+			fwrite(rgb, 1, 3, f);
+		}
+	ret = ferror(f) ? -1 : 0;
+	if (fclose(f) != 0)
+		ret = -1;
+	return ret;
+}
+
 /* Levels of one channel of the colour map: what one step is worth. */
 static int
 map_tolerance(const struct view *v, int ch)

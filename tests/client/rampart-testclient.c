@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -27,6 +28,7 @@ struct plan {
 	const char	*send_hex;
 	const char	*garbage_hex;
 	const char	*wait_file;
+	const char	*dump;
 	int		 raw, stall, expect_refused, expect_close;
 	int		 hold;
 	int		 delay_ms;
@@ -45,6 +47,7 @@ usage(void)
 "  --pointer LIST         X,Y,MASK;X,Y,MASK;...\n"
 "  --delay MS             pause between input events\n"
 "  --hold SECONDS         stay connected, reading updates\n"
+"  --dump FILE.ppm        at the end, write the framebuffer as a PPM image\n"
 "  --wait-file PATH       before --expect, read updates until PATH exists\n"
 "  --version 3.3|3.7|3.8  speak this protocol version (raw session)\n"
 "  --raw                  use the raw session instead of libvncclient\n"
@@ -333,6 +336,18 @@ session(struct plan *p, struct expectation *e)
 		ret = 1;
 	if (ret == 0 && p->hold > 0 && hold(p, ops, s) == -1)
 		ret = 1;
+	if (p->dump != NULL) {
+		struct view	v;
+
+		ops->view(s, &v);
+		if (view_write_ppm(&v, p->dump) == -1) {
+			printf("cannot write %s: %s\n", p->dump,
+			    strerror(errno));
+			ret = 1;
+		} else
+			printf("wrote %dx%d to %s\n", v.width, v.height,
+			    p->dump);
+	}
 	ops->close(s);
 	return ret;
 }
@@ -364,6 +379,7 @@ main(int argc, char *argv[])
 		{ "pointer",		required_argument, NULL, 'p' },
 		{ "delay",		required_argument, NULL, 'd' },
 		{ "hold",		required_argument, NULL, 'h' },
+		{ "dump",		required_argument, NULL, 'D' },
 		{ "wait-file",		required_argument, NULL, 'w' },
 		{ "version",		required_argument, NULL, 'V' },
 		{ "raw",		no_argument,	   NULL, 'r' },
@@ -395,6 +411,7 @@ main(int argc, char *argv[])
 		case 'p': p.pointer = optarg; break;
 		case 'd': p.delay_ms = atoi(optarg); break;
 		case 'h': p.hold = atoi(optarg); break;
+		case 'D': p.dump = optarg; break;
 		case 'w': p.wait_file = optarg; break;
 		case 'V':
 			if (strcmp(optarg, "3.3") == 0)

@@ -30,6 +30,8 @@ struct view {
 };
 
 int	fmt_by_name(const char *name, struct fmt *f);
+/* The view as a binary PPM (8 bits a channel): 0, or -1 with errno. */
+int	view_write_ppm(const struct view *v, const char *path);
 void	fmt_print(const char *what, const struct fmt *f);
 
 struct expectation {

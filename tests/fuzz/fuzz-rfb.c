@@ -3,8 +3,8 @@
  * The broker's RFB side, fed what a hostile client could send: the real
  * client (conn, session, updates) over a bufferevent pair, the handshake
  * and every message split at arbitrary points, with the screen changing
- * (and changing size) between the pieces.  What the server answers is read
- * and dropped on the pair's far end.
+ * (its size, and the monitors in it) between the pieces.  What the server
+ * answers is read and dropped on the pair's far end.
  *
  * Input: byte 0 chooses a listener offering None or nothing and how the
  * rest is split; the rest is the client's byte stream.
@@ -26,6 +26,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct broker b;
 
+/* Every other frame of 64x48 shows two monitors: the screens change
+ * without the size changing (ExtendedDesktopSize, reason 0). */
+static const struct layout two = { .n = 2, .screens = {
+	{ .id = 7, .x = 0, .y = 0, .width = 32, .height = 48 },
+	{ .id = 9, .x = 32, .y = 0, .width = 32, .height = 40 },
+} };
+
 static void
 new_frame(uint32_t w, uint32_t h, uint8_t seed)
 {
@@ -36,8 +43,11 @@ new_frame(uint32_t w, uint32_t h, uint8_t seed)
 		return;
 	for (size_t i = 0; i < (size_t)w * h * 4; i++)
 		px[i] = (uint8_t)(i * 7 + seed);
-	if ((f = frame_own(px, w, h)) != NULL)
-		screen_set_frame(&b.screen, f);
+	if ((f = frame_own(px, w, h)) == NULL)
+		return;
+	if (w == 64 && h == 48 && seed & 1)
+		f->layout = two;
+	screen_set_frame(&b.screen, f);
 }
 
 static int

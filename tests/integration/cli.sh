@@ -71,6 +71,81 @@ rc=$?
 check "an unknown capture source exits 2" \
     test $rc -eq 2 -a -n "$(grep 'unknown capture source' "$out")"
 check "(one line: rampart: ...)" one_error "$out"
+# --output and --capture-method: checked before anything starts, and only
+# for the drm source (or auto, which may pick it).
+"$RAMPART" --config /dev/null --capture-method mmapp >"$out" 2>&1
+rc=$?
+check "an unknown --capture-method exits 2, listing the methods" \
+    test $rc -eq 2 -a -n "$(grep -x 'rampart: --capture-method: expected auto, mmap, egl, getfb or writeback, not "mmapp"' "$out")"
+check "(one line: rampart: ...)" one_error "$out"
+"$RAMPART" --config /dev/null --output= >"$out" 2>&1
+rc=$?
+check "an empty --output exits 2" \
+    test $rc -eq 2 -a -n "$(grep 'rampart: --output: an output name cannot be empty' "$out")"
+check "(one line: rampart: ...)" one_error "$out"
+"$RAMPART" --config /dev/null --output "$(printf 'A%.0s' $(seq 64))" >"$out" 2>&1
+rc=$?
+check "an --output of 64 characters exits 2" \
+    test $rc -eq 2 -a -n "$(grep 'an output name of 64 characters is too long (at most 63)' "$out")"
+"$RAMPART" --config /dev/null --output 'HDMI A' >"$out" 2>&1
+rc=$?
+check "an --output with a space exits 2" \
+    test $rc -eq 2 -a -n "$(grep 'an output name has no spaces' "$out")"
+"$RAMPART" --config /dev/null --capture demo --capture-method egl >"$out" 2>&1
+rc=$?
+check "--capture-method with the demo source exits 2" \
+    test $rc -eq 2 -a -n "$(grep -x 'rampart: --capture-method applies to the drm source only (--capture drm or auto), not to demo' "$out")"
+check "(one line: rampart: ...)" one_error "$out"
+"$RAMPART" --config /dev/null --capture "replay:$FRAMES" --output HDMI-A-1 \
+    >"$out" 2>&1
+rc=$?
+check "--output with a replay exits 2" \
+    test $rc -eq 2 -a -n "$(grep 'rampart: --output applies to the drm source only' "$out")"
+printf 'capture = demo\ncapture-method = writeback\n' >"$WORK/method.conf"
+"$RAMPART" --config "$WORK/method.conf" >"$out" 2>&1
+rc=$?
+check "the same from the configuration file" \
+    test $rc -eq 2 -a -n "$(grep 'applies to the drm source only' "$out")"
+printf 'output = Virtual-1\ncapture-method = blit\n' >"$WORK/method.conf"
+"$RAMPART" --config "$WORK/method.conf" >"$out" 2>&1
+rc=$?
+check "a bad method in the file names file and line" \
+    test $rc -eq 2 -a -n "$(grep -x "rampart: $WORK/method.conf:2: capture-method: expected auto, mmap, egl, getfb or writeback, not \"blit\"" "$out")"
+
+# auto, the default, is decided by rampart-capture: drm where a screen is
+# lit, else /dev/fb0, else the demo, saying which and why; the options for
+# drm reach the helper, and a restarted helper probes again.
+PORT=$(free_port)
+log=$WORK/auto.log
+"$RAMPART" --foreground --config /dev/null --listen "tcp:127.0.0.1:$PORT" \
+    --output HDMI-A-1 --capture-method mmap 2>"$log" &
+RAMPART_PID=$!
+check "rampart starts with the default source" \
+    wait_until 10 grep -q 'connect with a VNC viewer' "$log"
+check "the capture helper says what auto picked" \
+    grep -q 'rampart-capture\[[0-9]*\]: capture auto: ' "$log"
+if ls /dev/dri/card* >/dev/null 2>&1 || [ -e /dev/fb0 ]; then
+	skip "this machine has a display device: auto need not fall back to the demo"
+	skip "(the demo's size)"
+	skip "(the options drm does not get)"
+else
+	check "no DRM and no /dev/fb0: the demo, and why" \
+	    grep -q 'capture auto: demo (no DRM card with a lit CRTC: .*; no /dev/fb0)$' "$log"
+	client --timeout 10 "$(target)" >"$out" 2>&1
+	check "a client sees the demo's 1280x800 screen" \
+	    grep -q '^server-init: 1280x800 ' "$out"
+	check "the demo ignores --output and --capture-method, saying so" \
+	    grep -q 'capture auto: --output and --capture-method apply to drm only: demo ignores them' "$log"
+fi
+capture=$(helper_pid rampart-capture)
+check "rampart-capture is given --output and --capture-method" \
+    sh -c "tr '\\0' ' ' </proc/$capture/cmdline | grep -q -- '--source auto --output HDMI-A-1 --capture-method mmap'"
+kill -KILL "$capture" 2>/dev/null
+check "a restarted capture helper probes again" \
+    wait_until 10 sh -c "[ \$(grep -c 'capture auto: ' '$log') -ge 2 ]"
+rampart_stop
+cat "$log" >>"$WORK/rampart.log"
+
 "$RAMPART" --config /dev/null --listen=tcp:127.0.0.1:notaport >"$out" 2>&1
 rc=$?
 check "a bad listen address is refused, naming it" \
@@ -88,6 +163,21 @@ check "a bad replay file makes rampart exit non-zero" test $rc -ne 0 -a $rc -ne 
 check "and the reason is logged" grep -q 'bad magic' "$out"
 check "no \"connect with a VNC viewer\" when the helpers did not come up" \
     sh -c "! grep -q 'connect with' '$out'"
+
+# fbdev named on the command line but not there, or not a framebuffer:
+# rampart says why and exits (auto would have fallen back to the demo).
+for dev in "$WORK/no-fb0:No such file or directory" \
+    "/dev/null:Inappropriate ioctl for device (not a framebuffer)"; do
+	PORT=$(free_port)
+	timeout 20 "$RAMPART" --foreground --config /dev/null \
+	    --listen "tcp:127.0.0.1:$PORT" --capture "fbdev:${dev%%:*}" \
+	    >"$out" 2>&1
+	rc=$?
+	check "--capture fbdev:${dev%%:*} makes rampart exit non-zero" \
+	    test $rc -ne 0 -a $rc -ne 124
+	check "saying: ${dev#*:}" \
+	    grep -qF "source fbdev: ${dev%%:*}: ${dev#*:}" "$out"
+done
 
 # A compressed recording: rampart says so and how to decompress it, by
 # its content, whatever its name.

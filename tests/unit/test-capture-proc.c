@@ -355,6 +355,101 @@ test_demo(void)
 	close(ch.err);
 }
 
+/*
+ * demo:screens=2: two monitors side by side in a 1824x768 frame, told
+ * with the ring; the picture sent once and black where no monitor is;
+ * the pointer goes on touring them.
+ */
+static void
+test_demo_screens(void)
+{
+	char *argv[] = { "rampart-capture", "--source", "demo:screens=2",
+	    NULL };
+	static const struct ipc_screen want[2] = {
+		{ .id = 101, .x = 0, .y = 0, .width = 1024, .height = 768 },
+		{ .id = 102, .x = 1024, .y = 0, .width = 800, .height = 600 },
+	};
+	struct frame_ring ring = RING_INIT;
+	struct cursor_seen cur = { 0 };
+	struct child ch;
+	struct ipc_msg m;
+	int fd, frames = 0, black = 1, edges = 1;
+	uint32_t corner[2];
+
+	if (spawn_helper(&ch, "rampart-capture", argv) < 0 ||
+	    spawn_recv(&ch, &m, &fd, 3000, IPC_CAP2BRK_RING,
+	    IPC_CAP2BRK_LAST) != 1 || m.hdr.type != IPC_CAP2BRK_RING ||
+	    fd < 0) {
+		ok(0, "spawn rampart-capture --source demo:screens=2");
+		return;
+	}
+	ok(m.u.cap_ring.nscreens == 2 && memcmp(m.u.cap_ring.screens, want,
+	    sizeof(want)) == 0, "demo:screens=2: the ring tells of monitors "
+	    "101 (1024x768 at 0,0) and 102 (800x600 at 1024,0)");
+	if (ring_map(&ring, fd, m.u.cap_ring.ring_id, m.u.cap_ring.nslots,
+	    m.u.cap_ring.slot_size) < 0) {
+		ok(0, "its ring maps");
+		return;
+	}
+	send_msg(&ch, IPC_BRK2CAP_RESUME, 0, 0);
+	/* A second's worth of ticks (10 fps): one frame, cursors. */
+	for (int i = 0; i < 40; i++) {
+		int r = spawn_recv(&ch, &m, &fd, 100, IPC_CAP2BRK_RING,
+		    IPC_CAP2BRK_LAST);
+
+		if (r == 0)
+			break;
+		if (r < 0)
+			continue;
+		if (m.hdr.type == IPC_CAP2BRK_CURSOR) {
+			if (fd >= 0)
+				close(fd);
+			if (cur.count > 0 && (m.u.cap_cursor.x != cur.x ||
+			    m.u.cap_cursor.y != cur.y))
+				cur.moved = 1;
+			cur.x = m.u.cap_cursor.x;
+			cur.y = m.u.cap_cursor.y;
+			cur.count++;
+			continue;
+		}
+		if (m.hdr.type != IPC_CAP2BRK_FRAME)
+			continue;
+		const struct ipc_cap_frame *f = &m.u.cap_frame;
+		const uint32_t *px = (const uint32_t *)ring_slot(&ring,
+		    f->slot);
+
+		if (frames++ > 0 || f->width != 1824 || f->height != 768 ||
+		    f->stride != 1824 * 4)
+			continue;
+		for (uint32_t y = 600; y < 768; y++)
+			for (uint32_t x = 1024; x < 1824; x++)
+				black &= (px[y * 1824 + x] & 0xffffff) == 0;
+		for (int k = 0; k < 2; k++) {
+			const struct ipc_screen *s = &want[k];
+			uint32_t x1 = s->x + s->width - 1u;
+			uint32_t y1 = s->y + s->height - 1u;
+
+			corner[k] = px[s->y * 1824 + s->x];
+			edges &= px[s->y * 1824 + x1] == corner[k] &&
+			    px[y1 * 1824 + s->x] == corner[k] &&
+			    px[y1 * 1824 + x1] == corner[k] &&
+			    (corner[k] & 0xffffff) != 0;
+		}
+		send_msg(&ch, IPC_BRK2CAP_RELEASE, f->ring_id, f->slot);
+	}
+	ok(frames == 1, "one frame of 1824x768 in a second: a still picture "
+	    "is not sent again (%d)", frames);
+	ok(black, "black below monitor 102, where neither monitor is");
+	ok(edges && corner[0] != corner[1], "each monitor's corners in a "
+	    "colour of its own");
+	ok(cur.count >= 3 && cur.moved, "the pointer moves on (%d cursor "
+	    "messages)", cur.count);
+	close(ch.sock);
+	ok(spawn_wait(&ch, 10000) == 0, "demo:screens=2 ends with the channel");
+	ring_destroy(&ring);
+	close(ch.err);
+}
+
 int
 main(void)
 {
@@ -375,6 +470,11 @@ main(void)
 	test_replay(good);
 	test_protocol_error(good);
 	test_demo();
+	test_demo_screens();
+	expect_failure("demo:screens=5", "screens=N, N from 1 to 4");
+	expect_failure("demo:screens=0", "not \"screens=0\"");
+	expect_failure("demo:screens=22", "not \"screens=22\"");
+	expect_failure("demo:x", "demo takes screens=N");
 	expect_failure("replay:/nonexistent", "/nonexistent");
 	snprintf(spec, sizeof(spec), "replay:%s", bad);
 	expect_failure(spec, "bad magic");

@@ -5,6 +5,7 @@
 #include <sys/time.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "common/ipc.h"
 #include "common/log.h"
 #include "common/ring.h"
+#include "common/tiles.h"
 #include "tests/tap.h"
 
 /*
@@ -29,6 +31,8 @@ struct pattern {
 	uint32_t	width, height, fps;
 	int		changed;	/* the next grab reports a new mode */
 	uint8_t		n;
+	uint32_t	nscreens;	/* the monitors it says it has */
+	struct ipc_screen screens[IPC_SCREENS_MAX + 1];
 };
 
 static void *
@@ -46,7 +50,9 @@ pattern_describe(void *state, struct capture_mode *mode)
 	*mode = (struct capture_mode){ .width = p->width, .height = p->height,
 	    .stride = p->width * 4, .fourcc = FRAMES_FOURCC_XRGB8888,
 	    .fps = p->fps, .kind = IPC_FRAME_PIXELS,
-	    .max_length = (size_t)p->width * 4 * p->height };
+	    .max_length = (size_t)p->width * 4 * p->height,
+	    .nscreens = p->nscreens };
+	memcpy(mode->screens, p->screens, sizeof(mode->screens));
 	return 0;
 }
 
@@ -376,6 +382,371 @@ test_ready_source(void)
 	event_base_free(base);
 }
 
+/*
+ * A source that leaves maps: 200x130 (4 x 3 tiles), frames of one byte
+ * value; what grab() returns is set by the test, and what the loop gave it
+ * is kept.
+ */
+#define MW	200
+#define MH	130
+#define MLEN	(MW * 4 * MH)
+
+struct mapper {
+	uint32_t	kind;		/* of the mode */
+	uint32_t	damage;		/* what grab() says */
+	uint32_t	length;		/* what grab() says it wrote */
+	uint8_t		marks[12];	/* the map it writes */
+	uint8_t		*dst, *map;	/* what the loop gave the last grab */
+	int		fresh;
+	int		grabs;
+	uint32_t	fps;
+};
+
+static int
+mapper_describe(void *state, struct capture_mode *mode)
+{
+	struct mapper *m = state;
+
+	*mode = (struct capture_mode){ .width = MW, .height = MH,
+	    .stride = MW * 4, .fourcc = FRAMES_FOURCC_XRGB8888,
+	    .fps = m->fps, .kind = m->kind, .max_length = MLEN };
+	return 0;
+}
+
+static int
+mapper_grab(void *state, uint8_t *dst, size_t size, struct source_frame *f)
+{
+	struct mapper *m = state;
+
+	m->grabs++;
+	m->dst = dst;
+	m->map = f->map;
+	m->fresh = f->fresh;
+	memset(dst, m->grabs, MLEN);
+	if (f->map != NULL)
+		memcpy(f->map, m->marks, sizeof(m->marks));
+	f->length = m->length;
+	f->damage = m->damage;
+	return SOURCE_OK;
+}
+
+static const struct source_ops source_mapper = {
+	.open = pattern_open,
+	.describe = mapper_describe,
+	.grab = mapper_grab,
+	.close = pattern_close,
+};
+
+/* Release every slot the capture holds, as the broker would. */
+static void
+release_all(struct capture *c)
+{
+	for (uint32_t i = 0; i < CAPTURE_SLOTS; i++)
+		if (c->ring.busy & (1u << i))
+			handle(c, IPC_BRK2CAP_RELEASE, c->ring.id, i);
+}
+
+static void
+test_maps(void)
+{
+	struct mapper m = { .kind = IPC_FRAME_PIXELS, .length = MLEN,
+	    .damage = SOURCE_DAMAGE_MAP, .fps = 30 };
+	struct event_base *base = event_base_new();
+	struct frame_ring seen = RING_INIT;
+	struct capture c;
+	struct ipc_msg msg;
+	struct sent st;
+	int sv[2], fd, t;
+
+	if (base == NULL || socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) < 0)
+		bail("maps: set-up");
+	memset(m.marks, 1, sizeof(m.marks));
+	ok(capture_init(&c, base, sv[0], "mapper", &source_mapper, &m) == 0 &&
+	    capture_send_ring(&c) == 0, "maps: capture_init");
+	t = peer_recv(sv[1], &msg, &fd);
+	ok(t == IPC_CAP2BRK_RING && fd >= 0 &&
+	    msg.u.cap_ring.slot_size >= tiles_map_offset(MLEN) + 12 &&
+	    ring_map(&seen, fd, msg.u.cap_ring.ring_id, msg.u.cap_ring.nslots,
+	    msg.u.cap_ring.slot_size) == 0,
+	    "a slot has room for the frame and, on a cache line after it, "
+	    "its 12-tile map (%llu >= %zu)",
+	    (unsigned long long)msg.u.cap_ring.slot_size,
+	    tiles_map_offset(MLEN) + 12);
+
+	ok(capture_tick(&c) == 0 && m.map == m.dst + tiles_map_offset(MLEN) &&
+	    m.fresh == 1, "the source is given the map's place in its slot, "
+	    "and told the first frame of a ring is fresh");
+	drain(sv[1], &st);
+	ok(st.frames == 1 && st.frame.tiles == IPC_TILES_NONE,
+	    "a fresh frame goes without a map, though the source made one");
+
+	memset(m.marks, 0, sizeof(m.marks));
+	m.marks[3] = 1;
+	m.marks[10] = 0x80;
+	ok(capture_tick(&c) == 0 && m.fresh == 0, "the next grab is not "
+	    "fresh");
+	drain(sv[1], &st);
+	ok(st.frames == 1 && st.frame.tiles == IPC_TILES_MAP &&
+	    st.frame.seq == 2 && st.frame.length == MLEN,
+	    "a map marking 2 tiles: frame 2 is sent with IPC_TILES_MAP");
+	ok(seen.base != NULL &&
+	    ring_slot(&seen, st.frame.slot)[tiles_map_offset(MLEN) + 3] == 1 &&
+	    ring_slot(&seen, st.frame.slot)[tiles_map_offset(MLEN) + 10] ==
+	    0x80 && ring_slot(&seen, st.frame.slot)[MLEN - 1] == m.grabs,
+	    "the broker's mapping shows the pixels and, after them, the map");
+
+	memset(m.marks, 0, sizeof(m.marks));
+	release_all(&c);
+	ok(capture_tick(&c) == 0 && m.grabs == 3, "a grab whose map marks "
+	    "nothing");
+	drain(sv[1], &st);
+	ok(st.frames == 0 && c.ring.busy == 0,
+	    "is not sent and holds no slot");
+
+	handle(&c, IPC_BRK2CAP_PAUSE, 0, 0);
+	handle(&c, IPC_BRK2CAP_RESUME, 0, 0);
+	ok(capture_tick(&c) == 0 && m.fresh == 1, "after a resume the source "
+	    "is told the frame is fresh");
+	drain(sv[1], &st);
+	ok(st.frames == 1 && st.frame.tiles == IPC_TILES_NONE,
+	    "and an empty map does not hold it back: sent, without a map");
+	handle(&c, IPC_BRK2CAP_PAUSE, 0, 0);
+	release_all(&c);
+
+	m.length = MLEN - 4;
+	m.marks[0] = 1;
+	ok(capture_tick(&c) == -1, "a map with a frame shorter than the mode's "
+	    "stride * height is an error");
+	m.length = MLEN;
+	capture_free(&c);
+	close(sv[1]);
+	ring_destroy(&seen);
+
+	/* A mode of JPEG frames has no room for a map. */
+	m.kind = IPC_FRAME_JPEG;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) < 0)
+		bail("maps: socketpair");
+	ok(capture_init(&c, base, sv[0], "mapper", &source_mapper, &m) == 0 &&
+	    capture_tick(&c) == -1 && m.map == NULL,
+	    "JPEG frames: no map is offered, and a source that says it made "
+	    "one is an error");
+	capture_free(&c);
+	close(sv[1]);
+	event_base_free(base);
+}
+
+/* Run the loop for ms milliseconds; the grabs made meanwhile. */
+static int
+grabs_in(struct event_base *base, struct mapper *m, struct capture *c,
+    int peer, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	struct sent st;
+	int n = m->grabs;
+
+	event_base_loopexit(base, &tv);
+	event_base_dispatch(base);
+	drain(peer, &st);
+	release_all(c);
+	return m->grabs - n;
+}
+
+/*
+ * Idle back-off, in real time: 30 fps while frames change, 5 a second
+ * after a second without a change, 30 again at the first change or when
+ * the broker says a viewer acts.  Bounds are generous: the machine may be
+ * busy.
+ */
+static void
+test_idle(void)
+{
+	struct mapper m = { .kind = IPC_FRAME_PIXELS, .length = MLEN,
+	    .damage = SOURCE_DAMAGE_MAP, .fps = 30 };
+	struct event_base *base = event_base_new();
+	struct capture c;
+	struct sent st;
+	double due;
+	int sv[2], n;
+
+	if (base == NULL || socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) < 0)
+		bail("idle: set-up");
+	if (capture_init(&c, base, sv[0], "mapper", &source_mapper, &m) < 0 ||
+	    capture_send_ring(&c) < 0)
+		bail("idle: capture_init");
+	drain(sv[1], &st);
+	handle(&c, IPC_BRK2CAP_RESUME, 0, 0);
+
+	/* Nothing ever changes after the fresh frame. */
+	n = grabs_in(base, &m, &c, sv[1], 800);
+	ok(n >= 15 && n <= 30 && !c.idle, "the first 0.8 s: the full rate "
+	    "(%d grabs, 24 due)", n);
+	grabs_in(base, &m, &c, sv[1], 700);
+	ok(c.idle, "after 1 s without a change: idle");
+	n = grabs_in(base, &m, &c, sv[1], 1000);
+	ok(n >= 3 && n <= 7, "the next second: %d a second (%d grabs)",
+	    CAPTURE_IDLE_FPS, n);
+
+	/* A change: the full rate at once. */
+	m.marks[5] = 1;
+	n = grabs_in(base, &m, &c, sv[1], 250);
+	memset(m.marks, 0, sizeof(m.marks));
+	ok(!c.idle, "a grab that finds a change ends the idle rate");
+	n = grabs_in(base, &m, &c, sv[1], 500);
+	ok(n >= 9, "the next 0.5 s at the full rate (%d grabs, 15 due)", n);
+
+	/* Idle again; then a viewer acts. */
+	grabs_in(base, &m, &c, sv[1], 1200);
+	due = timer_due(&c);
+	ok(c.idle && due > 0.05, "idle again after 1 s: the next grab in "
+	    "%.3f s", due);
+	ok(handle(&c, IPC_BRK2CAP_ACTIVE, 0, 0) == 0 && !c.idle,
+	    "IPC_BRK2CAP_ACTIVE ends the idle rate");
+	due = timer_due(&c);
+	ok(due >= 0 && due <= 1.0 / 30 + 0.005, "and the next grab is due in "
+	    "one full-rate period (%.3f s)", due);
+	n = grabs_in(base, &m, &c, sv[1], 500);
+	ok(n >= 9, "the next 0.5 s at the full rate (%d grabs, 15 due)", n);
+	due = timer_due(&c);
+	ok(handle(&c, IPC_BRK2CAP_ACTIVE, 0, 0) == 0 &&
+	    fabs(timer_due(&c) - due) < 0.003, "IPC_BRK2CAP_ACTIVE at the "
+	    "full rate leaves the timer as it was (%.3f s)", due);
+	handle(&c, IPC_BRK2CAP_PAUSE, 0, 0);
+	ok(handle(&c, IPC_BRK2CAP_ACTIVE, 0, 0) == 0 && timer_due(&c) < 0,
+	    "nor while paused: no timer");
+	capture_free(&c);
+	close(sv[1]);
+	event_base_free(base);
+}
+
+/*
+ * A source with a descriptor, idle: after a grab its descriptor rests for
+ * the idle period, and IPC_BRK2CAP_ACTIVE has it watched again at once (or
+ * held for the broker's rate only).
+ */
+static void
+test_idle_watch(void)
+{
+	struct ready r = { .frame = { .damage = SOURCE_DAMAGE_NONE },
+	    .cursor = { .serial = 1, .width = 4, .height = 3, .visible = 1 } };
+	struct event_base *base = event_base_new();
+	struct capture c;
+	struct sent st;
+	double due;
+	int sv[2], n;
+
+	if (base == NULL || pipe(r.pipe) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) < 0 ||
+	    capture_init(&c, base, sv[0], "ready", &source_ready, &r) < 0)
+		bail("idle watch: set-up");
+	handle(&c, IPC_BRK2CAP_RESUME, 0, 0);
+	frame_ready(base, &r);
+	drain(sv[1], &st);
+	release_all(&c);
+	ok(frame_ready(base, &r) == 1 && !c.idle &&
+	    event_pending(c.watch, EV_READ, NULL) && timer_due(&c) < 0,
+	    "a descriptor source, unchanged frames: watched all the time");
+	/* As if the last change were 2 s ago. */
+	c.active_ms -= 2000;
+	due = timer_due(&c);
+	n = frame_ready(base, &r);
+	due = timer_due(&c);
+	ok(n == 1 && c.idle && !event_pending(c.watch, EV_READ, NULL) &&
+	    due > 0.15 && due <= 1.0 / CAPTURE_IDLE_FPS,
+	    "a grab 2 s after the last change: idle, the descriptor rests "
+	    "%.3f s", due);
+	ok(handle(&c, IPC_BRK2CAP_ACTIVE, 0, 0) == 0 && !c.idle &&
+	    event_pending(c.watch, EV_READ, NULL) && timer_due(&c) < 0,
+	    "IPC_BRK2CAP_ACTIVE: watched again at once");
+	handle(&c, IPC_BRK2CAP_RATE, 2, 0);
+	c.active_ms -= 2000;
+	frame_ready(base, &r);
+	due = timer_due(&c);
+	ok(c.idle && due > 0.4, "at rate 2 an idle grab rests the slower of "
+	    "the two (%.3f s)", due);
+	n = handle(&c, IPC_BRK2CAP_ACTIVE, 0, 0);
+	due = timer_due(&c);
+	ok(n == 0 && !c.idle && !event_pending(c.watch, EV_READ, NULL) &&
+	    due > 0.4 && due <= 0.51, "IPC_BRK2CAP_ACTIVE at rate 2: held for "
+	    "the broker's rate only (%.3f s)", due);
+	capture_free(&c);
+	close(sv[1]);
+	close(r.pipe[0]);
+	close(r.pipe[1]);
+	event_base_free(base);
+}
+
+/* capture_init() takes the pattern's screens: the ring it then sends. */
+static int
+screens_sent(struct pattern *p, struct ipc_cap_ring *ring)
+{
+	struct event_base *base = event_base_new();
+	struct capture c;
+	struct ipc_msg m;
+	int sv[2], fd = -1, r = -1;
+
+	if (base == NULL || socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) < 0)
+		return -1;
+	if (capture_init(&c, base, sv[0], "pattern", &source_pattern,
+	    p) == 0) {
+		if (capture_send_ring(&c) == 0 &&
+		    peer_recv(sv[1], &m, &fd) == IPC_CAP2BRK_RING) {
+			*ring = m.u.cap_ring;
+			r = 0;
+		}
+		capture_free(&c);
+	} else
+		close(sv[0]);
+	if (fd >= 0)
+		close(fd);
+	close(sv[1]);
+	event_base_free(base);
+	return r;
+}
+
+static void
+test_screens(void)
+{
+	static const struct ipc_screen two[2] = {
+		{ .id = 33, .x = 0, .y = 0, .width = 40, .height = 16 },
+		{ .id = 41, .x = 40, .y = 0, .width = 24, .height = 10 },
+	};
+	struct pattern p = { .width = 64, .height = 16, .fps = 30,
+	    .nscreens = 2 };
+	struct ipc_cap_ring r;
+
+	memcpy(p.screens, two, sizeof(two));
+	ok(screens_sent(&p, &r) == 0 && r.nscreens == 2 && r.pad == 0 &&
+	    memcmp(r.screens, two, sizeof(two)) == 0 &&
+	    r.screens[2].id == 0 && r.screens[2].width == 0,
+	    "the ring carries the source's two screens, zeros after them");
+	p.nscreens = 0;
+	ok(screens_sent(&p, &r) == 0 && r.nscreens == 0 &&
+	    r.screens[0].width == 0, "and none for a source of one");
+	p.nscreens = 2;
+	p.width = 63;
+	ok(screens_sent(&p, &r) == -1, "a screen outside the mode is refused");
+	p.width = 64;
+	p.screens[1].x = 39;
+	ok(screens_sent(&p, &r) == -1, "so are overlapping screens");
+	p.screens[1].x = 40;
+	p.screens[1].height = 0;
+	ok(screens_sent(&p, &r) == -1, "and a screen of no height");
+	p.screens[1].height = 10;
+	p.screens[1].id = 33;
+	ok(screens_sent(&p, &r) == -1, "and two screens of one id");
+	p.screens[1].id = 41;
+	p.width = 64 * 9;
+	p.nscreens = IPC_SCREENS_MAX + 1;
+	for (int i = 0; i < IPC_SCREENS_MAX + 1; i++)
+		p.screens[i] = (struct ipc_screen){ .id = (uint32_t)i + 1,
+		    .x = (uint16_t)(64 * i), .width = 64, .height = 16 };
+	ok(screens_sent(&p, &r) == -1, "and %d screens",
+	    IPC_SCREENS_MAX + 1);
+	p.nscreens = IPC_SCREENS_MAX;
+	ok(screens_sent(&p, &r) == 0 && r.nscreens == IPC_SCREENS_MAX,
+	    "%d are taken", IPC_SCREENS_MAX);
+}
+
 /* Seconds until the frame timer fires, or -1 when it is not pending. */
 static double
 timer_due(struct capture *c)
@@ -545,11 +916,17 @@ main(void)
 	/* A frame that cannot be sent (the broker is gone) ends the loop. */
 	close(sv[1]);
 	ok(capture_tick(&c) == -1, "a tick with the broker gone fails");
+	ok(c.status == 0, "the broker went away: the capture ends without an "
+	    "error (status %d)", c.status);
 
 	ring_destroy(&seen);
 	capture_free(&c);
 	event_base_free(base);
 
 	test_ready_source();
+	test_maps();
+	test_idle();
+	test_idle_watch();
+	test_screens();
 	return done_testing();
 }

@@ -437,6 +437,35 @@ test_rules(struct event_base *base)
 		    "the peer's end is end of file, not an error");
 		channel_free(ch);
 	}
+	{
+		struct ipc_in_key k = { .code = 30, .down = 1 };
+		struct seen e = { .last_fd = -1 };
+		struct channel *ch;
+		int sv[2], r;
+
+		/* We write before we read its end: EPIPE. */
+		pair(sv);
+		ch = channel_new(base, sv[0], &ruled, handler, closed, &e);
+		close(sv[1]);
+		r = channel_send(ch, IPC_BRK2IN_KEY, &k, sizeof(k), -1);
+		ok(r == -1 && e.closed == 1 && !e.error,
+		    "a send to a peer that closed ends the channel as an end "
+		    "of file, not an error (%s)", e.why);
+		channel_free(ch);
+
+		/* It closed with a message of ours unread: ECONNRESET. */
+		memset(&e, 0, sizeof(e));
+		e.last_fd = -1;
+		pair(sv);
+		ch = channel_new(base, sv[0], &ruled, handler, closed, &e);
+		r = channel_send(ch, IPC_BRK2IN_KEY, &k, sizeof(k), -1);
+		close(sv[1]);
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		ok(r == 0 && e.closed == 1 && !e.error,
+		    "so does a peer that closed leaving our message unread "
+		    "(%s)", e.why);
+		channel_free(ch);
+	}
 }
 
 static void
