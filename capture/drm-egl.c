@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -110,14 +111,14 @@ struct egl_image {
  * texture is drawn, into memory made executable, which the sandbox
  * forbids.  llvmpipe compiles one variant per format and per whether the
  * width and the height are powers of two: each format is drawn at four
- * sizes.  The formats are what a virtual machine's console or compositor
- * scans out (kms_swrast runs on virtio-gpu and vgem only); any other is
- * refused by drm_egl_read() rather than killed in the sandbox.
+ * sizes, which costs about a second each under QEMU's emulation.  Mesa
+ * runs kms_swrast on virtio-gpu and vgem only; vgem scans out nothing,
+ * and of what virtio-gpu scans out (XRGB8888, ARGB8888 and their BGR
+ * orders) the drm source reads these two.  Any other format is refused
+ * by drm_egl_read() with a reason rather than killed in the sandbox.
  */
 static const uint32_t warm_formats[] = {
 	DRM_FORMAT_XRGB8888, DRM_FORMAT_ARGB8888,
-	DRM_FORMAT_XBGR8888, DRM_FORMAT_ABGR8888,
-	DRM_FORMAT_RGB565,
 };
 #define NWARM	(sizeof(warm_formats) / sizeof(warm_formats[0]))
 static const uint32_t warm_sizes[][2] = {
@@ -142,6 +143,7 @@ struct drm_egl {
 	int		row_length;	/* GL_PACK_ROW_LENGTH (GLES 3) */
 
 	int		jit;		/* shaders become CPU code */
+	int		threads;	/* started by the driver */
 	uint32_t	warm[NWARM];	/* formats drawn at open, jit only */
 	size_t		nwarm;
 
@@ -169,6 +171,23 @@ egl_error_name(EGLint err)
 	case EGL_BAD_SURFACE:		return "EGL_BAD_SURFACE";
 	default:			return "an EGL error";
 	}
+}
+
+/* The threads of this process, from /proc; 0 when it cannot say. */
+static int
+count_threads(void)
+{
+	struct dirent *de;
+	DIR *dir;
+	int n = 0;
+
+	if ((dir = opendir("/proc/self/task")) == NULL)
+		return 0;
+	while ((de = readdir(dir)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n;
 }
 
 /* Whether the space-separated list exts names ext. */
@@ -225,7 +244,7 @@ static const char fragment_shader[] =
 	"uniform samplerExternalOES tex;\n"
 	"varying vec2 tc;\n"
 	"void main() {\n"
-	"	gl_FragColor = vec4(texture2D(tex, tc).rgb, 1.0);\n"
+	"	gl_FragColor = texture2D(tex, tc);\n"
 	"}\n";
 
 static GLuint
@@ -899,6 +918,7 @@ drm_egl_open(int drm_fd, char *why, size_t whylen)
 	const char *client;
 	char card[32], dev_why[256], sl_why[256];
 	uint8_t before[EGL_MAX_FD / 8];
+	int threads;
 
 	if (fstat(drm_fd, &st) < 0 || !S_ISCHR(st.st_mode) ||
 	    (ver = drmGetVersion(drm_fd)) == NULL) {
@@ -910,11 +930,17 @@ drm_egl_open(int drm_fd, char *why, size_t whylen)
 	drmFreeVersion(ver);
 
 	/*
-	 * Mesa would keep compiled shaders in the home of the user the
-	 * capture helper starts as (root), and write them from a thread of
-	 * its own, perhaps after the sandbox is in place: no cache.
+	 * No thread of Mesa's may outlive this call: capabilities belong
+	 * to each thread, and the sandbox drops them in the one that enters
+	 * it, so a thread started now would keep root's inside it.  llvmpipe
+	 * then draws in the calling thread, and Mesa keeps no shader cache
+	 * (it would be written by a thread of its own, into the home of the
+	 * user the helper starts as).  drm_egl_needs() refuses a driver that
+	 * started threads all the same.
 	 */
-	setenv("MESA_SHADER_CACHE_DISABLE", "true", 0);
+	setenv("LP_NUM_THREADS", "0", 1);
+	setenv("MESA_SHADER_CACHE_DISABLE", "true", 1);
+	threads = count_threads();
 
 	client = eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
 	get_display = (PFNEGLGETPLATFORMDISPLAYEXTPROC)
@@ -992,6 +1018,8 @@ ready:
 		drm_egl_close(e);
 		return NULL;
 	}
+	if (threads > 0)
+		e->threads = count_threads() - threads;
 	log_info("egl: reading %s buffers through %s", card, e->desc);
 	return e;
 }
@@ -1017,8 +1045,9 @@ drm_egl_close(struct drm_egl *e)
  * What reading through Mesa's kms_swrast adds to the drm source's
  * sandbox, measured with strace -f in the guest of tests/vm/egl.py
  * (virtio-gpu, Mesa 22.3) from the first read on, importing new buffers
- * and letting old ones go: drm_egl_open() has loaded the driver, started
- * its threads and compiled every shader before.  This widens the policy
+ * and letting old ones go: drm_egl_open() has loaded the driver and
+ * compiled every shader before, and llvmpipe runs no thread of its own
+ * (LP_NUM_THREADS=0).  This widens the policy
  * by three DRM ioctls, on any descriptor as every ioctl of a source's
  * needs:
  *
@@ -1030,7 +1059,7 @@ drm_egl_close(struct drm_egl *e)
  *
  * Everything else it calls is in the capture helper's base policy: mmap
  * and munmap (never executable: the shaders were compiled at open), lseek
- * (the size of a dma-buf), fstat, futex for llvmpipe's threads, getpid,
+ * (the size of a dma-buf), fstat, futex (Mesa's locks), getpid,
  * clock_gettime, close.  Mesa's attempts to open its shader cache fail
  * softly (EACCES), and the cache is off anyway.
  */
@@ -1058,6 +1087,12 @@ drm_egl_needs(const struct drm_egl *e, char *why, size_t whylen)
 		snprintf(why, whylen, "egl: what reading through %s needs "
 		    "inside the sandbox has not been measured (only Mesa's "
 		    "kms_swrast has)", e->desc);
+		return NULL;
+	}
+	if (e->threads != 0) {
+		snprintf(why, whylen, "egl: %s started %d threads, which "
+		    "would keep root's capabilities in the sandbox", e->desc,
+		    e->threads);
 		return NULL;
 	}
 	return &kms_swrast_needs;

@@ -35,17 +35,21 @@ struct drm_buf {
 	size_t		 size;
 	uint64_t	 used;		/* the frame that last used it */
 	uint64_t	 modifier;
-	const char	*how;		/* "dma-buf", "dumb map", "GETFB" */
+	const char	*how;		/* "dma-buf", "dumb map", "GETFB", "EGL" */
+	int		 drawn;		/* map is ours, drawn through EGL */
 	struct fb_image	 img;		/* data[] point into map */
 };
 
 #define DRM_BUFS		8
+
+struct drm_egl;
 
 struct drm_fbs {
 	int		 fd;		/* the card */
 	enum drm_method	 method;
 	uint64_t	 clock;		/* frames seen */
 	int		 warned;	/* the method in use was logged */
+	struct drm_egl	*egl;		/* not NULL: EGL reads what mmap cannot */
 	struct drm_buf	 buf[DRM_BUFS];
 };
 
@@ -131,7 +135,8 @@ struct drm_egl_fb {
 struct drm_egl	*drm_egl_open(int drm_fd, char *why, size_t whylen);
 /*
  * Write the rectangle x, y, w, h (whole pixels, inside fb) of fb as
- * XRGB8888, its X byte 0xff, into dst, dst_stride bytes a row.  Images
+ * XRGB8888 into dst, dst_stride bytes a row; the X byte is the format's
+ * alpha (so ARGB8888 for a format with alpha), 0xff where it has none.  Images
  * stay imported while their dma-buf is among the last few read: a
  * compositor flips between two or three.  0, or -1 with the reason in
  * why.
