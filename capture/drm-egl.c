@@ -762,23 +762,33 @@ drm_fds(uint8_t set[EGL_MAX_FD / 8])
 }
 
 /*
- * Whether the driver opened the card rdev itself: Mesa 22's surfaceless
- * platform does not say which card its kms_swrast runs on (the display's
- * EGL device is the software one), but its descriptor does.
+ * The descriptors of DRM devices the driver opened during setup (those
+ * not in before): none may stay DRM master, and whether one is the card
+ * rdev.  Mesa's surfaceless platform does not say which card its
+ * kms_swrast runs on (the display's EGL device is the software one), but
+ * its descriptor does.  A primary node opened while nobody is master
+ * makes Mesa the master, and a compositor or kmstool started later could
+ * not take the display: it is given up at once.
  */
 static int
-egl_opened_card(const uint8_t before[EGL_MAX_FD / 8], dev_t rdev)
+egl_driver_fds(const uint8_t before[EGL_MAX_FD / 8], dev_t rdev)
 {
 	uint8_t after[EGL_MAX_FD / 8];
 	struct stat st;
-	int fd;
+	int fd, on_card = 0;
 
 	drm_fds(after);
-	for (fd = 0; fd < EGL_MAX_FD; fd++)
-		if ((after[fd / 8] & ~before[fd / 8]) & (1 << (fd % 8)) &&
-		    fstat(fd, &st) == 0 && st.st_rdev == rdev)
-			return 1;
-	return 0;
+	for (fd = 0; fd < EGL_MAX_FD; fd++) {
+		if (!((after[fd / 8] & ~before[fd / 8]) & (1 << (fd % 8))) ||
+		    fstat(fd, &st) < 0)
+			continue;
+		if (drmIsMaster(fd) && drmDropMaster(fd) < 0)
+			log_warn("egl: the driver's descriptor %d stays DRM "
+			    "master", fd);
+		if (st.st_rdev == rdev)
+			on_card = 1;
+	}
+	return on_card;
 }
 
 static int
@@ -963,6 +973,7 @@ drm_egl_open(int drm_fd, char *why, size_t whylen)
 	 * platform picks a device by itself, and is the way to its
 	 * kms_swrast driver on a card without a render node.
 	 */
+	drm_fds(before);
 	if (!has_ext(client, "EGL_EXT_platform_device"))
 		snprintf(dev_why, sizeof(dev_why), "libEGL has no "
 		    "EGL_EXT_platform_device");
@@ -984,7 +995,6 @@ drm_egl_open(int drm_fd, char *why, size_t whylen)
 		}
 		egl_teardown(e);
 	}
-	drm_fds(before);
 	if (!has_ext(client, "EGL_MESA_platform_surfaceless"))
 		snprintf(sl_why, sizeof(sl_why), "libEGL has no "
 		    "EGL_MESA_platform_surfaceless");
@@ -998,7 +1008,7 @@ drm_egl_open(int drm_fd, char *why, size_t whylen)
 			 * card cannot be mapped there (EINVAL), and llvmpipe
 			 * then reads from address 0.
 			 */
-			if (!e->jit || egl_opened_card(before, st.st_rdev))
+			if (!e->jit || egl_driver_fds(before, st.st_rdev))
 				goto ready;
 			snprintf(sl_why, sizeof(sl_why), "its renderer is "
 			    "software, on another card, which cannot map "
@@ -1013,6 +1023,7 @@ drm_egl_open(int drm_fd, char *why, size_t whylen)
 	return NULL;
 
 ready:
+	egl_driver_fds(before, st.st_rdev);
 	if (e->jit && egl_warm(e, drm_fd, dev_why, sizeof(dev_why)) < 0) {
 		snprintf(why, whylen, "egl: %s: %s", e->desc, dev_why);
 		drm_egl_close(e);

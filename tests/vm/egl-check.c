@@ -373,6 +373,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "egl-check: %s: %s\n", card, strerror(errno));
 		return 1;
 	}
+	/* As the drm source: never keep kmstool from committing. */
+	if (drmIsMaster(fd))
+		drmDropMaster(fd);
 	if ((id = scanout_fb(fd)) == 0) {
 		fprintf(stderr, "egl-check: %s shows no framebuffer\n", card);
 		return 1;
