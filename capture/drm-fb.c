@@ -10,7 +10,10 @@
  *   dumb-buffer map offset is mapped through the card instead;
  *   kernels older than 4.4 have no GETFB2: legacy GETFB gives one handle
  *   and a depth, and the format is XRGB8888 (or RGB565, XRGB2101010) at
- *   that depth.
+ *   that depth;
+ *   a tiled or compressed buffer, or any with --capture-method egl, is
+ *   drawn through EGL (drm-egl.c) into memory of our own, again at
+ *   every frame.
  *
  * A handle to a buffer that another process (the compositor, fbcon)
  * created is given only to the DRM master or to CAP_SYS_ADMIN: the helper
@@ -22,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -167,7 +171,9 @@ buf_find(struct drm_fbs *fbs, uint64_t key)
 static void
 buf_unmap(struct drm_buf *b)
 {
-	if (b->map != NULL)
+	if (b->drawn)
+		free(b->map);
+	else if (b->map != NULL)
 		munmap(b->map, b->size);
 	if (b->dmabuf >= 0)
 		close(b->dmabuf);
@@ -258,6 +264,86 @@ buf_map(struct drm_fbs *fbs, const struct fb_info *fi, char *why,
 	return b;
 }
 
+/*
+ * Read the framebuffer through EGL into memory of our own: its planes are
+ * exported as dma-bufs for drm_egl_read(), which draws the whole buffer
+ * back as XRGB8888 (ARGB8888 for a format with alpha, which composition
+ * then blends).  The entry is kept by the dma-buf's inode, as a mapping
+ * is, but its pixels are read again at every frame.
+ */
+static struct drm_buf *
+buf_egl(struct drm_fbs *fbs, const struct fb_info *fi, char *why,
+    size_t whylen)
+{
+	struct drm_egl_fb efb = { .fourcc = fi->fourcc,
+	    .modifier = fi->modifier, .width = fi->width,
+	    .height = fi->height };
+	size_t size = (size_t)fi->width * fi->height * 4;
+	struct drm_buf *b = NULL;
+	struct stat st;
+	int fds[4] = { -1, -1, -1, -1 }, i, j;
+
+	for (i = 0; i < 4 && fi->handles[i] != 0; i++) {
+		/* Planes in one buffer object share its dma-buf. */
+		for (j = 0; j < i && fi->handles[j] != fi->handles[i]; j++)
+			;
+		if (j < i)
+			efb.planes[i].fd = efb.planes[j].fd;
+		else if (drmPrimeHandleToFD(fbs->fd, fi->handles[i],
+		    DRM_CLOEXEC, &fds[i]) < 0) {
+			snprintf(why, whylen, "the framebuffer's plane %d "
+			    "cannot be a dma-buf for EGL: %s", i,
+			    strerror(errno));
+			goto out;
+		} else
+			efb.planes[i].fd = fds[i];
+		efb.planes[i].offset = fi->offsets[i];
+		efb.planes[i].pitch = fi->pitches[i];
+		efb.nplanes = (uint32_t)i + 1;
+	}
+	if (fstat(efb.planes[0].fd, &st) < 0) {
+		snprintf(why, whylen, "dma-buf of framebuffer: %s",
+		    strerror(errno));
+		goto out;
+	}
+	if ((b = buf_find(fbs, (uint64_t)st.st_ino << 1)) != NULL &&
+	    (!b->drawn || b->size != size))
+		buf_unmap(b);
+	if (b == NULL || b->key == 0) {
+		b = buf_slot(fbs);
+		if ((b->map = malloc(size)) == NULL) {
+			snprintf(why, whylen, "out of memory for a %ux%u "
+			    "framebuffer", fi->width, fi->height);
+			b = NULL;
+			goto out;
+		}
+		b->key = (uint64_t)st.st_ino << 1;
+		b->size = size;
+		b->drawn = 1;
+		b->how = "EGL";
+	}
+	if (drm_egl_read(fbs->egl, &efb, 0, 0, fi->width, fi->height, b->map,
+	    (size_t)fi->width * 4, why, whylen) < 0) {
+		buf_unmap(b);
+		b = NULL;
+		goto out;
+	}
+	b->modifier = fi->modifier;
+	b->img = (struct fb_image){ .width = fi->width, .height = fi->height,
+	    .fourcc = fi->fourcc == DRM_FORMAT_ARGB8888 ||
+	    fi->fourcc == DRM_FORMAT_ABGR8888 ||
+	    fi->fourcc == DRM_FORMAT_ARGB2101010 ||
+	    fi->fourcc == DRM_FORMAT_ABGR2101010 ?
+	    DRM_FORMAT_ARGB8888 : DRM_FORMAT_XRGB8888,
+	    .data = { b->map }, .pitch = { fi->width * 4 },
+	    .size = { size } };
+out:
+	for (i = 0; i < 4; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return b;
+}
+
 /* The image of the buffer, checked against the mapping. */
 static int
 buf_image(struct drm_buf *b, const struct fb_info *fi, char *why,
@@ -307,7 +393,10 @@ drm_fb_get(struct drm_fbs *fbs, uint32_t fb_id, char *why, size_t whylen)
 		snprintf(why, whylen, "framebuffer %u is %.4s, which rampart "
 		    "cannot read", fb_id, (const char *)&fi.fourcc);
 		b = NULL;
-	} else if (fi.modifier != DRM_FORMAT_MOD_LINEAR) {
+	} else if (fbs->egl != NULL && (fbs->method == DRM_METHOD_EGL ||
+	    fi.modifier != DRM_FORMAT_MOD_LINEAR))
+		b = buf_egl(fbs, &fi, why, whylen);
+	else if (fi.modifier != DRM_FORMAT_MOD_LINEAR) {
 		snprintf(why, whylen, "framebuffer %u is tiled or compressed "
 		    "(modifier 0x%016llx): it needs --capture-method egl",
 		    fb_id, (unsigned long long)fi.modifier);

@@ -467,6 +467,13 @@ static const unsigned long drm_wb_ioctls[] = {
 	DRM_IOCTL_MODE_ADDFB2, DRM_IOCTL_MODE_RMFB, DRM_IOCTL_MODE_ATOMIC,
 	DRM_IOCTL_SET_MASTER, DRM_IOCTL_DROP_MASTER,
 };
+/*
+ * The same and what the EGL driver calls while it reads (drm-egl.c,
+ * drm_egl_needs(): three DRM ioctls for Mesa's kms_swrast), filled in at
+ * open with --capture-method egl: that method widens the policy by them.
+ */
+static unsigned long drm_egl_ioctls[sizeof(drm_ioctls) /
+    sizeof(drm_ioctls[0]) + 8];
 static const int drm_syscalls[] = { SYS_capget, SYS_capset, SYS_lseek, SYS_poll };
 static const int drm_caps[] = { CAP_SYS_ADMIN };
 
@@ -499,6 +506,30 @@ method_of(const char *s, enum drm_method *m)
 
 static void drm_close(void *state);
 
+/* EGL on the card, and its needs added to the sandbox's. */
+static int
+egl_open(struct drm_source *d, char *why, size_t whylen)
+{
+	const size_t nbase = sizeof(drm_ioctls) / sizeof(drm_ioctls[0]);
+	const struct sandbox_needs *n;
+
+	if ((d->fbs.egl = drm_egl_open(d->fd, why, whylen)) == NULL ||
+	    (n = drm_egl_needs(d->fbs.egl, why, whylen)) == NULL)
+		return -1;
+	if (n->nioctls > sizeof(drm_egl_ioctls) / sizeof(drm_egl_ioctls[0]) -
+	    nbase || n->nsyscalls > 0 || n->nfcntls > 0 || n->ncaps > 0) {
+		snprintf(why, whylen, "egl: its sandbox needs do not fit the "
+		    "drm source's");
+		return -1;
+	}
+	memcpy(drm_egl_ioctls, drm_ioctls, sizeof(drm_ioctls));
+	memcpy(drm_egl_ioctls + nbase, n->ioctls,
+	    n->nioctls * sizeof(n->ioctls[0]));
+	drm_needs.ioctls = drm_egl_ioctls;
+	drm_needs.nioctls = nbase + n->nioctls;
+	return 0;
+}
+
 static void *
 drm_open(const char *arg, const struct source_options *opt, char *why,
     size_t whylen)
@@ -509,11 +540,6 @@ drm_open(const char *arg, const struct source_options *opt, char *why,
 
 	if (opt->method != NULL && method_of(opt->method, &method) < 0) {
 		snprintf(why, whylen, "unknown capture method %s", opt->method);
-		return NULL;
-	}
-	if (method == DRM_METHOD_EGL) {
-		snprintf(why, whylen, "capture method %s is not built yet",
-		    opt->method);
 		return NULL;
 	}
 	if ((d = calloc(1, sizeof(*d))) == NULL) {
@@ -558,6 +584,15 @@ drm_open(const char *arg, const struct source_options *opt, char *why,
 		drm_needs.nioctls = sizeof(drm_wb_ioctls) /
 		    sizeof(drm_wb_ioctls[0]);
 	}
+	/*
+	 * EGL is loaded for --capture-method egl only.  auto would load it
+	 * for tiled buffers, which only hardware drivers give; what those
+	 * call inside the sandbox has not been measured (drm_egl_needs()),
+	 * and the one driver that has been, kms_swrast, reads only linear
+	 * buffers, as mmap does.
+	 */
+	if (method == DRM_METHOD_EGL && egl_open(d, why, whylen) < 0)
+		goto fail;
 	log_info("%s (%s%s): %s", d->path, d->driver,
 	    d->atomic ? ", atomic" : "",
 	    d->nout > 0 ? "capturing" : d->nosignal);
@@ -993,6 +1028,7 @@ drm_close(void *state)
 		return;
 	if (d->fd >= 0) {
 		drm_fb_sweep(&d->fbs, 1);
+		drm_egl_close(d->fbs.egl);
 		drm_wb_close(&d->wb);
 		close(d->fd);
 	}

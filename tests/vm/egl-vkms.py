@@ -1,0 +1,112 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""--capture-method egl on the cards Mesa 22 has no EGL driver for: bochs
+(QEMU's -vga std) and vkms.  rampart says so and exits; the pixel checks
+are skipped with the reasons, never passed.  bochs cannot even export a
+buffer as a dma-buf.  Mesa runs kms_swrast only on cards whose driver is
+virtio_gpu or vgem; told that vkms is one (MESA_LOADER_DRIVER_OVERRIDE,
+here only), it imports vkms's buffers, and then what egl-check reads
+inside the sandbox, and what a viewer of rampart sees with a half
+transparent overlay and a cursor (ARGB planes, blended after the EGL
+read), equal mmap's."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import kms      # noqa: E402
+import tap      # noqa: E402
+from egl import (EGLCHECK, FAST, Rampart, check_reads, egl_check,  # noqa
+                 reason, same, viewer)
+from smoke import RAMPART, TESTCLIENT  # noqa: E402
+from vkms import PARAMS  # noqa: E402
+
+# Mesa 22.3 takes kms_swrast for a card whose driver is virtio_gpu or
+# vgem (platform_surfaceless.c): this makes it believe vkms is one.
+PRETEND = "MESA_LOADER_DRIVER_OVERRIDE=virtio_gpu"
+
+
+def card_of(vm, name):
+    """The /dev/dri/cardN whose device's driver (bochs-drm) or whose
+    device (vkms, a platform device without a driver) is called name."""
+    out = vm.check("for c in /sys/class/drm/card[0-9]; do echo $c "
+                   "$(basename $(readlink $c/device)) "
+                   "$(basename $(readlink $c/device/driver) 2>/dev/null); "
+                   "done")
+    for line in out.splitlines():
+        words = line.split()
+        if name in words[1:]:
+            return "/dev/dri/" + os.path.basename(words[0])
+    return None
+
+
+def refused(t, vm, card, name):
+    """rampart --capture-method egl on card exits with Mesa's reason;
+    the pixel checks are skipped with it."""
+    r = Rampart(vm, name, "drm:%s --capture-method egl" % card, FAST)
+    gone = not r.up and r.exited()
+    log = r.output()
+    t.ok(gone and "no EGL driver imports buffers of this" in log,
+         "%s: rampart --capture-method egl exits, saying why" % name, log)
+    if not gone:
+        r.stop()
+    said = [line.split("egl: ", 1)[1] for line in log.splitlines()
+            if "egl: no EGL driver" in line]
+    rc, out, f = egl_check(vm, card, frames=1)
+    t.ok(rc != 0, "%s: egl-check cannot read through EGL" % name, out)
+    why = reason(out)
+    if not why.startswith("egl-check: "):
+        why = "egl-check: " + why
+    t.skip("%s: no Mesa driver imports its buffers: %s%s"
+           % (name, said[0] + "; " if said else "", why))
+
+
+def main(t, vm):
+    bochs, vkms = card_of(vm, "bochs-drm"), card_of(vm, "vkms")
+    t.ok(bochs is not None and vkms is not None,
+         "bochs is %s, vkms %s" % (bochs, vkms))
+    refused(t, vm, bochs, "bochs")
+
+    w, h = 1024, 768
+    ov, cur = (100, 80, 200, 150), (500, 300)
+    k = kms.Kmstool(vm, "--card %s --mode %dx%d --overlay %d,%d,%d,%d,AR24 "
+                    "--cursor %d,%d" % ((vkms[-1], w, h) + ov + cur),
+                    "planes")
+    t.ok(k.ready, "kmstool: a gradient, a half transparent overlay and a "
+         "cursor on vkms", k.output)
+    refused(t, vm, vkms, "vkms")
+
+    # Only vkms from here on: Mesa's kms_swrast takes the first card
+    # that claims to be virtio_gpu, and with the pretence bochs would.
+    vm.check("echo $(basename $(readlink /sys/class/drm/%s/device)) > "
+             "/sys/bus/pci/drivers/bochs-drm/unbind"
+             % os.path.basename(bochs))
+    rc, out, f = egl_check(vm, vkms, env=PRETEND)
+    if f.get("egl_open") == "failed" or "sandbox" not in f:
+        t.skip("vkms as virtio_gpu: Mesa still imports nothing: %s"
+               % reason(out))
+        return
+    check_reads(t, out, f, "vkms as virtio_gpu")
+
+    r = Rampart(vm, "mmap", "drm:%s --capture-method mmap" % vkms)
+    t.ok(r.up, "rampart --capture-method mmap is up", r.output)
+    by_mmap, out = viewer(vm, "mmap")
+    t.ok(r.stop(), "rampart stops")
+    r = Rampart(vm, "egl", "drm:%s --capture-method egl" % vkms,
+                PRETEND + " " + FAST)
+    t.ok(r.up, "rampart --capture-method egl is up, vkms as virtio_gpu",
+         r.output)
+    by_egl, out = viewer(vm, "egl")
+    same(t, by_egl, by_mmap, "a viewer sees the three planes composed the "
+         "same through EGL as through mmap")
+    log = r.output()
+    t.ok("cursor 64x64 at %d,%d" % cur in log,
+         "the cursor plane, read through EGL, reaches the broker", log)
+    t.ok(r.stop(), "rampart stops")
+    k.stop()
+
+
+if __name__ == "__main__":
+    tap.run(main, limit=420, display="std", modules=[("vkms", PARAMS)],
+            programs=(RAMPART, TESTCLIENT, kms.KMSTOOL, EGLCHECK))
