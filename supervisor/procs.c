@@ -33,8 +33,9 @@
 #define HEALTHY_SECONDS		10
 #define BACKOFF_MAX_MS		30000
 #define STOP_GRACE_SECONDS	5
-/* Helpers not all up this long after the start: rampart gives up. */
-#define READY_TIMEOUT_SECONDS	30
+/* Helpers not all up this long after the start: rampart gives up.  EGL
+ * on a software driver takes tens of seconds to start on a slow core. */
+#define READY_TIMEOUT_SECONDS	90
 #define READY_POLL_MS		50
 
 enum proc_id {

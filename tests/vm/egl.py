@@ -101,11 +101,11 @@ class Rampart:
                             "tcp:127.0.0.1:5900 --capture %s --log-level "
                             "debug" % (env, RAMPART, capture), self.log)
         # Every helper in its sandbox: EGL is ready (the supervisor
-        # gives up after 30 s), or rampart is gone.
-        rc, _ = vm.run("for i in $(seq 450); do grep -q 'every helper is "
+        # gives up after 90 s), or rampart is gone.
+        rc, _ = vm.run("for i in $(seq 950); do grep -q 'every helper is "
                        "up' %s && exit 0; kill -0 %d 2>/dev/null || exit 1; "
                        "sleep 0.1; done; exit 1"
-                       % (vm.path(self.log), self.pid), timeout=60)
+                       % (vm.path(self.log), self.pid), timeout=110)
         self.up = rc == 0
 
     def output(self):
