@@ -68,8 +68,8 @@ def main(t, vm):
 
     r = Rampart(vm, "auto", "tcp:127.0.0.1:5900", "auto")
     t.ok(r.up, "rampart --capture auto is up", r.output)
-    log = r.output()
-    t.ok("capture auto: drm" in log, "auto picks drm on the lit card", log)
+    t.ok(r.logged("capture auto: drm"), "auto picks drm on the lit card",
+         r.output)
     diffs = matches(vm, "console", head=0 if VIRTIO else None)
     t.ok(not diffs, "what a viewer sees equals QEMU's screendump",
          "first differences (x, y, viewer, QEMU): %s" % diffs)

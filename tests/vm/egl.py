@@ -183,11 +183,10 @@ def main(t, vm):
          "through mmap")
     same(t, by_egl, kms.image(kms.gradient, w, h),
          "and it is the gradient kmstool drew")
-    log = r.output()
-    t.ok("reading framebuffers by EGL" in log and
-         "egl: reading virtio_gpu buffers through llvmpipe" in log,
+    t.ok(r.logged("reading framebuffers by EGL",
+                  "egl: reading virtio_gpu buffers through llvmpipe"),
          "the capture helper says it reads through EGL, and with what",
-         log)
+         r.output)
     st = r.helper()
     t.ok(st.get("Seccomp") == "2" and st.get("Threads") == "1" and
          st.get("CapEff") == "0000000000000000",

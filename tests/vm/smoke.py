@@ -56,7 +56,23 @@ class Rampart:
         self.up = rc == 0
 
     def output(self):
-        return self.vm.get(self.log).decode(errors="replace")[-3000:]
+        """The end of its log, for diagnostics."""
+        return self.whole_log()[-3000:]
+
+    def whole_log(self):
+        return self.vm.get(self.log).decode(errors="replace")
+
+    def logged(self, *texts, timeout=20):
+        """Wait until each of the texts is somewhere in its log (a helper
+        may log after the listener is up; under the sanitizers, later)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            log = self.whole_log()
+            if all(text in log for text in texts):
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.25)
 
     def stop(self):
         rc, _ = self.vm.run("kill %d && for i in $(seq 100); do kill -0 %d "
