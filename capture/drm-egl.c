@@ -111,7 +111,7 @@ struct egl_image {
  * texture is drawn, into memory made executable, which the sandbox
  * forbids.  llvmpipe compiles one variant per format and per whether the
  * width and the height are powers of two: each format is drawn at four
- * sizes, which costs about a second each under QEMU's emulation.  Mesa
+ * sizes (about a second a format under QEMU's emulation).  Mesa
  * runs kms_swrast on virtio-gpu and vgem only; vgem scans out nothing,
  * and of what virtio-gpu scans out (XRGB8888, ARGB8888 and their BGR
  * orders) the drm source reads these two.  Any other format is refused
@@ -910,6 +910,9 @@ egl_setup(struct drm_egl *e, const char *platform, char *why, size_t whylen)
 	if (egl_program(e, why, whylen) < 0 ||
 	    egl_target(e, 1, 1, why, whylen) < 0)
 		return -1;
+	/* Every pixel as sampled: nothing blended, nothing dithered. */
+	e->gl.Disable(GL_BLEND);
+	e->gl.Disable(GL_DITHER);
 	snprintf(e->desc, sizeof(e->desc), "%s, %s, EGL %d.%d %s platform%s",
 	    renderer, version != NULL ? version : "?", (int)major,
 	    (int)minor, platform, e->target_format == GL_BGRA_EXT ?
