@@ -39,36 +39,13 @@
 #include "capture/copyout.h"
 #include "common/frames.h"
 #include "common/tiles.h"
+#include "bench/bench.h"
 
 #define DEFAULT_RUNS	101
 #define MIN_RUNS	51
 #define HOT_BLOCK	5	/* runs of one operation in a row, hot */
 
 static volatile uint64_t sink;
-
-static double
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 /* A shared memfd mapping, as device memory and ring slots are mapped. */
 static uint8_t *
@@ -164,7 +141,7 @@ time_op(struct setup *s, enum op op, int cold)
 		flush(s->src, s->bytes);
 		flush(s->dst, s->bytes);
 	}
-	t0 = now_ns();
+	t0 = bench_ns(CLOCK_MONOTONIC);
 	switch (op) {
 	case OP_MEMCPY:
 		memcpy(s->dst, s->src, s->bytes);
@@ -187,7 +164,7 @@ time_op(struct setup *s, enum op op, int cold)
 		sink = copyout_changed(s->pco, s->src, s->stride);
 		break;
 	}
-	return now_ns() - t0;
+	return bench_ns(CLOCK_MONOTONIC) - t0;
 }
 
 struct ratio {
@@ -268,9 +245,9 @@ bench_size(uint32_t width, uint32_t height, unsigned int runs)
 			}
 		}
 		for (op = 0; op < OP_N; op++)
-			med[cold][op] = median(t[op], n);
+			med[cold][op] = bench_median(t[op], n);
 		for (k = 0; k < NRATIOS; k++)
-			rat[cold][k] = median(r[k], n);
+			rat[cold][k] = bench_median(r[k], n);
 		i = n;
 	}
 
@@ -377,32 +354,32 @@ bench_workload(const char *path)
 				flush(dev, bytes);
 				flush(scratch, bytes);
 			}
-			t0 = now_ns();
+			t0 = bench_ns(CLOCK_MONOTONIC);
 			memcpy(scratch, dev, bytes);
-			tcpy[cold][i] = now_ns() - t0;
+			tcpy[cold][i] = bench_ns(CLOCK_MONOTONIC) - t0;
 			if (cold) {
 				flush(dev, bytes);
 				flush(cur, bytes);
 			}
-			t0 = now_ns();
+			t0 = bench_ns(CLOCK_MONOTONIC);
 			ntiles = copyout_copy(co[cold], cur, ff.stride, dev,
 			    ff.stride, map);
-			tcopy[cold][i] = now_ns() - t0;
+			tcopy[cold][i] = bench_ns(CLOCK_MONOTONIC) - t0;
 			rcopy[cold][i] = tcopy[cold][i] / tcpy[cold][i];
 		}
 		tiles[i] = (double)ntiles;
 		/* The broker: the slot before was read a frame ago. */
 		flush(prev, bytes);
 		flush(cur, bytes);
-		t0 = now_ns();
+		t0 = bench_ns(CLOCK_MONOTONIC);
 		damage_compare(&dmg, prev, cur, ff.stride, 4);
-		tcmp[i] = now_ns() - t0;
+		tcmp[i] = bench_ns(CLOCK_MONOTONIC) - t0;
 		for (k = 0; k < mapsize; k++)
 			if ((dmg.tiles[k] != 0) != (map[k] != 0))
 				mism++;
-		t0 = now_ns();
+		t0 = bench_ns(CLOCK_MONOTONIC);
 		damage_load_map(&dmg, map);
-		tload[i] = now_ns() - t0;
+		tload[i] = bench_ns(CLOCK_MONOTONIC) - t0;
 		rload[i] = tload[i] / tcmp[i];
 	}
 
@@ -410,7 +387,7 @@ bench_workload(const char *path)
 	    ff.width, ff.height, ff.count, n,
 	    copyout_method(co[0], dev, ff.stride));
 	printf("tiles changed per frame: median %.0f of %zu\n",
-	    median(tiles, n), mapsize);
+	    bench_median(tiles, n), mapsize);
 	printf("map equal to damage_compare: %s (%zu tiles differ over all "
 	    "frames)\n", mism == 0 ? "yes" : "NO", mism);
 	printf("%-34s %12s %12s\n", "median of frames", "hot", "cold");
@@ -418,18 +395,18 @@ bench_workload(const char *path)
 	printf("(no clflush here: the cold column is hot too)\n");
 #endif
 	printf("%-34s %9.3f ms %9.3f ms\n", "capture: memcpy",
-	    median(tcpy[0], n) / 1e6, median(tcpy[1], n) / 1e6);
+	    bench_median(tcpy[0], n) / 1e6, bench_median(tcpy[1], n) / 1e6);
 	printf("%-34s %9.3f ms %9.3f ms\n", "capture: copyout_copy + map",
-	    median(tcopy[0], n) / 1e6, median(tcopy[1], n) / 1e6);
+	    bench_median(tcopy[0], n) / 1e6, bench_median(tcopy[1], n) / 1e6);
 	printf("%-34s %9.2f    %9.2f     (target <= 1.2)\n",
-	    "ratio copy + map / memcpy", median(rcopy[0], n),
-	    median(rcopy[1], n));
+	    "ratio copy + map / memcpy", bench_median(rcopy[0], n),
+	    bench_median(rcopy[1], n));
 	printf("%-34s %12s %9.3f ms\n", "broker: damage_compare", "",
-	    median(tcmp, n) / 1e6);
+	    bench_median(tcmp, n) / 1e6);
 	printf("%-34s %9.4f ms\n", "broker: damage_load_map",
-	    median(tload, n) / 1e6);
+	    bench_median(tload, n) / 1e6);
 	printf("%-34s %9.5f       (target < 0.10)\n",
-	    "ratio load map / compare", median(rload, n));
+	    "ratio load map / compare", bench_median(rload, n));
 
 	for (k = 0; k < 2; k++) {
 		free(tcopy[k]);

@@ -29,47 +29,11 @@
 
 #include "capture/compose.h"
 #include "common/ipc.h"
+#include "bench/bench.h"
 
 #define W		1920
 #define H		1080
 #define DEFAULT_RUNS	101
-
-static double
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static uint8_t *
-buf_alloc(size_t size)
-{
-	void *p;
-
-	if ((p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0)) == MAP_FAILED) {
-		perror("mmap");
-		exit(1);
-	}
-	return p;
-}
 
 static uint32_t seed = 12345;
 
@@ -171,7 +135,7 @@ measure(const struct run *r, uint8_t *dst, const uint8_t *src,
 	unsigned int i;
 
 	for (i = 0; i < runs; i++) {
-		t0 = now_ns();
+		t0 = bench_ns(CLOCK_THREAD_CPUTIME_ID);
 		switch (r->job) {
 		case J_MEMCPY:
 			memcpy(dst, src, (size_t)W * H * 4);
@@ -195,9 +159,9 @@ measure(const struct run *r, uint8_t *dst, const uint8_t *src,
 			    IPC_TRANSFORM_90);
 			break;
 		}
-		t[i] = now_ns() - t0;
+		t[i] = bench_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
 	}
-	m = median(t, runs);
+	m = bench_median(t, runs);
 	free(t);
 	return m;
 }
@@ -230,14 +194,14 @@ main(int argc, char **argv)
 	if (runs == 0)
 		runs = 1;
 
-	dst = buf_alloc((size_t)W * H * 4);
-	p_prim = buf_alloc((size_t)W * H * 4);
-	p_ovl = buf_alloc(640 * 480 * 4);
-	p_cur = buf_alloc(64 * 64 * 4);
-	p_565 = buf_alloc((size_t)W * H * 2);
-	p_xr30 = buf_alloc((size_t)W * H * 4);
-	p_y = buf_alloc((size_t)W * H);
-	p_uv = buf_alloc((size_t)W * H / 2);
+	dst = bench_alloc((size_t)W * H * 4);
+	p_prim = bench_alloc((size_t)W * H * 4);
+	p_ovl = bench_alloc(640 * 480 * 4);
+	p_cur = bench_alloc(64 * 64 * 4);
+	p_565 = bench_alloc((size_t)W * H * 2);
+	p_xr30 = bench_alloc((size_t)W * H * 4);
+	p_y = bench_alloc((size_t)W * H);
+	p_uv = bench_alloc((size_t)W * H / 2);
 	fill(p_prim, (size_t)W * H * 4);
 	fill(p_ovl, 640 * 480 * 4);
 	premultiply(p_ovl, 640 * 480, 1);

@@ -23,6 +23,7 @@
 
 #include "broker/damage.h"
 #include "common/frames.h"
+#include "bench/bench.h"
 
 #define DEFAULT_RUNS	101
 #define COLD_BYTES	((size_t)160 << 20)
@@ -39,43 +40,6 @@ struct bench {
 };
 
 static volatile uint64_t sink;
-
-static double
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static uint8_t *
-frame_alloc(size_t size)
-{
-	void *p;
-
-	if ((p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0)) == MAP_FAILED) {
-		perror("mmap");
-		exit(1);
-	}
-	return p;
-}
 
 /* The plain read: every 64-bit word of the frame summed, one at a time. */
 static uint64_t
@@ -147,7 +111,7 @@ enum op { OP_CMP, OP_READ, OP_CPY, OP_READ2, OP_N };
 static double
 time_op(struct bench *b, enum op op, unsigned int k)
 {
-	double t0 = now_ns();
+	double t0 = bench_ns(CLOCK_MONOTONIC);
 
 	switch (op) {
 	case OP_CMP:
@@ -165,7 +129,7 @@ time_op(struct bench *b, enum op op, unsigned int k)
 		    plain_read(b->pool[k + 1], b->frame_bytes);
 		break;
 	}
-	return now_ns() - t0;
+	return bench_ns(CLOCK_MONOTONIC) - t0;
 }
 
 /*
@@ -196,7 +160,7 @@ run_unchanged(struct bench *b, struct result *res, struct ratios *ra)
 		}
 	}
 	for (op = 0; op < OP_N; op++)
-		res[op].hot = median(t[op], n);
+		res[op].hot = bench_median(t[op], n);
 	ra->read_hot = res[OP_CMP].hot / res[OP_READ].hot;
 	ra->memcpy_hot = res[OP_CMP].hot / res[OP_CPY].hot;
 	ra->read2_hot = res[OP_CMP].hot / res[OP_READ2].hot;
@@ -210,10 +174,10 @@ run_unchanged(struct bench *b, struct result *res, struct ratios *ra)
 			r[op][i] = cmp / t[op][i];
 	}
 	for (op = 0; op < OP_N; op++)
-		res[op].cold = median(t[op], b->runs);
-	ra->read_cold = median(r[OP_READ], b->runs);
-	ra->memcpy_cold = median(r[OP_CPY], b->runs);
-	ra->read2_cold = median(r[OP_READ2], b->runs);
+		res[op].cold = bench_median(t[op], b->runs);
+	ra->read_cold = bench_median(r[OP_READ], b->runs);
+	ra->memcpy_cold = bench_median(r[OP_CPY], b->runs);
+	ra->read2_cold = bench_median(r[OP_READ2], b->runs);
 
 	res[OP_CMP].bytes = 2.0 * b->pixel_bytes;
 	res[OP_READ].bytes = b->frame_bytes;
@@ -260,21 +224,21 @@ run_changed(struct bench *b, struct result *r)
 			p = b->pool[k];
 			c = b->pool[k + 1];
 		}
-		t0 = now_ns();
+		t0 = bench_ns(CLOCK_MONOTONIC);
 		tiles[i] = damage_compare(&b->damage, p, c, b->stride, 4);
-		tc[i] = now_ns() - t0;
+		tc[i] = bench_ns(CLOCK_MONOTONIC) - t0;
 		if (b->ff) {
 			memcpy(b->pool[0], p, b->frame_bytes);
 			memcpy(b->pool[1], c, b->frame_bytes);
 		}
-		t0 = now_ns();
+		t0 = bench_ns(CLOCK_MONOTONIC);
 		damage_compare(&b->damage, b->pool[0], b->pool[1], b->stride,
 		    4);
-		t[i] = now_ns() - t0;
+		t[i] = bench_ns(CLOCK_MONOTONIC) - t0;
 	}
-	r->hot = median(t, n);
-	r->cold = median(tc, n);
-	r->tiles = median(tiles, n);
+	r->hot = bench_median(t, n);
+	r->cold = bench_median(tc, n);
+	r->tiles = bench_median(tiles, n);
 	r->bytes = 2.0 * b->pixel_bytes;
 	free(t);
 	free(tc);
@@ -344,7 +308,7 @@ main(int argc, char *argv[])
 	if ((b.pool = calloc(b.npool, sizeof(*b.pool))) == NULL)
 		return 1;
 	for (i = 0; i < b.npool; i++)
-		b.pool[i] = frame_alloc(b.frame_bytes);
+		b.pool[i] = bench_alloc(b.frame_bytes);
 	if (b.ff)
 		memcpy(b.pool[0], frames_frame(b.ff, 0), b.frame_bytes);
 	else

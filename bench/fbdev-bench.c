@@ -21,34 +21,11 @@
 #include <unistd.h>
 
 #include "capture/fbdev.h"
+#include "bench/bench.h"
 
 #define W		1920
 #define H		1080
 #define DEFAULT_RUNS	101
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-median(double *t, int n)
-{
-	qsort(t, (size_t)n, sizeof(*t), cmp_double);
-	return t[n / 2];
-}
 
 struct depth {
 	const char	*name;
@@ -92,11 +69,11 @@ main(int argc, char **argv)
 		map[i] = (uint8_t)rand();
 
 	for (int i = 0; i < runs; i++) {
-		t0 = now_ms();
+		t0 = (bench_ns(CLOCK_MONOTONIC) / 1e6);
 		memcpy(dst, map, (size_t)W * 4 * H);
-		t[i] = now_ms() - t0;
+		t[i] = (bench_ns(CLOCK_MONOTONIC) / 1e6) - t0;
 	}
-	printf("%-22s %7.3f ms\n", "memcpy of 1920x1080x4", median(t, runs));
+	printf("%-22s %7.3f ms\n", "memcpy of 1920x1080x4", bench_median(t, (size_t)(runs)));
 
 	for (size_t d = 0; d < sizeof(depths) / sizeof(depths[0]); d++) {
 		const struct depth *p = &depths[d];
@@ -115,11 +92,11 @@ main(int argc, char **argv)
 			return 1;
 		}
 		for (int i = 0; i < runs; i++) {
-			t0 = now_ms();
+			t0 = (bench_ns(CLOCK_MONOTONIC) / 1e6);
 			fbdev_copy_view(&fmt, dst, map, &v, &f, row);
-			t[i] = now_ms() - t0;
+			t[i] = (bench_ns(CLOCK_MONOTONIC) / 1e6) - t0;
 		}
-		printf("%-22s %7.3f ms\n", p->name, median(t, runs));
+		printf("%-22s %7.3f ms\n", p->name, bench_median(t, (size_t)(runs)));
 	}
 	free(t);
 	free(row);

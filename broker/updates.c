@@ -95,6 +95,10 @@ updates_set_encodings(struct client *c, const uint8_t *list, size_t n)
 			if (encoders[j]->encoding == e)
 				enc = encoders[j];
 	}
+	/* A new size not yet told goes as ExtendedDesktopSize to a client
+	 * that now asks for both (rfbproto.rst: never DesktopSize then). */
+	if (c->up.ext_desktop_size && c->up.resize_pending)
+		c->up.screens_due = 1;
 	set_encoder(c, enc);
 	log_debug("%s: %zu encodings, using %s%s%s", c->tag, n, enc->name,
 	    c->up.desktop_size ? ", DesktopSize" : "",

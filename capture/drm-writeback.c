@@ -31,24 +31,6 @@
 
 #define WB_FENCE_MS		1000
 
-static uint32_t
-wb_prop(int fd, uint32_t conn, const char *name)
-{
-	drmModeObjectPropertiesPtr props;
-	uint32_t id = 0;
-
-	props = drmModeObjectGetProperties(fd, conn, DRM_MODE_OBJECT_CONNECTOR);
-	for (uint32_t i = 0; props != NULL && i < props->count_props; i++) {
-		drmModePropertyPtr p = drmModeGetProperty(fd, props->props[i]);
-
-		if (p != NULL && strcmp(p->name, name) == 0)
-			id = p->prop_id;
-		drmModeFreeProperty(p);
-	}
-	drmModeFreeObjectProperties(props);
-	return id;
-}
-
 /* 1 when the writeback connector conn can be fed by CRTC index idx. */
 static int
 wb_reaches(int fd, drmModeConnectorPtr c, int idx)
@@ -99,9 +81,12 @@ drm_wb_open(struct drm_writeback *wb, int fd, uint32_t crtc_id, char *why,
 		    crtc_id);
 		return -1;
 	}
-	wb->prop_crtc = wb_prop(fd, wb->conn_id, "CRTC_ID");
-	wb->prop_fb = wb_prop(fd, wb->conn_id, "WRITEBACK_FB_ID");
-	wb->prop_fence = wb_prop(fd, wb->conn_id, "WRITEBACK_OUT_FENCE_PTR");
+	wb->prop_crtc = drm_prop_id(fd, wb->conn_id,
+	    DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID");
+	wb->prop_fb = drm_prop_id(fd, wb->conn_id,
+	    DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_FB_ID");
+	wb->prop_fence = drm_prop_id(fd, wb->conn_id,
+	    DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_OUT_FENCE_PTR");
 	if (wb->prop_crtc == 0 || wb->prop_fb == 0 || wb->prop_fence == 0) {
 		snprintf(why, whylen, "writeback connector %u lacks its "
 		    "properties", wb->conn_id);

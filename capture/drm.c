@@ -138,9 +138,8 @@ prop_value(const drmModeObjectProperties *props, uint32_t id, uint64_t def)
 	return def;
 }
 
-/* The id of the property called name of an object; 0 when it has none. */
-static uint32_t
-prop_id(int fd, uint32_t obj, uint32_t type, const char *name)
+uint32_t
+drm_prop_id(int fd, uint32_t obj, uint32_t type, const char *name)
 {
 	drmModeObjectPropertiesPtr props;
 	uint32_t id = 0;
@@ -165,7 +164,7 @@ obj_prop(int fd, uint32_t obj, uint32_t type, const char *name, uint64_t def)
 	uint32_t id;
 	uint64_t v;
 
-	if ((id = prop_id(fd, obj, type, name)) == 0 ||
+	if ((id = drm_prop_id(fd, obj, type, name)) == 0 ||
 	    (props = drmModeObjectGetProperties(fd, obj, type)) == NULL)
 		return def;
 	v = prop_value(props, id, def);
@@ -195,8 +194,8 @@ planes_load(struct drm_source *d, char *why, size_t whylen)
 
 		p->id = res->planes[i];
 		for (int k = 0; k < P_COUNT; k++)
-			p->prop[k] = prop_id(d->fd, p->id, DRM_MODE_OBJECT_PLANE,
-			    plane_prop_names[k]);
+			p->prop[k] = drm_prop_id(d->fd, p->id,
+			    DRM_MODE_OBJECT_PLANE, plane_prop_names[k]);
 	}
 	drmModeFreePlaneResources(res);
 	return 0;

@@ -92,6 +92,10 @@ const uint8_t	*drm_wb_grab(struct drm_writeback *wb, uint32_t crtc_id,
 		    char *why, size_t whylen);
 void		 drm_wb_close(struct drm_writeback *wb);
 
+/* The id of the property called name of an object; 0 when it has none. */
+uint32_t	 drm_prop_id(int fd, uint32_t obj, uint32_t type,
+		    const char *name);
+
 /*
  * Raise CAP_SYS_ADMIN into the effective set, or lower it: the helper
  * keeps it only permitted and holds it effective only around the calls
