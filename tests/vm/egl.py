@@ -8,7 +8,8 @@ whole screen, a rectangle, and buffers of its own past the image cache,
 and every pixel agrees; then rampart --capture-method mmap and
 --capture-method egl give a viewer the same frame, the gradient computed
 here, and after a flip the inverse, read from a buffer imported inside
-the sandbox.  The capture helper runs one thread, under seccomp.
+the sandbox.  A buffer exported by another card (vkms) is refused with a
+reason.  The capture helper runs one thread, under seccomp.
 
 Should no Mesa driver import the buffers, the pixel checks are skipped
 with the reason Mesa gave: a skip, never a pass."""
@@ -60,11 +61,28 @@ def reason(out):
     return lines[-1] if lines else out.strip()[-300:]
 
 
-def egl_check(vm, card, env="", frames=3):
+def egl_check(vm, card, env="", frames=3, args=""):
     """egl-check in the sandbox on card: (exit status, output, facts)."""
-    rc, out = vm.run("%s %s %s --card %s --frames %d --sandbox"
-                     % (env, FAST, EGLCHECK, card, frames), timeout=240)
+    rc, out = vm.run("%s %s %s --card %s --frames %d --sandbox %s"
+                     % (env, FAST, EGLCHECK, card, frames, args),
+                     timeout=240)
     return rc, out, facts(out)
+
+
+def card_of(vm, name):
+    """The /dev/dri/cardN whose device's driver (bochs-drm) or whose
+    device (vkms, a platform device without a driver) is called name."""
+    out = vm.check("for c in /sys/class/drm/card[0-9]; do echo $c "
+                   "$(basename $(readlink $c/device)) "
+                   "$(basename $(readlink $c/device/driver) 2>/dev/null); "
+                   "done")
+    for line in out.splitlines():
+        words = line.split()
+        if name in words[1:]:
+            return "/dev/dri/" + os.path.basename(words[0])
+    return None
+
+
 
 
 def check_reads(t, out, f, what):
@@ -101,11 +119,11 @@ class Rampart:
                             "tcp:127.0.0.1:5900 --capture %s --log-level "
                             "debug" % (env, RAMPART, capture), self.log)
         # Every helper in its sandbox: EGL is ready (the supervisor
-        # gives up after 30 s), or rampart is gone.
-        rc, _ = vm.run("for i in $(seq 450); do grep -q 'every helper is "
+        # gives up after 60 s), or rampart is gone.
+        rc, _ = vm.run("for i in $(seq 700); do grep -q 'every helper is "
                        "up' %s && exit 0; kill -0 %d 2>/dev/null || exit 1; "
                        "sleep 0.1; done; exit 1"
-                       % (vm.path(self.log), self.pid), timeout=60)
+                       % (vm.path(self.log), self.pid), timeout=90)
         self.up = rc == 0
 
     def output(self):
@@ -164,12 +182,18 @@ def main(t, vm):
     t.ok(k.ready, "kmstool shows a %dx%d gradient on virtio-gpu" % (w, h),
          k.output)
 
-    rc, out, f = egl_check(vm, "/dev/dri/card0")
+    # vkms is another card to make a buffer on, one Mesa never takes.
+    vm.modprobe("vkms")
+    other = card_of(vm, "vkms")
+    rc, out, f = egl_check(vm, "/dev/dri/card0", args="--foreign %s" % other)
     if f.get("egl_open") == "failed" or "sandbox" not in f:
         t.skip("no Mesa driver imports virtio-gpu's buffers: %s"
                % reason(out))
         return
     check_reads(t, out, f, "virtio-gpu")
+    t.ok(f.get("foreign_read") == "refused" and f.get("foreign_why"),
+         "a buffer that another card (vkms) exported is refused, with the "
+         "reason: %s" % f.get("foreign_why"), out)
 
     r = Rampart(vm, "mmap", "drm --capture-method mmap")
     t.ok(r.up, "rampart --capture-method mmap is up", r.output)
