@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kms      # noqa: E402
 import tap      # noqa: E402
 from egl import (EGLCHECK, FAST, Rampart, card_of, check_reads,  # noqa
-                 egl_check, facts, reason, same, viewer)
+                 egl_check, facts, reason, same, until, viewer)
 from smoke import RAMPART, TESTCLIENT  # noqa: E402
 from vkms import PARAMS  # noqa: E402
 
@@ -75,14 +75,13 @@ def main(t, vm):
     pid = vm.spawn("env %s %s %s --card %s --frames 3 --sandbox "
                    "--foreign %s" % (PRETEND, FAST, EGLCHECK, vkms, foreign),
                    "check.log")
-    rc, _ = vm.run("for i in $(seq 900); do grep -q '^open_ms=' %s && "
-                   "exit 0; kill -0 %d || exit 1; sleep 0.1; done; exit 1"
-                   % (vm.path("check.log"), pid), timeout=100)
+    rc, _ = vm.run(until("grep -q '^open_ms=' %s" % vm.path("check.log"),
+                         120, pid), timeout=150)
     if rc == 0:
         vm.modprobe("vgem")
         vm.check("ln -s %s %s" % (card_of(vm, "vgem"), foreign))
-    rc, _ = vm.run("for i in $(seq 900); do kill -0 %d 2>/dev/null || "
-                   "exit 0; sleep 0.1; done; exit 1" % pid, timeout=100)
+    rc, _ = vm.run(until("! kill -0 %d 2>/dev/null" % pid, 120),
+                   timeout=150)
     out = vm.get("check.log").decode(errors="replace")
     # vgem would now be Mesa's choice: away with it.
     vm.run("rm -f %s; modprobe -r vgem" % foreign)
@@ -117,5 +116,5 @@ def main(t, vm):
 
 
 if __name__ == "__main__":
-    tap.run(main, limit=420, display="std", modules=[("vkms", PARAMS)],
+    tap.run(main, limit=600, display="std", modules=[("vkms", PARAMS)],
             programs=(RAMPART, TESTCLIENT, kms.KMSTOOL, EGLCHECK))

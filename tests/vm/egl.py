@@ -33,6 +33,15 @@ EGLCHECK = os.path.join(os.environ.get("top_builddir", "."), "tests", "vm",
 FAST = "LP_NATIVE_VECTOR_WIDTH=128"
 
 
+def until(cond, seconds, pid=None):
+    """A guest command: exit 0 once cond holds, 1 when seconds have
+    passed (by the clock: a loaded guest sleeps long) or pid is gone."""
+    gone = "kill -0 %d 2>/dev/null || exit 1; " % pid if pid else ""
+    return ("end=$(($(date +%%s) + %d)); while [ $(date +%%s) -lt $end ]; "
+            "do %s && exit 0; %ssleep 0.1; done; exit 1"
+            % (seconds, cond, gone))
+
+
 def facts(out):
     """egl-check's facts: "key=value" words, and lines of one key whose
     value is a sentence (egl=, egl_why=, sandbox_why=)."""
@@ -120,20 +129,18 @@ class Rampart:
                             "debug" % (env, RAMPART, capture), self.log)
         # Every helper in its sandbox: EGL is ready (the supervisor
         # gives up after 60 s), or rampart is gone.
-        rc, _ = vm.run("for i in $(seq 700); do grep -q 'every helper is "
-                       "up' %s && exit 0; kill -0 %d 2>/dev/null || exit 1; "
-                       "sleep 0.1; done; exit 1"
-                       % (vm.path(self.log), self.pid), timeout=90)
+        rc, _ = vm.run(until("grep -q 'every helper is up' %s"
+                             % vm.path(self.log), 70, self.pid),
+                       timeout=100)
         self.up = rc == 0
 
     def output(self):
         return self.vm.get(self.log).decode(errors="replace")[-4000:]
 
     def exited(self, timeout=30):
-        """rampart's exit status once it has ended by itself, or None."""
-        rc, out = self.vm.run("for i in $(seq %d); do kill -0 %d 2>/dev/null"
-                              " || exit 0; sleep 0.1; done; exit 1"
-                              % (timeout * 10, self.pid), timeout=timeout + 5)
+        """Whether rampart ends by itself within timeout seconds."""
+        rc, out = self.vm.run(until("! kill -0 %d 2>/dev/null" % self.pid,
+                                    timeout), timeout=timeout + 30)
         return rc == 0
 
     def helper(self):
@@ -145,9 +152,8 @@ class Rampart:
                      if ":" in line))
 
     def stop(self):
-        rc, _ = self.vm.run("kill %d && for i in $(seq 100); do kill -0 %d "
-                            "2>/dev/null || exit 0; sleep 0.1; done; exit 1"
-                            % (self.pid, self.pid), timeout=30)
+        rc, _ = self.vm.run("kill %d && %s" % (self.pid, until(
+            "! kill -0 %d 2>/dev/null" % self.pid, 20)), timeout=40)
         return rc == 0
 
 
@@ -230,5 +236,5 @@ def main(t, vm):
 
 
 if __name__ == "__main__":
-    tap.run(main, limit=420, display="virtio",
+    tap.run(main, limit=600, display="virtio",
             programs=(RAMPART, TESTCLIENT, kms.KMSTOOL, EGLCHECK))
