@@ -33,13 +33,9 @@
 #define HEALTHY_SECONDS		10
 #define BACKOFF_MAX_MS		30000
 #define STOP_GRACE_SECONDS	5
-/*
- * Helpers not all up this long after the start: rampart gives up.  The
- * capture helper with --capture-method egl loads Mesa and compiles
- * llvmpipe's shaders before its sandbox: 10 to 15 s under QEMU's
- * emulation (tests/vm/egl.py), 40 s seen with ASan on a busy machine.
- */
-#define READY_TIMEOUT_SECONDS	60
+/* Helpers not all up this long after the start: rampart gives up.  EGL
+ * on a software driver takes tens of seconds to start on a slow core. */
+#define READY_TIMEOUT_SECONDS	90
 #define READY_POLL_MS		50
 
 enum proc_id {

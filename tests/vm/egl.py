@@ -128,10 +128,10 @@ class Rampart:
                             "tcp:127.0.0.1:5900 --capture %s --log-level "
                             "debug" % (env, RAMPART, capture), self.log)
         # Every helper in its sandbox: EGL is ready (the supervisor
-        # gives up after 60 s), or rampart is gone.
+        # gives up after 90 s), or rampart is gone.
         rc, _ = vm.run(until("grep -q 'every helper is up' %s"
-                             % vm.path(self.log), 70, self.pid),
-                       timeout=100)
+                             % vm.path(self.log), 100, self.pid),
+                       timeout=130)
         self.up = rc == 0
 
     def output(self):
