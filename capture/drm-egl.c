@@ -111,7 +111,7 @@ struct egl_image {
  * texture is drawn, into memory made executable, which the sandbox
  * forbids.  llvmpipe compiles one variant per format and per whether the
  * width and the height are powers of two: each format is drawn at four
- * sizes, which costs about a second each under QEMU's emulation.  Mesa
+ * sizes (about a second a format under QEMU's emulation).  Mesa
  * runs kms_swrast on virtio-gpu and vgem only; vgem scans out nothing,
  * and of what virtio-gpu scans out (XRGB8888, ARGB8888 and their BGR
  * orders) the drm source reads these two.  Any other format is refused
@@ -144,6 +144,7 @@ struct drm_egl {
 
 	int		jit;		/* shaders become CPU code */
 	int		threads;	/* started by the driver */
+	int		probe_fd;	/* the card, ours alone (jit) or -1 */
 	uint32_t	warm[NWARM];	/* formats drawn at open, jit only */
 	size_t		nwarm;
 
@@ -396,6 +397,42 @@ egl_import_why(struct drm_egl *e, const struct drm_egl_fb *fb, EGLint err,
 	    egl_error_name(err), listed ? "among" : "not among", (int)n);
 }
 
+/*
+ * Whether kms_swrast can read fb: it maps what it imports through the
+ * card (MAP_DUMB), which the kernel refuses for a buffer that another
+ * device exported, and llvmpipe would then read from address 0.  Asked
+ * on a descriptor of the same card that is ours alone, as Mesa will ask
+ * on its own, so that the handles made here are nobody else's to close.
+ */
+static int
+egl_mappable(struct drm_egl *e, const struct drm_egl_fb *fb, char *why,
+    size_t whylen)
+{
+	struct drm_mode_map_dumb map;
+	uint32_t p, handle;
+	int r, saved;
+
+	for (p = 0; p < fb->nplanes; p++) {
+		if (drmPrimeFDToHandle(e->probe_fd, fb->planes[p].fd,
+		    &handle) < 0) {
+			snprintf(why, whylen, "plane %u cannot be imported: %s",
+			    p, strerror(errno));
+			return -1;
+		}
+		map = (struct drm_mode_map_dumb){ .handle = handle };
+		r = drmIoctl(e->probe_fd, DRM_IOCTL_MODE_MAP_DUMB, &map);
+		saved = errno;
+		drmCloseBufferHandle(e->probe_fd, handle);
+		if (r < 0) {
+			snprintf(why, whylen, "plane %u comes from another "
+			    "device, which kms_swrast cannot map (%s)", p,
+			    strerror(saved));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static struct egl_image *
 egl_import(struct drm_egl *e, const struct drm_egl_fb *fb, char *why,
     size_t whylen)
@@ -463,6 +500,8 @@ egl_import(struct drm_egl *e, const struct drm_egl_fb *fb, char *why,
 			victim = im;
 	}
 	egl_image_free(e, victim);
+	if (e->jit && egl_mappable(e, fb, why, whylen) < 0)
+		return NULL;
 
 	attr[n++] = EGL_WIDTH;
 	attr[n++] = (EGLint)fb->width;
@@ -791,6 +830,28 @@ egl_driver_fds(const uint8_t before[EGL_MAX_FD / 8], dev_t rdev)
 	return on_card;
 }
 
+/*
+ * A descriptor of the card drm_fd that is ours alone, for egl_mappable().
+ * Never DRM master: opened while nobody is, it would be.
+ */
+static int
+egl_probe_fd(int drm_fd, char *why, size_t whylen)
+{
+	char *name;
+	int fd;
+
+	if ((name = drmGetDeviceNameFromFd2(drm_fd)) == NULL) {
+		snprintf(why, whylen, "the card has no device name");
+		return -1;
+	}
+	if ((fd = open(name, O_RDWR | O_CLOEXEC)) < 0)
+		snprintf(why, whylen, "%s: %s", name, strerror(errno));
+	else if (drmIsMaster(fd) && drmDropMaster(fd) < 0)
+		log_warn("egl: %s stays DRM master", name);
+	free(name);
+	return fd;
+}
+
 static int
 egl_load_gl(struct drm_egl *e, char *why, size_t whylen)
 {
@@ -910,6 +971,9 @@ egl_setup(struct drm_egl *e, const char *platform, char *why, size_t whylen)
 	if (egl_program(e, why, whylen) < 0 ||
 	    egl_target(e, 1, 1, why, whylen) < 0)
 		return -1;
+	/* Every pixel as sampled: nothing blended, nothing dithered. */
+	e->gl.Disable(GL_BLEND);
+	e->gl.Disable(GL_DITHER);
 	snprintf(e->desc, sizeof(e->desc), "%s, %s, EGL %d.%d %s platform%s",
 	    renderer, version != NULL ? version : "?", (int)major,
 	    (int)minor, platform, e->target_format == GL_BGRA_EXT ?
@@ -966,6 +1030,7 @@ drm_egl_open(int drm_fd, char *why, size_t whylen)
 	}
 	e->dpy = EGL_NO_DISPLAY;
 	e->ctx = EGL_NO_CONTEXT;
+	e->probe_fd = -1;
 
 	/*
 	 * First the card's own EGL device: on a machine of several GPUs it
@@ -1024,6 +1089,12 @@ drm_egl_open(int drm_fd, char *why, size_t whylen)
 
 ready:
 	egl_driver_fds(before, st.st_rdev);
+	if (e->jit && (e->probe_fd = egl_probe_fd(drm_fd, dev_why,
+	    sizeof(dev_why))) < 0) {
+		snprintf(why, whylen, "egl: %s", dev_why);
+		drm_egl_close(e);
+		return NULL;
+	}
 	if (e->jit && egl_warm(e, drm_fd, dev_why, sizeof(dev_why)) < 0) {
 		snprintf(why, whylen, "egl: %s: %s", e->desc, dev_why);
 		drm_egl_close(e);
@@ -1048,6 +1119,8 @@ drm_egl_close(struct drm_egl *e)
 		return;
 	egl_teardown(e);
 	eglReleaseThread();
+	if (e->probe_fd >= 0)
+		close(e->probe_fd);
 	free(e->scratch);
 	free(e);
 }
@@ -1058,15 +1131,19 @@ drm_egl_close(struct drm_egl *e)
  * (virtio-gpu, Mesa 22.3) from the first read on, importing new buffers
  * and letting old ones go: drm_egl_open() has loaded the driver and
  * compiled every shader before, and llvmpipe runs no thread of its own
- * (LP_NUM_THREADS=0).  This widens the policy
- * by three DRM ioctls, on any descriptor as every ioctl of a source's
- * needs:
+ * (LP_NUM_THREADS=0).  This widens the capture helper's base policy by
+ * four DRM ioctls, on any descriptor as every ioctl of a source's needs
+ * (of which the drm source itself has MAP_DUMB and GEM_CLOSE), three for
+ * Mesa:
  *
  *	DRM_IOCTL_PRIME_FD_TO_HANDLE	import of a framebuffer's dma-buf
  *	DRM_IOCTL_MODE_MAP_DUMB		its mapping offset, asked at each
  *					draw (kms_swrast maps it for llvmpipe
  *					to read, and unmaps it after)
  *	DRM_IOCTL_MODE_DESTROY_DUMB	the handle let go with the image
+ *
+ * and, by egl_mappable() before each import, DRM_IOCTL_GEM_CLOSE (with
+ * PRIME_FD_TO_HANDLE and MAP_DUMB again, on a descriptor of its own).
  *
  * Everything else it calls is in the capture helper's base policy: mmap
  * and munmap (never executable: the shaders were compiled at open), lseek
@@ -1078,6 +1155,7 @@ static const unsigned long kms_swrast_ioctls[] = {
 	DRM_IOCTL_PRIME_FD_TO_HANDLE,
 	DRM_IOCTL_MODE_MAP_DUMB,
 	DRM_IOCTL_MODE_DESTROY_DUMB,
+	DRM_IOCTL_GEM_CLOSE,
 };
 
 static const struct sandbox_needs kms_swrast_needs = {

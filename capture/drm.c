@@ -469,8 +469,10 @@ static const unsigned long drm_wb_ioctls[] = {
 };
 /*
  * The same and what the EGL driver calls while it reads (drm-egl.c,
- * drm_egl_needs(): three DRM ioctls for Mesa's kms_swrast), filled in at
- * open with --capture-method egl: that method widens the policy by them.
+ * drm_egl_needs(): for Mesa's kms_swrast PRIME_FD_TO_HANDLE, MAP_DUMB,
+ * DESTROY_DUMB, GEM_CLOSE), filled in at open with --capture-method egl:
+ * that method widens the policy by PRIME_FD_TO_HANDLE (the import of a
+ * dma-buf) and DESTROY_DUMB (of a handle), the others being in it already.
  */
 static unsigned long drm_egl_ioctls[sizeof(drm_ioctls) /
     sizeof(drm_ioctls[0]) + 8];

@@ -58,6 +58,7 @@ struct proc {
 	int		starts;
 	int		failures;	/* deaths in a row before HEALTHY_SECONDS */
 	int		stopping;	/* we asked it to stop */
+	int		was_up;		/* seen in its sandbox (ready_cb) */
 	struct timespec	started;
 	struct event	*restart_ev;
 };
@@ -458,10 +459,13 @@ proc_died(struct supervisor *sv, struct proc *p, int status)
 		proc_start(sv, p->id);
 		return;
 	}
-	/* A helper that cannot even start (a bad replay file, a missing
-	 * program) will not do better later: say so and stop. */
-	if (p->starts == 1 && lived < 2 && WIFEXITED(status) &&
-	    WEXITSTATUS(status) != 0) {
+	/*
+	 * A helper that cannot even start (a bad replay file, a missing
+	 * program, EGL that cannot read this card, which takes seconds to
+	 * find out) will not do better later: say so and stop.
+	 */
+	if (p->starts == 1 && (lived < 2 || !p->was_up) &&
+	    WIFEXITED(status) && WEXITSTATUS(status) != 0) {
 		log_warnx("%s could not start: %s", p->name, how);
 		sv->exit_code = 1;
 		shutdown_all(sv);
@@ -559,10 +563,14 @@ ready_cb(int fd, short events, void *arg)
 
 	if (sv->shutting_down)
 		return;
-	for (int i = 0; i < PROC_COUNT; i++)
-		if (sv->procs[i].enabled && (sv->procs[i].pid <= 0 ||
-		    !proc_up(&sv->procs[i])))
+	for (int i = 0; i < PROC_COUNT; i++) {
+		if (!sv->procs[i].enabled)
+			continue;
+		if (sv->procs[i].pid > 0 && proc_up(&sv->procs[i]))
+			sv->procs[i].was_up = 1;
+		else
 			up = 0;
+	}
 	if (up) {
 		log_debug("every helper is up");
 		sv->hooks->ready(sv->hooks->arg);

@@ -6,18 +6,20 @@
  * as root, while kmstool holds a mode.
  *
  *	egl-check [--card PATH] [--frames N] [--rect X,Y,W,H]
- *	    [--sandbox [--drop N]]
+ *	    [--foreign PATH] [--sandbox [--drop N]]
  *
  * Each frame is read as the drm source reads it: the framebuffer asked
  * for again (GETFB2), its planes exported as new dma-buf descriptors,
  * closed afterwards.  Then buffers of its own, more than drm-egl.c keeps
- * imported, are read and compared with what was written into them.
- * --sandbox enters the capture helper's seccomp
- * policy with the egl method's needs once EGL is open, as rampart-capture
- * does: a call the policy lacks kills the program.  --drop N leaves the
- * Nth of drm-egl.c's ioctls out of it, to show that it is needed.  One "key=value" line
- * a fact on stdout; exit 0 when everything could be read, 1 when not (the
- * reason on stderr), whether the pixels agree or not: the test decides.
+ * imported, are read and compared with what was written into them;
+ * --foreign PATH reads one made on another card too (waiting for PATH
+ * after EGL is open, up to a minute).  --sandbox enters
+ * the capture helper's seccomp policy with the egl method's needs once
+ * EGL is open, as rampart-capture does: a call the policy lacks kills
+ * the program; --drop N leaves the Nth of drm-egl.c's ioctls out of it,
+ * to show that it is needed.  One "key=value" line a fact on stdout;
+ * exit 0 when everything could be read, 1 when not (the reason on
+ * stderr), whether the pixels agree or not: the test decides.
  */
 #include "config.h"
 
@@ -331,7 +333,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: egl-check [--card PATH] [--frames N] "
-	    "[--rect X,Y,W,H] [--sandbox [--drop N]]\n");
+	    "[--rect X,Y,W,H] [--foreign PATH] [--sandbox [--drop N]]\n");
 	exit(2);
 }
 
@@ -348,7 +350,9 @@ main(int argc, char **argv)
 	static struct own own[OWN_BUFFERS];
 	const struct sandbox_needs *needs;
 	uint64_t bad;
-	int fd, i, k, frames = 10, sandbox = 0, drop = -1;
+	const char *foreign = NULL;
+	struct own other;
+	int fd, ffd = -1, i, k, frames = 10, sandbox = 0, drop = -1;
 	char why[512], name[5];
 
 	for (i = 1; i < argc; i++) {
@@ -364,10 +368,14 @@ main(int argc, char **argv)
 			sandbox = 1;
 		else if (strcmp(argv[i], "--drop") == 0 && i + 1 < argc)
 			drop = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--foreign") == 0 && i + 1 < argc)
+			foreign = argv[++i];
 		else
 			usage();
 	}
 	log_init("egl-check", LOG_LEVEL_DEBUG, LOG_TO_STDERR);
+	/* A test waits for lines while this runs. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	if ((fd = open(card, O_RDWR | O_CLOEXEC)) < 0) {
 		fprintf(stderr, "egl-check: %s: %s\n", card, strerror(errno));
@@ -423,6 +431,19 @@ main(int argc, char **argv)
 			    "%s\n", strerror(errno));
 			return 1;
 		}
+	/*
+	 * The other card may come only now: a card that Mesa could run
+	 * on, there at drm_egl_open(), might have been taken instead.
+	 */
+	for (i = 0; foreign != NULL && i < 600 &&
+	    (ffd = open(foreign, O_RDWR | O_CLOEXEC)) < 0; i++)
+		usleep(100000);
+	if (foreign != NULL && (ffd < 0 ||
+	    own_make(ffd, OWN_BUFFERS, &other) < 0)) {
+		fprintf(stderr, "egl-check: a buffer of %s: %s\n", foreign,
+		    strerror(errno));
+		return 1;
+	}
 
 	if (sandbox) {
 		/* strace -f shows this line where the sandbox starts. */
@@ -503,6 +524,18 @@ main(int argc, char **argv)
 	}
 	printf("own_reads=%d own_mismatch=%llu\n", 2 * OWN_BUFFERS,
 	    (unsigned long long)bad);
+
+	/* A buffer another card exported: read, or refused with a reason. */
+	if (ffd >= 0) {
+		if (drm_egl_read(egl, &other.fb, 0, 0, OWN_W, OWN_H, gpu,
+		    OWN_W * 4, why, sizeof(why)) < 0)
+			printf("foreign_read=refused\nforeign_why=%s\n", why);
+		else
+			printf("foreign_read=ok foreign_mismatch=%llu\n",
+			    (unsigned long long)compare(
+			    (const uint8_t *)other.pixels, OWN_W * 4, 0, 0,
+			    gpu, OWN_W * 4, OWN_W, OWN_H, "foreign"));
+	}
 	drm_egl_close(egl);
 	close(fd);
 	return 0;

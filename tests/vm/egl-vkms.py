@@ -8,7 +8,8 @@ virtio_gpu or vgem; told that vkms is one (MESA_LOADER_DRIVER_OVERRIDE,
 here only), it imports vkms's buffers, and then what egl-check reads
 inside the sandbox, and what a viewer of rampart sees with a half
 transparent overlay and a cursor (ARGB planes, blended after the EGL
-read), equal mmap's."""
+read), equal mmap's; a buffer that vgem exported, which vkms imports but
+cannot map, is refused rather than read by llvmpipe from address 0."""
 
 import os
 import sys
@@ -17,28 +18,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import kms      # noqa: E402
 import tap      # noqa: E402
-from egl import (EGLCHECK, FAST, Rampart, check_reads, egl_check,  # noqa
-                 reason, same, viewer)
+from egl import (EGLCHECK, FAST, Rampart, card_of, check_reads,  # noqa
+                 egl_check, facts, reason, same, until, viewer)
 from smoke import RAMPART, TESTCLIENT  # noqa: E402
 from vkms import PARAMS  # noqa: E402
 
 # Mesa 22.3 takes kms_swrast for a card whose driver is virtio_gpu or
 # vgem (platform_surfaceless.c): this makes it believe vkms is one.
 PRETEND = "MESA_LOADER_DRIVER_OVERRIDE=virtio_gpu"
-
-
-def card_of(vm, name):
-    """The /dev/dri/cardN whose device's driver (bochs-drm) or whose
-    device (vkms, a platform device without a driver) is called name."""
-    out = vm.check("for c in /sys/class/drm/card[0-9]; do echo $c "
-                   "$(basename $(readlink $c/device)) "
-                   "$(basename $(readlink $c/device/driver) 2>/dev/null); "
-                   "done")
-    for line in out.splitlines():
-        words = line.split()
-        if name in words[1:]:
-            return "/dev/dri/" + os.path.basename(words[0])
-    return None
 
 
 def refused(t, vm, card, name):
@@ -82,12 +69,33 @@ def main(t, vm):
     vm.check("echo $(basename $(readlink /sys/class/drm/%s/device)) > "
              "/sys/bus/pci/drivers/bochs-drm/unbind"
              % os.path.basename(bochs))
-    rc, out, f = egl_check(vm, vkms, env=PRETEND)
+    # A buffer of vgem's too, which vkms imports but cannot map for
+    # kms_swrast: vgem comes once EGL is open, or Mesa would take it.
+    foreign = vm.path("foreign")
+    pid = vm.spawn("env %s %s %s --card %s --frames 3 --sandbox "
+                   "--foreign %s" % (PRETEND, FAST, EGLCHECK, vkms, foreign),
+                   "check.log")
+    rc, _ = vm.run(until("grep -q '^open_ms=' %s" % vm.path("check.log"),
+                         120, pid), timeout=150)
+    if rc == 0:
+        vm.modprobe("vgem")
+        vm.check("ln -s %s %s" % (card_of(vm, "vgem"), foreign))
+    rc, _ = vm.run(until("! kill -0 %d 2>/dev/null" % pid, 120),
+                   timeout=150)
+    out = vm.get("check.log").decode(errors="replace")
+    # vgem would now be Mesa's choice: away with it.
+    vm.run("rm -f %s; modprobe -r vgem" % foreign)
+    f = facts(out)
     if f.get("egl_open") == "failed" or "sandbox" not in f:
         t.skip("vkms as virtio_gpu: Mesa still imports nothing: %s"
                % reason(out))
         return
     check_reads(t, out, f, "vkms as virtio_gpu")
+    t.ok(f.get("foreign_read") == "refused" and
+         "from another device" in f.get("foreign_why", ""),
+         "a buffer vgem exported, which vkms imports but cannot map for "
+         "kms_swrast, is refused with the reason, not read from address "
+         "0: %s" % f.get("foreign_why"), out)
 
     r = Rampart(vm, "mmap", "drm:%s --capture-method mmap" % vkms)
     t.ok(r.up, "rampart --capture-method mmap is up", r.output)
@@ -107,5 +115,5 @@ def main(t, vm):
 
 
 if __name__ == "__main__":
-    tap.run(main, limit=420, display="std", modules=[("vkms", PARAMS)],
+    tap.run(main, limit=600, display="std", modules=[("vkms", PARAMS)],
             programs=(RAMPART, TESTCLIENT, kms.KMSTOOL, EGLCHECK))

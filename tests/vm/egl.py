@@ -8,7 +8,8 @@ whole screen, a rectangle, and buffers of its own past the image cache,
 and every pixel agrees; then rampart --capture-method mmap and
 --capture-method egl give a viewer the same frame, the gradient computed
 here, and after a flip the inverse, read from a buffer imported inside
-the sandbox.  The capture helper runs one thread, under seccomp.
+the sandbox.  A buffer exported by another card (vkms) is refused with a
+reason.  The capture helper runs one thread, under seccomp.
 
 Should no Mesa driver import the buffers, the pixel checks are skipped
 with the reason Mesa gave: a skip, never a pass."""
@@ -30,6 +31,15 @@ EGLCHECK = os.path.join(os.environ.get("top_builddir", "."), "tests", "vm",
 # three times faster with 128-bit ones.  Speed only: the pixels are the
 # same (egl-check compares them either way).
 FAST = "LP_NATIVE_VECTOR_WIDTH=128"
+
+
+def until(cond, seconds, pid=None):
+    """A guest command: exit 0 once cond holds, 1 when seconds have
+    passed (by the clock: a loaded guest sleeps long) or pid is gone."""
+    gone = "kill -0 %d 2>/dev/null || exit 1; " % pid if pid else ""
+    return ("end=$(($(date +%%s) + %d)); while [ $(date +%%s) -lt $end ]; "
+            "do %s && exit 0; %ssleep 0.1; done; exit 1"
+            % (seconds, cond, gone))
 
 
 def facts(out):
@@ -60,11 +70,28 @@ def reason(out):
     return lines[-1] if lines else out.strip()[-300:]
 
 
-def egl_check(vm, card, env="", frames=3):
+def egl_check(vm, card, env="", frames=3, args=""):
     """egl-check in the sandbox on card: (exit status, output, facts)."""
-    rc, out = vm.run("%s %s %s --card %s --frames %d --sandbox"
-                     % (env, FAST, EGLCHECK, card, frames), timeout=240)
+    rc, out = vm.run("%s %s %s --card %s --frames %d --sandbox %s"
+                     % (env, FAST, EGLCHECK, card, frames, args),
+                     timeout=240)
     return rc, out, facts(out)
+
+
+def card_of(vm, name):
+    """The /dev/dri/cardN whose device's driver (bochs-drm) or whose
+    device (vkms, a platform device without a driver) is called name."""
+    out = vm.check("for c in /sys/class/drm/card[0-9]; do echo $c "
+                   "$(basename $(readlink $c/device)) "
+                   "$(basename $(readlink $c/device/driver) 2>/dev/null); "
+                   "done")
+    for line in out.splitlines():
+        words = line.split()
+        if name in words[1:]:
+            return "/dev/dri/" + os.path.basename(words[0])
+    return None
+
+
 
 
 def check_reads(t, out, f, what):
@@ -102,20 +129,18 @@ class Rampart:
                             "debug" % (env, RAMPART, capture), self.log)
         # Every helper in its sandbox: EGL is ready (the supervisor
         # gives up after 90 s), or rampart is gone.
-        rc, _ = vm.run("for i in $(seq 950); do grep -q 'every helper is "
-                       "up' %s && exit 0; kill -0 %d 2>/dev/null || exit 1; "
-                       "sleep 0.1; done; exit 1"
-                       % (vm.path(self.log), self.pid), timeout=110)
+        rc, _ = vm.run(until("grep -q 'every helper is up' %s"
+                             % vm.path(self.log), 100, self.pid),
+                       timeout=130)
         self.up = rc == 0
 
     def output(self):
         return self.vm.get(self.log).decode(errors="replace")[-4000:]
 
     def exited(self, timeout=30):
-        """rampart's exit status once it has ended by itself, or None."""
-        rc, out = self.vm.run("for i in $(seq %d); do kill -0 %d 2>/dev/null"
-                              " || exit 0; sleep 0.1; done; exit 1"
-                              % (timeout * 10, self.pid), timeout=timeout + 5)
+        """Whether rampart ends by itself within timeout seconds."""
+        rc, out = self.vm.run(until("! kill -0 %d 2>/dev/null" % self.pid,
+                                    timeout), timeout=timeout + 30)
         return rc == 0
 
     def helper(self):
@@ -127,9 +152,8 @@ class Rampart:
                      if ":" in line))
 
     def stop(self):
-        rc, _ = self.vm.run("kill %d && for i in $(seq 100); do kill -0 %d "
-                            "2>/dev/null || exit 0; sleep 0.1; done; exit 1"
-                            % (self.pid, self.pid), timeout=30)
+        rc, _ = self.vm.run("kill %d && %s" % (self.pid, until(
+            "! kill -0 %d 2>/dev/null" % self.pid, 20)), timeout=40)
         return rc == 0
 
 
@@ -164,12 +188,18 @@ def main(t, vm):
     t.ok(k.ready, "kmstool shows a %dx%d gradient on virtio-gpu" % (w, h),
          k.output)
 
-    rc, out, f = egl_check(vm, "/dev/dri/card0")
+    # vkms is another card to make a buffer on, one Mesa never takes.
+    vm.modprobe("vkms")
+    other = card_of(vm, "vkms")
+    rc, out, f = egl_check(vm, "/dev/dri/card0", args="--foreign %s" % other)
     if f.get("egl_open") == "failed" or "sandbox" not in f:
         t.skip("no Mesa driver imports virtio-gpu's buffers: %s"
                % reason(out))
         return
     check_reads(t, out, f, "virtio-gpu")
+    t.ok(f.get("foreign_read") == "refused" and f.get("foreign_why"),
+         "a buffer that another card (vkms) exported is refused, with the "
+         "reason: %s" % f.get("foreign_why"), out)
 
     r = Rampart(vm, "mmap", "drm --capture-method mmap")
     t.ok(r.up, "rampart --capture-method mmap is up", r.output)
@@ -205,5 +235,5 @@ def main(t, vm):
 
 
 if __name__ == "__main__":
-    tap.run(main, limit=420, display="virtio",
+    tap.run(main, limit=600, display="virtio",
             programs=(RAMPART, TESTCLIENT, kms.KMSTOOL, EGLCHECK))
