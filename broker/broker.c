@@ -148,12 +148,19 @@ limit_address_space(void)
 int
 main(int argc, char **argv)
 {
-	const char *user, *fallback = "nobody";
+	const char *user = NULL, *fallback = "nobody", *paste = "no";
+	const char *layout = "us";
+	const struct helper_option opts[] = {
+		{ "user", 0, &user },
+		{ "keyboard-layout", 0, &layout },
+		{ "paste-as-typing", 0, &paste },
+	};
 	struct broker b;
 	struct sandbox sb;
 
-	user = helper_init(argc, argv, "rampart-broker", "user", 0,
-	    "[--user NAME]");
+	helper_init_options(argc, argv, "rampart-broker", opts,
+	    sizeof(opts) / sizeof(opts[0]), "[--user NAME] [--keyboard-layout "
+	    "LAYOUT] [--paste-as-typing yes|no]");
 	/* Only the default user falls back to nobody: a user named and
 	 * missing is an error, not a reason to run as someone else. */
 	if (user != NULL)
@@ -164,6 +171,8 @@ main(int argc, char **argv)
 	memset(&b, 0, sizeof(b));
 	TAILQ_INIT(&b.clients);
 	snprintf(b.desktop_name, sizeof(b.desktop_name), "rampart");
+	b.keyboard_layout = layout;
+	b.paste_as_typing = strcmp(paste, "yes") == 0;
 	if ((b.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	screen_init(&b.screen, &b);

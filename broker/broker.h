@@ -88,6 +88,7 @@ struct input_link {
 	uint8_t		buttons;	/* as last sent */
 	struct event	*motion_ev;
 	uint32_t	leds;		/* IPC_LED_*, as the sink reported */
+	struct ipc_in_screen screen;	/* as last told; width 0: never */
 };
 
 TAILQ_HEAD(client_list, client);
@@ -119,6 +120,8 @@ struct broker {
 	struct screen	screen;
 	struct input_link input;
 
+	const char	*keyboard_layout;	/* --keyboard-layout, "us" */
+	int		paste_as_typing;	/* --paste-as-typing */
 	uint32_t	unknown_keysyms[BROKER_UNKNOWN_KEYSYMS];
 	unsigned int	nunknown;
 };
@@ -162,5 +165,9 @@ void	in_set_channel(struct broker *b, int fd);
 int	in_busy(const struct broker *b);
 void	in_key(struct broker *b, uint16_t code, int down);
 void	in_pointer(struct broker *b, const struct ipc_in_pointer *p);
+/* The screen that pointer positions are on: told to the helper when it
+ * changed, and again to a new helper. */
+void	in_screen(struct broker *b, uint32_t width, uint32_t height,
+	    uint32_t transform);
 
 #endif

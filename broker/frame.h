@@ -54,6 +54,7 @@ struct frame {
 	uint8_t		*own;
 	struct screen	*screen;	/* where a slot is released */
 	struct layout	layout;		/* its ring's; ours: n 0 */
+	uint32_t	transform;	/* IPC_TRANSFORM_*: how it was turned */
 };
 
 struct ring_map *ring_map_new(int fd, unsigned int capture_gen,

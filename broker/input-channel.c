@@ -158,6 +158,24 @@ in_set_channel(struct broker *b, int fd)
 	if (b->input.ch == NULL)
 		fatalx("input channel");
 	channel_set_drained(b->input.ch, in_drained);
+	if (b->input.screen.width != 0)
+		in_send(b, IPC_BRK2IN_SCREEN, &b->input.screen,
+		    sizeof(b->input.screen));
+}
+
+void
+in_screen(struct broker *b, uint32_t width, uint32_t height,
+    uint32_t transform)
+{
+	struct ipc_in_screen m = { .width = width, .height = height,
+	    .transform = transform };
+
+	if (memcmp(&m, &b->input.screen, sizeof(m)) == 0)
+		return;
+	b->input.screen = m;
+	/* Motion queued for the old screen goes first. */
+	in_flush_motion(b);
+	in_send(b, IPC_BRK2IN_SCREEN, &m, sizeof(m));
 }
 
 int

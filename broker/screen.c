@@ -123,6 +123,8 @@ screen_set_frame(struct screen *s, struct frame *f)
 		damage_add_all(&s->frame_damage);
 	s->cur = f;
 	frame_unref(prev);
+	/* The input helper maps pointer positions on this screen. */
+	in_screen(s->broker, f->width, f->height, f->transform);
 	if (damage_empty(&s->frame_damage) && !relayout)
 		return;
 	TAILQ_FOREACH_SAFE(sub, &s->subs, entry, tmp)
@@ -317,8 +319,6 @@ frame_valid(const struct screen *s, const struct ipc_cap_frame *f)
 	    f->stride >= f->width * 4 && f->stride % 4 == 0 &&
 	    (uint64_t)f->stride * f->height <= s->ring->ring.slot_size &&
 	    f->length == f->stride * f->height &&
-	    /* Known, not yet used: pointer positions are mapped through
-	     * the transform when a source that sets one (DRM) comes. */
 	    f->transform <= IPC_TRANSFORM_MAX && map_valid(s, f) &&
 	    f->seq >= s->next_seq && frame_screens_inside(s->ring, f);
 }
@@ -336,6 +336,7 @@ on_frame(struct screen *s, const struct ipc_cap_frame *m)
 		return -1;
 	if (m->tiles == IPC_TILES_MAP)
 		f->map = f->pixels + tiles_map_offset(m->length);
+	f->transform = m->transform;
 	s->next_seq = m->seq + 1;
 	if (s->unavailable)
 		log_info("capture is back");

@@ -43,6 +43,7 @@ static const struct ipc_type_info ipc_types[] = {
 	{ IPC_BRK2IN_RELEASE_ALL, 0, 0, "in-release-all" },
 	{ IPC_BRK2IN_LOG_LEVEL, sizeof(struct ipc_log_level), 0,
 	    "in-log-level" },
+	{ IPC_BRK2IN_SCREEN, sizeof(struct ipc_in_screen), 0, "in-screen" },
 	{ IPC_IN2BRK_LEDS, sizeof(struct ipc_in_leds), 0, "in-leds" },
 	{ IPC_IN2BRK_STATUS, sizeof(struct ipc_in_status), 0, "in-status" },
 };

@@ -73,7 +73,8 @@ enum ipc_type {
 	IPC_BRK2IN_POINTER,		/* struct ipc_in_pointer */
 	IPC_BRK2IN_RELEASE_ALL,		/* no payload */
 	IPC_BRK2IN_LOG_LEVEL,		/* struct ipc_log_level */
-	IPC_BRK2IN_LAST = IPC_BRK2IN_LOG_LEVEL,
+	IPC_BRK2IN_SCREEN,		/* struct ipc_in_screen */
+	IPC_BRK2IN_LAST = IPC_BRK2IN_SCREEN,
 
 	/* input -> broker */
 	IPC_IN2BRK_FIRST = 0x0600,
@@ -259,6 +260,22 @@ struct ipc_in_pointer {
 	int8_t		hwheel;		/* notches: > 0 right, < 0 left */
 };
 
+/*
+ * The screen the pointer positions are on, as the viewers see it: its size
+ * in pixels, and how the captured picture was turned to show it upright
+ * (IPC_TRANSFORM_*).  Sent before the first pointer event and whenever it
+ * changes.  Pointer positions are upright (what the viewer pointed at); a
+ * sink whose device reports in the panel's own orientation (a touch
+ * screen) maps them back through transform, and a relative mouse moves by
+ * pixels.
+ */
+struct ipc_in_screen {
+	uint32_t	width;		/* 1 .. 65535 */
+	uint32_t	height;		/* 1 .. 65535 */
+	uint32_t	transform;	/* IPC_TRANSFORM_*, 0 .. MAX */
+	uint32_t	pad;		/* zero */
+};
+
 /* Keyboard LEDs of the target, as its host set them. */
 #define IPC_LED_NUM_LOCK	0x01
 #define IPC_LED_CAPS_LOCK	0x02
@@ -302,6 +319,7 @@ struct ipc_msg {
 		struct ipc_brk_rate	brk_rate;
 		struct ipc_in_key	in_key;
 		struct ipc_in_pointer	in_pointer;
+		struct ipc_in_screen	in_screen;
 		struct ipc_in_leds	in_leds;
 		struct ipc_in_status	in_status;
 		struct ipc_log_level	log_level;

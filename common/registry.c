@@ -24,6 +24,11 @@ const struct registry_entry registry_sources[REGISTRY_SOURCE_COUNT] = {
 const struct registry_entry registry_sinks[REGISTRY_SINK_COUNT] = {
 	[REGISTRY_SINK_LOG] = { "log", REGISTRY_ARG_REQUIRED, "log:FILE",
 	    "one line per event appended to FILE" },
+	[REGISTRY_SINK_UINPUT] = { "uinput", REGISTRY_ARG_NONE, "uinput",
+	    "a virtual keyboard and pointer of this machine (/dev/uinput)" },
+	[REGISTRY_SINK_HIDG] = { "hidg", REGISTRY_ARG_REQUIRED,
+	    "hidg:KBD[,POINTER]",
+	    "a USB HID gadget's keyboard and pointer (/dev/hidgN), on a BMC" },
 };
 
 int

@@ -38,6 +38,8 @@ enum registry_source {
 
 enum registry_sink {
 	REGISTRY_SINK_LOG,
+	REGISTRY_SINK_UINPUT,
+	REGISTRY_SINK_HIDG,
 	REGISTRY_SINK_COUNT,
 };
 

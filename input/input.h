@@ -17,12 +17,31 @@
 
 #define INPUT_WHEEL_MAX		16
 
+/*
+ * The key policy (--allow-keys): what a viewer with control may press
+ * beyond the keys of a normal keyboard (codes 1 .. 255).  By default
+ * neither: KEY_POWER, KEY_POWER2, KEY_SLEEP, KEY_SUSPEND and KEY_WAKEUP
+ * are refused, and so is KEY_SYSRQ pressed while an Alt key is held (the
+ * kernel's magic SysRq; alone it is Print Screen and passes).  A key
+ * allowed here is written to the log as "audit:" when pressed.
+ */
+#define INPUT_ALLOW_SYSRQ	0x01
+#define INPUT_ALLOW_POWER	0x02
+#define INPUT_ALLOW_ALL		(INPUT_ALLOW_SYSRQ | INPUT_ALLOW_POWER)
+#define INPUT_KEY_LAST		255	/* the last code a keyboard has */
+
+/* "sysrq,power" (or "none") into INPUT_ALLOW_*: 0, or -1 for a word
+ * that is not one of them. */
+int	input_parse_allow(const char *list, unsigned int *allow);
+
 struct input {
 	const struct sink_ops	*sink;
 	void			*sink_state;
 	uint8_t			 keys[SINK_KEYS_BYTES];		/* held */
 	struct ipc_in_pointer	 pointer;	/* last position, buttons */
 	int			 have_pointer;
+	unsigned int		 allow;		/* INPUT_ALLOW_* */
+	struct ipc_in_screen	 screen;	/* width 0: not told yet */
 	/* Set when the sink said SINK_WOULD_BLOCK, or failed; the loop
 	 * clears blocked once the sink flushed. */
 	int			 blocked;
@@ -31,7 +50,7 @@ struct input {
 
 /* On success the input owns the sink state. */
 void	input_init(struct input *in, const struct sink_ops *sink,
-	    void *sink_state);
+	    void *sink_state, unsigned int allow);
 /*
  * One message of the broker.  Returns 0, or -1 with a logged reason for a
  * message with a bad field (or a failing sink, which sets failed): the

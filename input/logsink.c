@@ -24,7 +24,8 @@ struct logsink {
 };
 
 static void *
-logsink_open(const char *arg, char *why, size_t whylen)
+logsink_open(const char *arg, const struct sink_options *o, char *why,
+    size_t whylen)
 {
 	struct logsink *ls;
 

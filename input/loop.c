@@ -134,7 +134,8 @@ on_channel_closed(void *arg, int error, const char *why)
 
 int
 input_loop_init(struct input_loop *l, struct event_base *base, int fd,
-    const char *name, const struct sink_ops *sink, void *sink_state)
+    const char *name, const struct sink_ops *sink, void *sink_state,
+    unsigned int allow)
 {
 	int wfd = sink->write_fd != NULL && sink->flush != NULL ?
 	    sink->write_fd(sink_state) : -1;
@@ -156,7 +157,7 @@ input_loop_init(struct input_loop *l, struct event_base *base, int fd,
 	    on_channel_closed, l);
 	if (l->ch == NULL)
 		goto fail;
-	input_init(&l->in, sink, sink_state);
+	input_init(&l->in, sink, sink_state, allow);
 	return 0;
 fail:
 	log_warnx("cannot watch the broker channel or the sink %s", name);

@@ -38,7 +38,8 @@ struct input_loop {
  * the caller's).
  */
 int	input_loop_init(struct input_loop *l, struct event_base *base, int fd,
-	    const char *name, const struct sink_ops *sink, void *sink_state);
+	    const char *name, const struct sink_ops *sink, void *sink_state,
+	    unsigned int allow);
 /* Release everything held, then leave the loop with status. */
 void	input_loop_stop(struct input_loop *l, int status);
 void	input_loop_free(struct input_loop *l);

@@ -19,7 +19,20 @@
 #include <linux/input-event-codes.h>
 
 struct ipc_in_pointer;
+struct ipc_in_screen;
 struct sandbox_needs;
+
+/* What the pointer device is (--pointer): see doc/ARCHITECTURE.md. */
+enum sink_pointer_mode {
+	SINK_POINTER_TABLET,		/* absolute, like QEMU's usb-tablet */
+	SINK_POINTER_TOUCH,		/* a single-touch screen */
+	SINK_POINTER_MOUSE,		/* relative motion */
+};
+
+/* The options of rampart-input that a sink's open() takes. */
+struct sink_options {
+	enum sink_pointer_mode	pointer;
+};
 
 /* Held keys: a bit per Linux key code, code / 8 is the byte. */
 #define SINK_KEYS_BYTES		((KEY_MAX + 1 + 7) / 8)
@@ -37,7 +50,8 @@ struct sink_ops {
 	 * is what follows "NAME:" (NULL when there is none).  Returns the
 	 * sink's state, or NULL with a reason written to why.
 	 */
-	void		*(*open)(const char *arg, char *why, size_t whylen);
+	void		*(*open)(const char *arg, const struct sink_options *o,
+			    char *why, size_t whylen);
 	/*
 	 * A key press (down 1) or release (down 0) of a Linux key code.
 	 * held is every key held once this event is applied
@@ -49,6 +63,9 @@ struct sink_ops {
 	/* The pointer's absolute position, the buttons held now, and the
 	 * wheel notches of this event. */
 	int		 (*pointer)(void *state, const struct ipc_in_pointer *p);
+	/* Optional: the screen the positions are on changed (size,
+	 * rotation); it comes before the first pointer event.  0 or -1. */
+	int		 (*screen)(void *state, const struct ipc_in_screen *s);
 	/* Optional: everything was just released through key() and
 	 * pointer().  Returns 0 or -1. */
 	int		 (*release_all)(void *state);
@@ -74,6 +91,11 @@ struct sink_ops {
 };
 
 extern const struct sink_ops sink_log;
+extern const struct sink_ops sink_uinput;	/* input/uinput.c */
+extern const struct sink_ops sink_hidg;		/* input/hidg.c */
+
+/* "tablet", "touch" or "mouse": 0, or -1 for another word. */
+int	sink_parse_pointer(const char *word, enum sink_pointer_mode *mode);
 
 /* The ops of a registry id (enum registry_sink); NULL for none. */
 const struct sink_ops *sink_ops_of(int id);

@@ -27,7 +27,8 @@
 enum {
 	OPT_CONFIG = 256, OPT_LISTEN, OPT_CAPTURE, OPT_OUTPUT,
 	OPT_CAPTURE_METHOD, OPT_INPUT, OPT_USER, OPT_PID_FILE, OPT_FOREGROUND,
-	OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION,
+	OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION, OPT_POINTER, OPT_ALLOW_KEYS,
+	OPT_KEYBOARD_LAYOUT, OPT_PASTE_AS_TYPING,
 };
 
 /* How the drm source may read a screen (--capture-method). */
@@ -42,6 +43,10 @@ static const struct option longopts[] = {
 	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "capture-method", required_argument, NULL, OPT_CAPTURE_METHOD },
 	{ "input", required_argument, NULL, OPT_INPUT },
+	{ "pointer", required_argument, NULL, OPT_POINTER },
+	{ "allow-keys", required_argument, NULL, OPT_ALLOW_KEYS },
+	{ "keyboard-layout", required_argument, NULL, OPT_KEYBOARD_LAYOUT },
+	{ "paste-as-typing", no_argument, NULL, OPT_PASTE_AS_TYPING },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "pid-file", required_argument, NULL, OPT_PID_FILE },
 	{ "foreground", no_argument, NULL, OPT_FOREGROUND },
@@ -67,7 +72,9 @@ config_usage(FILE *f)
 "usage: rampart [--config FILE] [--listen tcp:ADDR:PORT | unix:PATH]...\n"
 "               [--capture SOURCE] [--output NAME|all]\n"
 "               [--capture-method auto|mmap|egl|getfb|writeback]\n"
-"               [--input SINK] [--user NAME]\n"
+"               [--input SINK] [--pointer tablet|touch|mouse]\n"
+"               [--allow-keys sysrq,power] [--keyboard-layout LAYOUT]\n"
+"               [--paste-as-typing] [--user NAME]\n"
 "               [--foreground] [--pid-file FILE] [--log-level LEVEL]\n"
 "               [-h | --help] [-V | --version]\n"
 "\n"
@@ -81,6 +88,14 @@ config_usage(FILE *f)
 "                    how the drm source reads it: auto (default), mmap,\n"
 "                    egl, getfb or writeback\n"
 "  --input SINK      none or a sink below (default none)\n"
+"  --pointer MODE    the pointer the sink offers: tablet (absolute, the\n"
+"                    default), touch (a touch screen) or mouse (relative)\n"
+"  --allow-keys LIST let viewers press these too: sysrq (Alt+SysRq),\n"
+"                    power (power, sleep and wake keys); default none\n"
+"  --keyboard-layout LAYOUT\n"
+"                    the machine's keyboard layout, as XKB names it: us\n"
+"                    (default), de, fr, gb, jp, de(nodeadkeys), ...\n"
+"  --paste-as-typing type what a viewer with control pastes (4 KiB at most)\n"
 "  --user NAME       user of the network-facing broker\n"
 "                    (default " RAMPART_DEFAULT_USER ", else nobody)\n"
 "  --foreground      stay in the foreground and log to stderr\n"
@@ -164,17 +179,56 @@ check_output(const char *value, const char *where, const char *key,
 	return 0;
 }
 
+/* A word of a closed set, else an error naming them. */
 static int
-check_method(const char *value, const char *where, const char *key,
+check_word(const char *value, const char *const *words, size_t n,
+    const char *where, const char *key, char *why, size_t whylen)
+{
+	char list[128] = "";
+
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(value, words[i]) == 0)
+			return 0;
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+		    "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", words[i]);
+	}
+	config_error(why, whylen, where, key, "expected %s, not \"%s\"", list,
+	    value);
+	return -1;
+}
+
+static int
+check_allow_keys(const char *value, const char *where, const char *key,
     char *why, size_t whylen)
 {
-	for (size_t i = 0; i < sizeof(capture_methods) /
-	    sizeof(capture_methods[0]); i++)
-		if (strcmp(value, capture_methods[i]) == 0)
-			return 0;
-	config_error(why, whylen, where, key, "expected auto, mmap, egl, "
-	    "getfb or writeback, not \"%s\"", value);
-	return -1;
+	static const char *const words[] = { "sysrq", "power", "none" };
+	char *copy = strdup(value), *w, *save = NULL;
+	int r = 0;
+
+	if (copy == NULL)
+		return -1;
+	for (w = strtok_r(copy, ",", &save); r == 0 && w != NULL;
+	    w = strtok_r(NULL, ",", &save))
+		r = check_word(w, words, 3, where, key, why, whylen);
+	free(copy);
+	return r;
+}
+
+/* An XKB layout name, with a variant in parentheses. */
+static int
+check_layout(const char *value, const char *where, const char *key,
+    char *why, size_t whylen)
+{
+	size_t len = strlen(value);
+
+	if (len == 0 || len > CONFIG_LAYOUT_MAX ||
+	    strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789_-()") != len) {
+		config_error(why, whylen, where, key, "expected a keyboard "
+		    "layout such as us, de or de(nodeadkeys), not \"%s\"",
+		    value);
+		return -1;
+	}
+	return 0;
 }
 
 /* Set one option; where is NULL for the command line. */
@@ -209,7 +263,9 @@ config_set(struct config *cfg, const struct option *o, const char *value,
 		replace(&cfg->output, copy);
 		return 0;
 	case OPT_CAPTURE_METHOD:
-		if (check_method(value, where, o->name, why, whylen) < 0) {
+		if (check_word(value, capture_methods,
+		    sizeof(capture_methods) / sizeof(capture_methods[0]),
+		    where, o->name, why, whylen) < 0) {
 			free(copy);
 			return -1;
 		}
@@ -217,6 +273,40 @@ config_set(struct config *cfg, const struct option *o, const char *value,
 		return 0;
 	case OPT_INPUT:
 		replace(&cfg->input, copy);
+		return 0;
+	case OPT_POINTER: {
+		static const char *const modes[] = { "tablet", "touch",
+		    "mouse" };
+
+		if (check_word(value, modes, 3, where, o->name, why,
+		    whylen) < 0) {
+			free(copy);
+			return -1;
+		}
+		replace(&cfg->pointer, copy);
+		return 0;
+	}
+	case OPT_ALLOW_KEYS:
+		if (check_allow_keys(value, where, o->name, why, whylen) < 0) {
+			free(copy);
+			return -1;
+		}
+		replace(&cfg->allow_keys, copy);
+		return 0;
+	case OPT_KEYBOARD_LAYOUT:
+		if (check_layout(value, where, o->name, why, whylen) < 0) {
+			free(copy);
+			return -1;
+		}
+		replace(&cfg->keyboard_layout, copy);
+		return 0;
+	case OPT_PASTE_AS_TYPING:
+		free(copy);
+		if (parse_bool(value, &cfg->paste_as_typing) < 0) {
+			config_error(why, whylen, where, o->name,
+			    "expected yes or no, not \"%s\"", value);
+			return -1;
+		}
 		return 0;
 	case OPT_USER:
 		replace(&cfg->user, copy);
@@ -267,6 +357,9 @@ config_free(struct config *cfg)
 	free(cfg->output);
 	free(cfg->capture_method);
 	free(cfg->input);
+	free(cfg->pointer);
+	free(cfg->allow_keys);
+	free(cfg->keyboard_layout);
 	free(cfg->user);
 	free(cfg->pid_file);
 	config_defaults(cfg);
@@ -411,11 +504,16 @@ config_load(struct config *cfg, const char *path, int must_exist, char *why,
 		TAKE(output)
 		TAKE(capture_method)
 		TAKE(input)
+		TAKE(pointer)
+		TAKE(allow_keys)
+		TAKE(keyboard_layout)
 		TAKE(user)
 		TAKE(pid_file)
 #undef TAKE
 		if (!cfg->foreground)
 			cfg->foreground = file.foreground;
+		if (!cfg->paste_as_typing)
+			cfg->paste_as_typing = file.paste_as_typing;
 		if (!cfg->log_level_set)
 			cfg->log_level = file.log_level;
 	}
@@ -564,12 +662,17 @@ config_differs(const struct config *a, const struct config *b, char *names,
 
 	for (int i = 0; !listen && i < a->nlisten; i++)
 		listen = differs(a->listen[i], b->listen[i]);
-	snprintf(names, len, "%s%s%s%s%s%s%s", listen ? ", listen" : "",
+	snprintf(names, len, "%s%s%s%s%s%s%s%s%s%s%s", listen ? ", listen" : "",
 	    differs(a->capture, b->capture) ? ", capture" : "",
 	    differs(a->output, b->output) ? ", output" : "",
 	    differs(a->capture_method, b->capture_method) ?
 	    ", capture-method" : "",
 	    differs(a->input, b->input) ? ", input" : "",
+	    differs(a->pointer, b->pointer) ? ", pointer" : "",
+	    differs(a->allow_keys, b->allow_keys) ? ", allow-keys" : "",
+	    differs(a->keyboard_layout, b->keyboard_layout) ?
+	    ", keyboard-layout" : "",
+	    a->paste_as_typing != b->paste_as_typing ? ", paste-as-typing" : "",
 	    differs(a->user, b->user) ? ", user" : "",
 	    differs(a->pid_file, b->pid_file) ? ", pid-file" : "");
 	if (names[0] == '\0')

@@ -98,6 +98,14 @@ broker_args(const struct supervisor *sv, char **argv, int n)
 		argv[n++] = "--user";
 		argv[n++] = sv->cfg->user;
 	}
+	if (sv->cfg->keyboard_layout != NULL) {
+		argv[n++] = "--keyboard-layout";
+		argv[n++] = sv->cfg->keyboard_layout;
+	}
+	if (sv->cfg->paste_as_typing) {
+		argv[n++] = "--paste-as-typing";
+		argv[n++] = "yes";
+	}
 	return n;
 }
 
@@ -122,6 +130,14 @@ input_args(const struct supervisor *sv, char **argv, int n)
 {
 	argv[n++] = "--sink";
 	argv[n++] = sv->cfg->input;
+	if (sv->cfg->pointer != NULL) {
+		argv[n++] = "--pointer";
+		argv[n++] = sv->cfg->pointer;
+	}
+	if (sv->cfg->allow_keys != NULL) {
+		argv[n++] = "--allow-keys";
+		argv[n++] = sv->cfg->allow_keys;
+	}
 	return n;
 }
 

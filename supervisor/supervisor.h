@@ -20,6 +20,8 @@
 #define DEFAULT_LISTEN		"tcp:127.0.0.1:5900"
 /* The longest --output NAME (a DRM connector is "HDMI-A-1", "Virtual-1"). */
 #define CONFIG_OUTPUT_MAX	63
+/* The longest --keyboard-layout ("de(nodeadkeys)", "us(intl)"). */
+#define CONFIG_LAYOUT_MAX	63
 
 struct config {
 	char		*config_path;	/* NULL: DEFAULT_CONFIG, optional */
@@ -29,6 +31,10 @@ struct config {
 	char		*output;	/* NULL: the source's choice */
 	char		*capture_method;	/* NULL: the source's choice */
 	char		*input;
+	char		*pointer;	/* NULL: tablet */
+	char		*allow_keys;	/* NULL: none */
+	char		*keyboard_layout;	/* NULL: us */
+	int		paste_as_typing;
 	char		*user;		/* NULL: the default, else nobody */
 	char		*pid_file;
 	int		foreground;

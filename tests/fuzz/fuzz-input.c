@@ -28,13 +28,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (sink_state == NULL) {
 		log_init("fuzz-input", LOG_LEVEL_ERROR, 0);
-		if ((sink_state = sink_log.open("/dev/null", why,
+		if ((sink_state = sink_log.open("/dev/null", NULL, why,
 		    sizeof(why))) == NULL)
 			abort();
 	}
 	/* A log level message of the last input stays behind it. */
 	log_set_level(LOG_LEVEL_ERROR);
-	input_init(&in, &sink_log, sink_state);
+	input_init(&in, &sink_log, sink_state, 0);
 	while (size > 0) {
 		size_t len = data[0];
 

@@ -190,7 +190,7 @@ main(void)
 	}
 	fcntl(sv[1], F_SETFL, O_NONBLOCK);
 
-	ok(input_loop_init(&l, base, sv[0], "pipe", &sink_pipe, &ps) == 0,
+	ok(input_loop_init(&l, base, sv[0], "pipe", &sink_pipe, &ps, 0) == 0,
 	    "input_loop_init");
 	ok(l.lev != NULL && event_pending(l.lev, EV_READ, NULL),
 	    "the LED descriptor is watched from the start");

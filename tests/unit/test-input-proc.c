@@ -186,7 +186,7 @@ main(void)
 		    != NULL, "an unwritable log: exit 1 with the path");
 		close(ch.sock);
 		close(ch.err);
-		argv[2] = "uinput";
+		argv[2] = "evdev";
 		spawn_helper(&ch, "rampart-input", argv);
 		status = spawn_wait(&ch, 3000);
 		ok(status == 1 && strstr(spawn_stderr(&ch), "unknown sink")

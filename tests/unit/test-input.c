@@ -31,11 +31,11 @@ fixture_open(struct fixture *f)
 		exit(1);
 	}
 	close(fd);
-	if ((state = sink_log.open(f->path, why, sizeof(why))) == NULL) {
+	if ((state = sink_log.open(f->path, NULL, why, sizeof(why))) == NULL) {
 		printf("Bail out! log sink: %s\n", why);
 		exit(1);
 	}
-	input_init(&f->in, &sink_log, state);
+	input_init(&f->in, &sink_log, state, 0);
 	f->read_at = 0;
 }
 
@@ -204,10 +204,10 @@ main(void)
 	{
 		char why[256] = "";
 
-		ok(sink_log.open("/nonexistent/dir/log", why,
+		ok(sink_log.open("/nonexistent/dir/log", NULL, why,
 		    sizeof(why)) == NULL && strstr(why, "/nonexistent") != NULL,
 		    "log sink on a bad path: %s", why);
-		ok(sink_log.open(NULL, why, sizeof(why)) == NULL,
+		ok(sink_log.open(NULL, NULL, why, sizeof(why)) == NULL,
 		    "log sink without a path: %s", why);
 	}
 	return done_testing();

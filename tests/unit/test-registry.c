@@ -67,9 +67,10 @@ main(void)
 	    "drm[:/dev/dri/cardN], fbdev[:/dev/fbN]") == 0,
 	    "the list of sources: %s", buf);
 	registry_error(registry_sinks, REGISTRY_SINK_COUNT, "input sink",
-	    "none", "uinput", buf, sizeof(buf));
-	ok(strcmp(buf, "unknown input sink \"uinput\" (known: none, "
-	    "log:FILE)") == 0, "an unknown name lists the known: %s", buf);
+	    "none", "evdev", buf, sizeof(buf));
+	ok(strcmp(buf, "unknown input sink \"evdev\" (known: none, "
+	    "log:FILE, uinput, hidg:KBD[,POINTER])") == 0,
+	    "an unknown name lists the known: %s", buf);
 	registry_error(registry_sinks, REGISTRY_SINK_COUNT, "sink", NULL,
 	    "log", buf, sizeof(buf));
 	ok(strcmp(buf, "sink log is given as log:FILE") == 0,
