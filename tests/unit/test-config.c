@@ -93,6 +93,66 @@ load(struct config *cfg, const char *text, char *why, size_t len)
 	return r;
 }
 
+/* The options of the input path: --pointer, --allow-keys (the input
+ * helper's), --keyboard-layout, --paste-as-typing (the broker's). */
+static void
+input_options(void)
+{
+	struct config a, b;
+	char why[512], names[256];
+	int r;
+
+	r = parse(&a, (const char *const[]){ "--input", "uinput", "--pointer",
+	    "touch", "--allow-keys", "sysrq,power", "--keyboard-layout",
+	    "de(nodeadkeys)", "--paste-as-typing", NULL }, why, sizeof(why));
+	ok(r == 0 && same(a.input, "uinput") && same(a.pointer, "touch") &&
+	    same(a.allow_keys, "sysrq,power") &&
+	    same(a.keyboard_layout, "de(nodeadkeys)") && a.paste_as_typing,
+	    "uinput, touch, sysrq and power, de(nodeadkeys), paste: %s", why);
+	config_free(&a);
+	r = parse(&a, (const char *const[]){ NULL }, why, sizeof(why));
+	ok(r == 0 && a.pointer == NULL && a.allow_keys == NULL &&
+	    a.keyboard_layout == NULL && !a.paste_as_typing,
+	    "by default none of them: the helpers' defaults hold");
+	config_free(&a);
+
+	bad("a pointer mode not in the list", (const char *const[]){
+	    "--pointer", "joystick", NULL }, "--pointer: expected tablet, "
+	    "touch or mouse, not \"joystick\"");
+	bad("a key class not in the list", (const char *const[]){
+	    "--allow-keys", "sysrq,reboot", NULL }, "--allow-keys: expected "
+	    "sysrq, power or none, not \"reboot\"");
+	bad("a layout with a path in it", (const char *const[]){
+	    "--keyboard-layout", "../../etc/passwd", NULL },
+	    "--keyboard-layout: expected a keyboard layout such as us, de or "
+	    "de(nodeadkeys), not \"../../etc/passwd\"");
+	bad("an empty layout", (const char *const[]){ "--keyboard-layout", "",
+	    NULL }, "--keyboard-layout: expected a keyboard layout such as us, "
+	    "de or de(nodeadkeys), not \"\"");
+	bad("a sink that does not exist", (const char *const[]){ "--input",
+	    "evdev", NULL }, "unknown input sink \"evdev\" (known: none, "
+	    "log:FILE, uinput, hidg:KBD[,POINTER])");
+
+	config_defaults(&a);
+	ok(load(&a, "input = uinput\npointer = mouse\nkeyboard-layout = fr\n"
+	    "paste-as-typing = yes\nallow-keys = sysrq\n", why,
+	    sizeof(why)) == 0 && same(a.pointer, "mouse") &&
+	    same(a.keyboard_layout, "fr") && a.paste_as_typing &&
+	    same(a.allow_keys, "sysrq"), "all four from the file: %s", why);
+	config_free(&a);
+
+	parse(&a, (const char *const[]){ "--keyboard-layout", "de", NULL },
+	    why, sizeof(why));
+	parse(&b, (const char *const[]){ "--keyboard-layout", "fr",
+	    "--pointer", "touch", "--paste-as-typing", NULL }, why,
+	    sizeof(why));
+	ok(config_differs(&a, &b, names, sizeof(names)) == 1 &&
+	    strcmp(names, "pointer, keyboard-layout, paste-as-typing") == 0,
+	    "a change of them takes a restart: %s", names);
+	config_free(&a);
+	config_free(&b);
+}
+
 int
 main(void)
 {
@@ -183,5 +243,7 @@ main(void)
 	    "a change of them takes a restart: %s", names);
 	config_free(&a);
 	config_free(&b);
+
+	input_options();
 	return done_testing();
 }

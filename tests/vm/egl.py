@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kms      # noqa: E402
 import rfb      # noqa: E402
 import tap      # noqa: E402
+import smoke    # noqa: E402
 from smoke import RAMPART, TESTCLIENT, guest_client  # noqa: E402
 
 EGLCHECK = os.path.join(os.environ.get("top_builddir", "."), "tests", "vm",
@@ -118,7 +119,7 @@ def check_reads(t, out, f, what):
               f.get("open_ms"), f.get("egl")))
 
 
-class Rampart:
+class Rampart(smoke.Rampart):
     """rampart in the guest with env, its capture helper waited for."""
 
     def __init__(self, vm, name, capture, env=""):
@@ -134,9 +135,6 @@ class Rampart:
                        timeout=130)
         self.up = rc == 0
 
-    def output(self):
-        return self.vm.get(self.log).decode(errors="replace")[-4000:]
-
     def exited(self, timeout=30):
         """Whether rampart ends by itself within timeout seconds."""
         rc, out = self.vm.run(until("! kill -0 %d 2>/dev/null" % self.pid,
@@ -150,11 +148,6 @@ class Rampart:
         return dict((k.strip(), v.strip()) for k, v in
                     (line.split(":", 1) for line in out.splitlines()
                      if ":" in line))
-
-    def stop(self):
-        rc, _ = self.vm.run("kill %d && %s" % (self.pid, until(
-            "! kill -0 %d 2>/dev/null" % self.pid, 20)), timeout=40)
-        return rc == 0
 
 
 def viewer(vm, name):

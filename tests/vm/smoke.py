@@ -75,7 +75,7 @@ class Rampart:
             time.sleep(0.25)
 
     def stop(self):
-        rc, _ = self.vm.run("kill %d && for i in $(seq 100); do kill -0 %d "
+        rc, _ = self.vm.run("kill %d && for i in $(seq 200); do kill -0 %d "
                             "2>/dev/null || exit 0; sleep 0.1; done; exit 1"
                             % (self.pid, self.pid), timeout=30)
         return rc == 0
