@@ -376,11 +376,19 @@ unknown_keysym(struct client *c, uint32_t keysym)
 	    c->tag, keysym, keymap_name(b->keys.map));
 }
 
+/*
+ * Keys of a client without control do not even reach its keyboard: what a
+ * keyboard holds counts for every client (a Shift held lifted around
+ * another's '8', and put back down), so a view-only client's keys must
+ * hold nothing.
+ */
 static void
 on_key(void *arg, uint32_t keysym, int down)
 {
 	struct client *c = arg;
 
+	if (!client_may_control(c))
+		return;
 	if (keyboard_event(&c->kb, keysym, down) < 0)
 		unknown_keysym(c, keysym);
 }
@@ -399,6 +407,8 @@ on_qemu_key(void *arg, uint32_t keysym, uint32_t xt, int down)
 	struct client *c = arg;
 	uint16_t code = keymap_xt_code(xt);
 
+	if (!client_may_control(c))
+		return;
 	if (code != 0 && keyboard_raw(&c->kb, code, keysym, down) == 0)
 		return;
 	if (!c->xt_unknown_said) {

@@ -618,6 +618,20 @@ test_cross_clients(void)
 	viewer_close(&c);
 	drain(&g);
 	KEYS_ARE(&g, "B leaves: m up", -KEY_M);
+
+	/* A view-only client's keys hold nothing for the others. */
+	viewer_open(&a, encs, 2);
+	viewer_open(&c, encs, 2);
+	a.c->role = CLIENT_VIEW;
+	g.nkeys = 0;
+	key_event(&a, XK_Shift_L, 1);
+	key_event(&c, '8', 1);
+	key_event(&c, '8', 0);
+	viewer_close(&a);
+	drain(&g);
+	KEYS_ARE(&g, "a view-only client presses Shift: nothing arrives, and "
+	    "another's '8' is just 8", KEY_8, -KEY_8);
+	viewer_close(&c);
 }
 
 /* A paste of text on the layout: the keys that came, in g. */
