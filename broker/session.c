@@ -294,10 +294,11 @@ on_key_event(struct session *s, const uint8_t *p, size_t len)
 static long
 on_pointer_event(struct session *s, const uint8_t *p, size_t len)
 {
-	uint16_t buttons = p[1];
+	uint16_t buttons;
 
 	if (len < 6)
 		return 0;
+	buttons = p[1];
 	if ((s->confirmed & SESSION_EXT_MOUSE) && (p[1] & 0x80)) {
 		if (len < 7)
 			return 0;
