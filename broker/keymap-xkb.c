@@ -535,8 +535,8 @@ keymap_new(const char *layout, char *why, size_t whylen)
 		xkb_context_unref(ctx);
 		if (layout != NULL)
 			return NULL;
-		log_info("no XKB keymap for the us layout (%s): using the "
-		    "built-in US table", why);
+		log_info("no XKB keymap for the us layout, using the "
+		    "built-in US table: %s", why);
 		return keymap_builtin();
 	}
 	if ((km = calloc(1, sizeof(*km))) == NULL || build(km, xkm) < 0)
