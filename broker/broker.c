@@ -149,7 +149,7 @@ int
 main(int argc, char **argv)
 {
 	const char *user = NULL, *fallback = "nobody", *paste = "no";
-	const char *layout = "us";
+	const char *layout = NULL;
 	const struct helper_option opts[] = {
 		{ "user", 0, &user },
 		{ "keyboard-layout", 0, &layout },
@@ -171,8 +171,22 @@ main(int argc, char **argv)
 	memset(&b, 0, sizeof(b));
 	TAILQ_INIT(&b.clients);
 	snprintf(b.desktop_name, sizeof(b.desktop_name), "rampart");
-	b.keyboard_layout = layout;
 	b.paste_as_typing = strcmp(paste, "yes") == 0;
+	/*
+	 * The layout is compiled now, from files: the sandbox opens none.
+	 * One that was asked for and cannot be had stops us (the supervisor
+	 * says so and exits); with none asked for, us, or without XKB data
+	 * the built-in US table.
+	 */
+	{
+		char why[256];
+
+		if ((b.keymap = keymap_new(layout, why, sizeof(why))) == NULL)
+			fatalx("keyboard layout \"%s\": %s", layout, why);
+		keyboards_init(&b.keys, b.keymap);
+		b.keyboard_layout = keymap_name(b.keymap);
+		log_info("keyboard layout %s", b.keyboard_layout);
+	}
 	if ((b.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	screen_init(&b.screen, &b);

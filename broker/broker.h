@@ -33,6 +33,7 @@
 
 #include "broker/damage.h"
 #include "broker/frame.h"
+#include "broker/keyboard.h"
 #include "common/channel.h"
 #include "common/ipc.h"
 
@@ -88,6 +89,7 @@ struct input_link {
 	uint8_t		buttons;	/* as last sent */
 	struct event	*motion_ev;
 	uint32_t	leds;		/* IPC_LED_*, as the sink reported */
+	int		leds_known;	/* it reported them once */
 	struct ipc_in_screen screen;	/* as last told; width 0: never */
 };
 
@@ -121,6 +123,8 @@ struct broker {
 	struct input_link input;
 
 	const char	*keyboard_layout;	/* --keyboard-layout, "us" */
+	struct keymap	*keymap;	/* compiled before the sandbox */
+	struct keyboards keys;		/* who holds which key */
 	int		paste_as_typing;	/* --paste-as-typing */
 	uint32_t	unknown_keysyms[BROKER_UNKNOWN_KEYSYMS];
 	unsigned int	nunknown;
@@ -139,6 +143,9 @@ struct client *client_new_bev(struct broker *b, struct bufferevent *bev,
 void	client_close(struct client *c, const char *why);
 /* The input helper caught up (or went away): throttled clients go on. */
 void	clients_input_ready(struct broker *b);
+/* The keyboard LEDs (b->input.leds) changed: told to the clients that
+ * asked for them. */
+void	clients_leds_changed(struct broker *b);
 
 /* broker/screen.c */
 void	screen_init(struct screen *s, struct broker *b);

@@ -39,8 +39,12 @@ static int on_pixel_format(void *arg, const struct pixfmt *pf);
 static void on_encodings(void *arg, const uint8_t *list, size_t n);
 static void on_update_request(void *arg, const struct rect *r, int inc);
 static void on_key(void *arg, uint32_t keysym, int down);
-static void on_pointer(void *arg, uint16_t x, uint16_t y, uint8_t mask);
+static void on_qemu_key(void *arg, uint32_t keysym, uint32_t xt, int down);
+static void on_pointer(void *arg, uint16_t x, uint16_t y, uint16_t mask);
+static void on_cut_text(void *arg, const uint8_t *text, size_t len,
+    uint32_t total);
 static int on_set_desktop_size(void *arg, int status);
+static void client_emit_key(void *arg, uint16_t code, int down);
 
 static const struct session_cbs client_session_cbs = {
 	.client_init = on_client_init,
@@ -48,9 +52,35 @@ static const struct session_cbs client_session_cbs = {
 	.encodings = on_encodings,
 	.update_request = on_update_request,
 	.key = on_key,
+	.qemu_key = on_qemu_key,
 	.pointer = on_pointer,
+	.cut_text = on_cut_text,
 	.set_desktop_size = on_set_desktop_size,
 };
+
+/*
+ * A client's keyboard: one of the broker's, on its layout.  A broker whose
+ * main() set no layout (a test's, a fuzz target's) types on the built-in
+ * US table.
+ */
+static struct client *
+client_alloc(struct broker *b)
+{
+	struct client *c;
+
+	if (b->keys.map == NULL) {
+		if (b->keymap == NULL)
+			b->keymap = keymap_builtin();
+		keyboards_init(&b->keys, b->keymap);
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if (keyboard_init(&c->kb, &b->keys, client_emit_key, c) < 0) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
 
 static struct client *
 client_start(struct broker *b, struct client *c, const char *peer,
@@ -60,7 +90,6 @@ client_start(struct broker *b, struct client *c, const char *peer,
 	c->id = ++b->next_id;
 	c->role = CLIENT_CONTROL;	/* no roles before accounts exist */
 	snprintf(c->tag, sizeof(c->tag), "client %u (%s)", c->id, peer);
-	keyboard_init(&c->kb);
 	c->sub = (struct screen_sub){ .changed = updates_screen_changed,
 	    .arg = c };
 	session_init(&c->session, &client_session_cbs, c,
@@ -77,11 +106,12 @@ client_new(struct broker *b, int fd, const char *peer, uint32_t security)
 {
 	struct client *c;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL)
+	if ((c = client_alloc(b)) == NULL)
 		return NULL;
 	c->conn = conn_new_socket(b->base, fd, CLIENT_INPUT_MAX,
 	    CLIENT_OUTPUT_LOW, &client_conn_cbs, c);
 	if (c->conn == NULL) {
+		keyboard_free(&c->kb);
 		free(c);
 		return NULL;
 	}
@@ -94,11 +124,12 @@ client_new_bev(struct broker *b, struct bufferevent *bev, const char *peer,
 {
 	struct client *c;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL)
+	if ((c = client_alloc(b)) == NULL)
 		return NULL;
 	c->conn = conn_new(bev, CLIENT_INPUT_MAX, CLIENT_OUTPUT_LOW,
 	    &client_conn_cbs, c);
 	if (c->conn == NULL) {
+		keyboard_free(&c->kb);
 		free(c);
 		return NULL;
 	}
@@ -143,8 +174,9 @@ client_close(struct client *c, const char *why)
 	struct broker *b = c->broker;
 
 	log_info("%s: closed: %s", c->tag, why);
-	/* Whatever this client held down is let go. */
-	keyboard_release_all(&c->kb, client_emit_key, c);
+	/* Whatever this client held down is let go; its paste stops. */
+	paste_stop(c);
+	keyboard_free(&c->kb);
 	if (c->buttons & RFB_BUTTONS_HELD) {
 		struct ipc_in_pointer p = { .x = c->ptr_x, .y = c->ptr_y };
 
@@ -219,6 +251,16 @@ client_read(void *arg)
 		if (conn_unsent(c->conn) == 0)
 			client_close(c, "refused");
 	}
+}
+
+void
+clients_leds_changed(struct broker *b)
+{
+	struct client *c, *tmp;
+
+	TAILQ_FOREACH_SAFE(c, &b->clients, entry, tmp)
+		if (c->session.state == SESSION_NORMAL)
+			updates_leds_changed(c);
 }
 
 void
@@ -319,22 +361,82 @@ on_set_desktop_size(void *arg, int status)
 	return updates_set_desktop_size(arg, status);
 }
 
+/* A keysym the layout has no key for: said once, then dropped. */
 static void
-on_key(void *arg, uint32_t keysym, int down)
+unknown_keysym(struct client *c, uint32_t keysym)
 {
-	struct client *c = arg;
 	struct broker *b = c->broker;
 
-	if (keyboard_event(&c->kb, keysym, down, client_emit_key, c) == 0)
-		return;
-	/* A keysym the layout has no key for: said once, then dropped. */
 	for (unsigned int i = 0; i < b->nunknown; i++)
 		if (b->unknown_keysyms[i] == keysym)
 			return;
 	if (b->nunknown < BROKER_UNKNOWN_KEYSYMS)
 		b->unknown_keysyms[b->nunknown++] = keysym;
-	log_info("%s: keysym 0x%04x has no key on the US layout: dropped",
-	    c->tag, keysym);
+	log_info("%s: keysym 0x%04x has no key on the %s layout: dropped",
+	    c->tag, keysym, keymap_name(b->keys.map));
+}
+
+/*
+ * Keys of a client without control do not even reach its keyboard: what a
+ * keyboard holds counts for every client (a Shift held lifted around
+ * another's '8', and put back down), so a view-only client's keys must
+ * hold nothing.
+ */
+static void
+on_key(void *arg, uint32_t keysym, int down)
+{
+	struct client *c = arg;
+
+	if (!client_may_control(c))
+		return;
+	if (keyboard_event(&c->kb, keysym, down) < 0)
+		unknown_keysym(c, keysym);
+}
+
+/*
+ * A QEMU Extended Key Event: the key by its scancode, whatever the layout.
+ * A scancode that is no key we know is ignored (said once a client):
+ * rfbproto.rst has clients send it only for keys whose code they know, so
+ * it is a key our table lacks, not a broken client; and the keysym that
+ * comes with it is not used instead, so that a press and its release never
+ * take two different paths to two different keys.
+ */
+static void
+on_qemu_key(void *arg, uint32_t keysym, uint32_t xt, int down)
+{
+	struct client *c = arg;
+	uint16_t code = keymap_xt_code(xt);
+
+	if (!client_may_control(c))
+		return;
+	if (code != 0 && keyboard_raw(&c->kb, code, keysym, down) == 0)
+		return;
+	if (!c->xt_unknown_said) {
+		c->xt_unknown_said = 1;
+		log_info("%s: XT scancode 0x%02x (keysym 0x%04x) is no key "
+		    "we know: ignored", c->tag, xt, keysym);
+	} else
+		log_debug("%s: XT scancode 0x%02x ignored", c->tag, xt);
+}
+
+/*
+ * A ClientCutText: typed on the layout when --paste-as-typing asks for it
+ * and the client has control; dropped otherwise, as viewers send their
+ * clipboard on their own.
+ */
+static void
+on_cut_text(void *arg, const uint8_t *text, size_t len, uint32_t total)
+{
+	struct client *c = arg;
+
+	if (!c->broker->paste_as_typing)
+		return;
+	if (!client_may_control(c)) {
+		log_info("%s: paste of %u bytes not typed: view only", c->tag,
+		    total);
+		return;
+	}
+	paste_start(c, text, len, total);
 }
 
 static uint16_t
@@ -348,20 +450,22 @@ scale(uint16_t v, uint32_t size)
 }
 
 static void
-on_pointer(void *arg, uint16_t x, uint16_t y, uint8_t mask)
+on_pointer(void *arg, uint16_t x, uint16_t y, uint16_t mask)
 {
 	struct client *c = arg;
-	uint8_t pressed = mask & ~c->buttons;
+	uint16_t pressed = mask & ~c->buttons;
 	struct ipc_in_pointer ev;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.x = scale(x, c->up.width);
 	ev.y = scale(y, c->up.height);
 	/* RFB buttons 1-3 are left, middle, right; 4-7 the wheel, one notch
-	 * a press; 8 the "back" side button. */
+	 * a press; 8 the "back" side button; forward comes only with
+	 * ExtendedMouseButtons. */
 	ev.buttons = (mask & 1 ? IPC_BTN_LEFT : 0) |
 	    (mask & 2 ? IPC_BTN_MIDDLE : 0) | (mask & 4 ? IPC_BTN_RIGHT : 0) |
-	    (mask & 128 ? IPC_BTN_SIDE : 0);
+	    (mask & SESSION_BUTTON_BACK ? IPC_BTN_SIDE : 0) |
+	    (mask & SESSION_BUTTON_FORWARD ? IPC_BTN_EXTRA : 0);
 	ev.wheel = (int8_t)((pressed & 8 ? 1 : 0) - (pressed & 16 ? 1 : 0));
 	ev.hwheel = (int8_t)((pressed & 64 ? 1 : 0) - (pressed & 32 ? 1 : 0));
 	if (!c->ptr_known || ev.x != c->ptr_x || ev.y != c->ptr_y ||

@@ -19,9 +19,11 @@
 struct conn;
 struct encoder;
 
-/* RFB pointer buttons that stay down (left, middle, right, back), as
- * opposed to the wheel's bits, which are pressed and released at once. */
-#define RFB_BUTTONS_HELD	0x87
+/* RFB pointer buttons that stay down (left, middle, right, back and the
+ * forward of ExtendedMouseButtons), as opposed to the wheel's bits, which
+ * are pressed and released at once. */
+#define RFB_BUTTONS_HELD	(0x07 | SESSION_BUTTON_BACK | \
+				 SESSION_BUTTON_FORWARD)
 
 /* Output bytes a client may have unsent before we stop encoding for it:
  * a stalled client costs at most one update plus this. */
@@ -57,6 +59,24 @@ struct updates {
 	struct rect	area;		/* the area it asked for */
 	int		resize_pending;
 	size_t		last_size;	/* bytes of its last update */
+	/* Pseudo-encodings of input: what it offered, and the empty
+	 * rectangles (confirmations) and LED states due in its next update. */
+	int		qemu_keys_due;	/* confirm QEMU Extended Key Event */
+	int		ext_mouse_due;	/* confirm ExtendedMouseButtons */
+	int		leds_enc;	/* 0, SESSION_ENC_QEMU_LEDS or
+					 * SESSION_ENC_VMWARE_LEDS */
+	int		leds_due;
+	int		leds_told;	/* it was told LEDs once */
+	uint32_t	leds_sent;	/* IPC_LED_*, as last told */
+};
+
+/* A paste being typed (paste.c). */
+struct paste {
+	struct event	*ev;		/* the typing timer; NULL: none */
+	uint8_t		text[SESSION_CUT_KEEP];
+	size_t		len, pos;
+	uint32_t	total;		/* bytes the client sent */
+	unsigned int	typed, skipped;
 };
 
 struct client {
@@ -71,10 +91,12 @@ struct client {
 	int		input_held;	/* not read until the input helper
 					 * catches up */
 	int		gave_input;	/* its last message went to input */
+	int		xt_unknown_said; /* an unknown scancode was logged */
 	struct screen_sub sub;
 	struct updates	up;
 	struct keyboard	kb;
-	uint8_t		buttons;	/* RFB button mask last sent */
+	struct paste	paste;
+	uint16_t	buttons;	/* RFB button mask last sent */
 	int		ptr_known;	/* a pointer event was sent */
 	uint16_t	ptr_x, ptr_y;
 };
@@ -97,5 +119,14 @@ void	updates_screen_changed(void *arg, const struct frame *f,
 	    const struct damage *d);
 void	updates_try(struct client *c);
 int	updates_set_desktop_size(struct client *c, int status);
+/* The keyboard LEDs changed (or became known): told to those who asked. */
+void	updates_leds_changed(struct client *c);
+
+/* broker/paste.c: type a ClientCutText (Latin-1) on the layout, a
+ * character every PASTE_TICK_MS; a paste while one is typing is refused. */
+#define PASTE_TICK_MS	10
+void	paste_start(struct client *c, const uint8_t *text, size_t len,
+	    uint32_t total);
+void	paste_stop(struct client *c);
 
 #endif

@@ -86,7 +86,9 @@ in_answer(void *arg, const struct ipc_msg *m, int fd)
 		    IPC_LED_CAPS_LOCK | IPC_LED_SCROLL_LOCK))
 			return -1;
 		b->input.leds = m->u.in_leds.leds;
+		b->input.leds_known = 1;
 		log_debug("keyboard LEDs 0x%x", b->input.leds);
+		clients_leds_changed(b);
 		return 0;
 	case IPC_IN2BRK_STATUS:
 		log_info("input sink: %.*s",

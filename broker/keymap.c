@@ -6,12 +6,15 @@
 
 #include <rfb/keysym.h>
 
-#include "broker/keyboard.h"
+#include "broker/keymap.h"
 
 /*
- * The keys of a US keyboard.  Only keysyms that one of its keys gives are
- * here: printable ASCII (of Latin-1, the only part a US keyboard types),
- * the function, editing, modifier and keypad keys.
+ * The keys of a US keyboard: the fallback when no XKB data can be read,
+ * and the keys whose keysyms are the same on every layout (keypad,
+ * function, editing and modifier keys, the multimedia keys), which the
+ * XKB keymap may give only at levels we do not press (Sys_Req is
+ * Alt+Print) or on keys no keyboard has (Meta_L on XKB's <META>).
+ * Printable ASCII is here (of Latin-1, the only part a US keyboard types).
  */
 
 struct ascii_key {
@@ -190,8 +193,48 @@ static const uint16_t misc_keys[256] = {
 	[XK_Super_R & 0xff] = KEY_RIGHTMETA,
 };
 
+/*
+ * The XF86 keysyms of keys that keyboards have (0x1008ff00 + the low
+ * byte): volume, media, power, browser keys.  Whether power keys reach the
+ * machine is the input helper's policy (--allow-keys), not ours.
+ */
+static const struct {
+	uint8_t		low;
+	uint16_t	code;
+} xf86_keys[] = {
+	{ 0x02, KEY_BRIGHTNESSUP },	/* XF86MonBrightnessUp */
+	{ 0x03, KEY_BRIGHTNESSDOWN },	/* XF86MonBrightnessDown */
+	{ 0x10, KEY_SLEEP },		/* XF86Standby */
+	{ 0x11, KEY_VOLUMEDOWN },	/* XF86AudioLowerVolume */
+	{ 0x12, KEY_MUTE },		/* XF86AudioMute */
+	{ 0x13, KEY_VOLUMEUP },		/* XF86AudioRaiseVolume */
+	{ 0x14, KEY_PLAYPAUSE },	/* XF86AudioPlay */
+	{ 0x15, KEY_STOPCD },		/* XF86AudioStop */
+	{ 0x16, KEY_PREVIOUSSONG },	/* XF86AudioPrev */
+	{ 0x17, KEY_NEXTSONG },		/* XF86AudioNext */
+	{ 0x18, KEY_HOMEPAGE },		/* XF86HomePage */
+	{ 0x19, KEY_MAIL },		/* XF86Mail */
+	{ 0x1b, KEY_SEARCH },		/* XF86Search */
+	{ 0x1d, KEY_CALC },		/* XF86Calculator */
+	{ 0x26, KEY_BACK },		/* XF86Back */
+	{ 0x27, KEY_FORWARD },		/* XF86Forward */
+	{ 0x28, KEY_STOP },		/* XF86Stop */
+	{ 0x29, KEY_REFRESH },		/* XF86Refresh */
+	{ 0x2a, KEY_POWER },		/* XF86PowerOff */
+	{ 0x2b, KEY_WAKEUP },		/* XF86WakeUp */
+	{ 0x2c, KEY_EJECTCD },		/* XF86Eject */
+	{ 0x2f, KEY_SLEEP },		/* XF86Sleep */
+	{ 0x30, KEY_BOOKMARKS },	/* XF86Favorites */
+	{ 0x31, KEY_PLAYPAUSE },	/* XF86AudioPause */
+	{ 0x32, KEY_MEDIA },		/* XF86AudioMedia */
+	{ 0x33, KEY_COMPUTER },		/* XF86MyComputer */
+	{ 0xb2, KEY_MICMUTE },		/* XF86AudioMicMute */
+};
+
+#define XF86_KEYSYMS	0x1008ff00u
+
 int
-keymap_lookup(uint32_t keysym, uint16_t *code, int *shift)
+keymap_us_lookup(uint32_t keysym, uint16_t *code, int *shift)
 {
 	uint16_t c = 0;
 	int s = 0;
@@ -211,16 +254,15 @@ keymap_lookup(uint32_t keysym, uint16_t *code, int *shift)
 		/* What X gives for Shift+Tab. */
 		c = KEY_TAB;
 		s = 1;
+	} else if ((keysym & ~0xffu) == XF86_KEYSYMS) {
+		for (size_t i = 0; i < sizeof(xf86_keys) / sizeof(xf86_keys[0]);
+		    i++)
+			if (xf86_keys[i].low == (keysym & 0xff))
+				c = xf86_keys[i].code;
 	}
 	if (c == 0)
 		return -1;
 	*code = c;
 	*shift = s;
 	return 0;
-}
-
-int
-keymap_shift_matters(uint32_t keysym)
-{
-	return keysym > ' ' && keysym < 0x7f;
 }

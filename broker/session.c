@@ -286,13 +286,84 @@ on_key_event(struct session *s, const uint8_t *p, size_t len)
 	return 8;
 }
 
+/*
+ * PointerEvent: 6 bytes.  Once ExtendedMouseButtons is confirmed, bit 7 of
+ * the mask marks the 7-byte form, whose last byte holds back (bit 0) and
+ * forward (bit 1); before, bit 7 is the back button (RFB button 8).
+ */
 static long
 on_pointer_event(struct session *s, const uint8_t *p, size_t len)
 {
+	uint16_t buttons;
+
 	if (len < 6)
 		return 0;
-	s->cbs->pointer(s->arg, wire_get16(p + 2), wire_get16(p + 4), p[1]);
+	buttons = p[1];
+	if ((s->confirmed & SESSION_EXT_MOUSE) && (p[1] & 0x80)) {
+		if (len < 7)
+			return 0;
+		buttons = (uint16_t)((p[1] & 0x7f) |
+		    (p[6] & 0x01 ? SESSION_BUTTON_BACK : 0) |
+		    (p[6] & 0x02 ? SESSION_BUTTON_FORWARD : 0));
+		s->cbs->pointer(s->arg, wire_get16(p + 2), wire_get16(p + 4),
+		    buttons);
+		return 7;
+	}
+	s->cbs->pointer(s->arg, wire_get16(p + 2), wire_get16(p + 4), buttons);
 	return 6;
+}
+
+/*
+ * A QEMU Client Message: only the Extended Key Event (submessage 0, 12
+ * bytes), and only from a client we confirmed it to.  Anything else closes
+ * the client: rfbproto.rst allows the message only after the confirmation,
+ * and a submessage we do not know has a length we do not know, so nothing
+ * after it could be read.
+ */
+static long
+on_qemu(struct session *s, const uint8_t *p, size_t len)
+{
+	if (len < 2)
+		return 0;
+	if (p[1] != 0) {
+		log_warnx("%s: QEMU client message of unknown submessage %u",
+		    s->tag, p[1]);
+		return -1;
+	}
+	if (!(s->confirmed & SESSION_QEMU_KEYS)) {
+		log_warnx("%s: QEMU Extended Key Event not confirmed to it",
+		    s->tag);
+		return -1;
+	}
+	if (len < 12)
+		return 0;
+	s->cbs->qemu_key(s->arg, wire_get32(p + 4), wire_get32(p + 8),
+	    wire_get16(p + 2) != 0);
+	return 12;
+}
+
+static void
+cut_done(struct session *s)
+{
+	if (s->cbs->cut_text != NULL)
+		s->cbs->cut_text(s->arg, s->cut, s->cut_len, s->cut_total);
+}
+
+/* The text of a ClientCutText, as it comes. */
+static long
+on_cut_bytes(struct session *s, const uint8_t *buf, size_t len)
+{
+	size_t n = s->skip < len ? (size_t)s->skip : len;
+	size_t keep = SESSION_CUT_KEEP - s->cut_len;
+
+	if (keep > n)
+		keep = n;
+	memcpy(s->cut + s->cut_len, buf, keep);
+	s->cut_len += keep;
+	s->skip -= n;
+	if (s->skip == 0)
+		cut_done(s);
+	return (long)n;
 }
 
 static long
@@ -310,7 +381,13 @@ on_cut_text(struct session *s, const uint8_t *p, size_t len)
 		    (long)n);
 		return -1;
 	}
-	s->skip = (uint64_t)n;	/* dropped as it arrives, never buffered */
+	/* Its first SESSION_CUT_KEEP bytes are kept as they arrive, the
+	 * rest dropped: never more than that is buffered. */
+	s->skip = (uint64_t)n;
+	s->cut_total = (uint32_t)n;
+	s->cut_len = 0;
+	if (n == 0)
+		cut_done(s);
 	return 8;
 }
 
@@ -340,6 +417,36 @@ session_put_desktop_size(struct evbuffer *out, int reason, int status,
 		/* flags: 0, none is defined */
 	}
 	evbuffer_add(out, b, SESSION_EDS_SIZE(n));
+}
+
+void
+session_put_pseudo(struct evbuffer *out, int32_t encoding)
+{
+	uint8_t b[SESSION_PSEUDO_SIZE] = { 0 };
+
+	wire_put32(b + 8, (uint32_t)encoding);
+	evbuffer_add(out, b, sizeof(b));
+}
+
+/* Our LED bits (IPC_LED_*) are not RFB's: Scroll 0, Num 1, Caps 2. */
+size_t
+session_put_leds(struct evbuffer *out, int vmware, uint32_t leds)
+{
+	uint8_t b[SESSION_PSEUDO_SIZE + 4] = { 0 };
+	uint8_t state = (uint8_t)((leds & IPC_LED_SCROLL_LOCK ? 1 : 0) |
+	    (leds & IPC_LED_NUM_LOCK ? 2 : 0) |
+	    (leds & IPC_LED_CAPS_LOCK ? 4 : 0));
+
+	if (vmware) {
+		wire_put32(b + 8, (uint32_t)SESSION_ENC_VMWARE_LEDS);
+		wire_put32(b + 12, state);
+		evbuffer_add(out, b, SESSION_PSEUDO_SIZE + 4);
+		return SESSION_PSEUDO_SIZE + 4;
+	}
+	wire_put32(b + 8, (uint32_t)SESSION_ENC_QEMU_LEDS);
+	b[12] = state;
+	evbuffer_add(out, b, SESSION_PSEUDO_SIZE + 1);
+	return SESSION_PSEUDO_SIZE + 1;
 }
 
 /*
@@ -400,7 +507,8 @@ on_set_desktop_size(struct session *s, const uint8_t *p, size_t len)
 
 typedef long handler_fn(struct session *, const uint8_t *, size_t);
 
-static handler_fn *const handlers[] = {
+/* Indexed by the message type: every byte has its entry. */
+static handler_fn *const handlers[256] = {
 	[rfbSetPixelFormat] = on_set_pixel_format,
 	[rfbSetEncodings] = on_set_encodings,
 	[rfbFramebufferUpdateRequest] = on_update_request,
@@ -408,6 +516,7 @@ static handler_fn *const handlers[] = {
 	[rfbPointerEvent] = on_pointer_event,
 	[rfbClientCutText] = on_cut_text,
 	[rfbSetDesktopSize] = on_set_desktop_size,
+	[rfbQemuEvent] = on_qemu,
 };
 
 long
@@ -415,12 +524,8 @@ session_input(struct session *s, const uint8_t *buf, size_t len)
 {
 	if (len == 0)
 		return 0;
-	if (s->skip > 0) {
-		size_t n = s->skip < len ? (size_t)s->skip : len;
-
-		s->skip -= n;
-		return (long)n;
-	}
+	if (s->skip > 0)
+		return on_cut_bytes(s, buf, len);
 	switch (s->state) {
 	case SESSION_VERSION:
 		return on_version(s, buf, len);
@@ -435,8 +540,7 @@ session_input(struct session *s, const uint8_t *buf, size_t len)
 	case SESSION_NORMAL:
 		break;
 	}
-	if (buf[0] >= sizeof(handlers) / sizeof(handlers[0]) ||
-	    handlers[buf[0]] == NULL) {
+	if (handlers[buf[0]] == NULL) {
 		log_warnx("%s: unknown message type %u", s->tag, buf[0]);
 		return -1;
 	}

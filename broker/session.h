@@ -23,6 +23,25 @@ struct evbuffer;
 
 /* ClientCutText longer than this closes the client. */
 #define SESSION_CUT_TEXT_MAX	(1024 * 1024)
+/* Of a ClientCutText, the bytes kept (for paste as typing); the rest is
+ * dropped as it arrives. */
+#define SESSION_CUT_KEEP	4096
+
+/* Pseudo-encodings of input and LEDs (rfbproto.rst). */
+#define SESSION_ENC_QEMU_KEYS	(-258)	/* QEMU Extended Key Event */
+#define SESSION_ENC_QEMU_LEDS	(-261)	/* QEMU LED State */
+#define SESSION_ENC_VMWARE_LEDS	0x574d5668	/* VMware LED State */
+#define SESSION_ENC_EXT_MOUSE	(-316)	/* ExtendedMouseButtons */
+
+/* What the server confirmed to the client, with an empty pseudo-rectangle
+ * of the encoding: from then on the client may send the messages. */
+#define SESSION_QEMU_KEYS	0x01	/* message 255, submessage 0 */
+#define SESSION_EXT_MOUSE	0x02	/* the 7-byte PointerEvent */
+
+/* Pointer buttons as the session hands them up: RFB's buttons 1-8 in bits
+ * 0-7 (8 is back), and forward, which only ExtendedMouseButtons has. */
+#define SESSION_BUTTON_BACK	0x080
+#define SESSION_BUTTON_FORWARD	0x100
 
 /*
  * ExtendedDesktopSize (rfbproto.rst): why a rectangle is sent (its x) and
@@ -59,7 +78,14 @@ struct session_cbs {
 	void	(*update_request)(void *arg, const struct rect *r,
 		    int incremental);
 	void	(*key)(void *arg, uint32_t keysym, int down);
-	void	(*pointer)(void *arg, uint16_t x, uint16_t y, uint8_t mask);
+	/* A QEMU Extended Key Event: the XT keycode and the keysym. */
+	void	(*qemu_key)(void *arg, uint32_t keysym, uint32_t xt, int down);
+	/* buttons: RFB's mask, plus SESSION_BUTTON_FORWARD. */
+	void	(*pointer)(void *arg, uint16_t x, uint16_t y, uint16_t buttons);
+	/* A ClientCutText, whole: its first len bytes (at most
+	 * SESSION_CUT_KEEP) of total.  Optional. */
+	void	(*cut_text)(void *arg, const uint8_t *text, size_t len,
+		    uint32_t total);
 	/* SetDesktopSize, whole: status is SESSION_EDS_INVALID or
 	 * SESSION_EDS_PROHIBITED.  0, or -1 to close. */
 	int	(*set_desktop_size)(void *arg, int status);
@@ -73,7 +99,11 @@ struct session {
 	enum session_state state;
 	int		minor;		/* 3, 7 or 8 */
 	uint32_t	security;	/* IPC_SEC_* this listener offers */
-	uint64_t	skip;		/* bytes of ClientCutText still to drop */
+	uint64_t	skip;		/* bytes of ClientCutText still to come */
+	uint32_t	cut_total;	/* its length */
+	size_t		cut_len;	/* bytes of it kept in cut */
+	uint8_t		cut[SESSION_CUT_KEEP];
+	unsigned int	confirmed;	/* SESSION_QEMU_KEYS, SESSION_EXT_MOUSE */
 	uint16_t	width, height;	/* the screen the client knows */
 	unsigned int	resize_refused;	/* SetDesktopSize messages answered */
 };
@@ -95,6 +125,12 @@ void	session_send_colour_map(struct session *s);
 #define SESSION_COLOUR_MAP_SIZE	(6 + 256 * 6)
 /* FramebufferUpdate with nrects rectangles, which the caller appends. */
 void	session_send_update_header(struct session *s, uint16_t nrects);
+/* An empty pseudo-rectangle of encoding (a confirmation), into out. */
+void	session_put_pseudo(struct evbuffer *out, int32_t encoding);
+#define SESSION_PSEUDO_SIZE	12
+/* The keyboard LEDs (IPC_LED_*) as a QEMU (1 byte) or VMware (4 bytes)
+ * LED State pseudo-rectangle, into out; its size. */
+size_t	session_put_leds(struct evbuffer *out, int vmware, uint32_t leds);
 /* The client now knows the screen as width x height (DesktopSize). */
 void	session_resized(struct session *s, uint16_t width, uint16_t height);
 /* One ExtendedDesktopSize rectangle of a width x height framebuffer and

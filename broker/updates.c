@@ -79,6 +79,9 @@ void
 updates_set_encodings(struct client *c, const uint8_t *list, size_t n)
 {
 	const struct encoder *enc = &encoder_raw; /* every client has Raw */
+	struct updates *u = &c->up;
+	int qemu_keys = 0, ext_mouse = 0, qemu_leds = 0, vmware_leds = 0;
+	int leds_enc;
 
 	c->up.desktop_size = c->up.ext_desktop_size = 0;
 	/* The client lists encodings in its order of preference: the first
@@ -90,19 +93,54 @@ updates_set_encodings(struct client *c, const uint8_t *list, size_t n)
 			c->up.desktop_size = 1;
 		if (e == (int32_t)rfbEncodingExtDesktopSize)
 			c->up.ext_desktop_size = 1;
+		qemu_keys |= e == SESSION_ENC_QEMU_KEYS;
+		ext_mouse |= e == SESSION_ENC_EXT_MOUSE;
+		qemu_leds |= e == SESSION_ENC_QEMU_LEDS;
+		vmware_leds |= e == SESSION_ENC_VMWARE_LEDS;
 		for (size_t j = 0; j < sizeof(encoders) / sizeof(encoders[0]);
 		    j++)
 			if (encoders[j]->encoding == e)
 				enc = encoders[j];
+	}
+	/*
+	 * Input extensions are confirmed in its next update, and from then on
+	 * it may use them; one that it no longer lists is off (its messages
+	 * are refused again, its marker bit is the back button again) until
+	 * it lists and we confirm it anew.
+	 */
+	if (qemu_keys && !(c->session.confirmed & SESSION_QEMU_KEYS))
+		u->qemu_keys_due = 1;
+	if (!qemu_keys) {
+		u->qemu_keys_due = 0;
+		c->session.confirmed &= ~(unsigned int)SESSION_QEMU_KEYS;
+	}
+	if (ext_mouse && !(c->session.confirmed & SESSION_EXT_MOUSE))
+		u->ext_mouse_due = 1;
+	if (!ext_mouse) {
+		u->ext_mouse_due = 0;
+		c->session.confirmed &= ~(unsigned int)SESSION_EXT_MOUSE;
+	}
+	/* LEDs in QEMU's form where it takes both, as TigerVNC's server
+	 * does; the state as it is now goes in its next update. */
+	leds_enc = qemu_leds ? SESSION_ENC_QEMU_LEDS : vmware_leds ?
+	    SESSION_ENC_VMWARE_LEDS : 0;
+	if (leds_enc != u->leds_enc) {
+		u->leds_enc = leds_enc;
+		u->leds_told = 0;
+		u->leds_due = 0;
+		updates_leds_changed(c);
 	}
 	/* A new size not yet told goes as ExtendedDesktopSize to a client
 	 * that now asks for both (rfbproto.rst: never DesktopSize then). */
 	if (c->up.ext_desktop_size && c->up.resize_pending)
 		c->up.screens_due = 1;
 	set_encoder(c, enc);
-	log_debug("%s: %zu encodings, using %s%s%s", c->tag, n, enc->name,
-	    c->up.desktop_size ? ", DesktopSize" : "",
-	    c->up.ext_desktop_size ? ", ExtendedDesktopSize" : "");
+	log_debug("%s: %zu encodings, using %s%s%s%s%s%s", c->tag, n,
+	    enc->name, c->up.desktop_size ? ", DesktopSize" : "",
+	    c->up.ext_desktop_size ? ", ExtendedDesktopSize" : "",
+	    qemu_keys ? ", QEMU keys" : "", ext_mouse ? ", mouse buttons" : "",
+	    leds_enc == SESSION_ENC_QEMU_LEDS ? ", QEMU LEDs" :
+	    leds_enc == SESSION_ENC_VMWARE_LEDS ? ", VMware LEDs" : "");
 }
 
 static void
@@ -227,8 +265,61 @@ updates_set_desktop_size(struct client *c, int status)
 	return 0;
 }
 
-/* One update: the resize first, then the damage inside the area asked
- * for, encoded by a job on the current frame. */
+void
+updates_leds_changed(struct client *c)
+{
+	struct updates *u = &c->up;
+	const struct input_link *in = &c->broker->input;
+
+	if (u->leds_enc == 0 || !in->leds_known ||
+	    (u->leds_told && u->leds_sent == in->leds))
+		return;
+	u->leds_due = 1;
+	updates_try(c);
+}
+
+/* The pseudo-rectangles due: how many. */
+static unsigned int
+pseudo_due(const struct updates *u)
+{
+	return (u->qemu_keys_due ? 1 : 0) + (u->ext_mouse_due ? 1 : 0) +
+	    (u->leds_due ? 1 : 0);
+}
+
+/*
+ * The confirmations and the LED state, ahead of the pixels.  A
+ * confirmation takes effect as it is queued: what the client sends after
+ * reading it is read the new way.
+ */
+static void
+put_pseudo(struct client *c, struct evbuffer *out)
+{
+	struct updates *u = &c->up;
+
+	if (u->qemu_keys_due) {
+		session_put_pseudo(out, SESSION_ENC_QEMU_KEYS);
+		c->session.confirmed |= SESSION_QEMU_KEYS;
+		u->qemu_keys_due = 0;
+		log_debug("%s: QEMU Extended Key Event confirmed", c->tag);
+	}
+	if (u->ext_mouse_due) {
+		session_put_pseudo(out, SESSION_ENC_EXT_MOUSE);
+		c->session.confirmed |= SESSION_EXT_MOUSE;
+		u->ext_mouse_due = 0;
+		log_debug("%s: ExtendedMouseButtons confirmed", c->tag);
+	}
+	if (u->leds_due) {
+		u->leds_sent = c->broker->input.leds;
+		session_put_leds(out, u->leds_enc == SESSION_ENC_VMWARE_LEDS,
+		    u->leds_sent);
+		u->leds_told = 1;
+		u->leds_due = 0;
+		log_debug("%s: LEDs 0x%x", c->tag, u->leds_sent);
+	}
+}
+
+/* One update: the pseudo-rectangles due, the resize, then the damage
+ * inside the area asked for, encoded by a job on the current frame. */
 static int
 updates_send(struct client *c, struct frame *f)
 {
@@ -236,13 +327,14 @@ updates_send(struct client *c, struct frame *f)
 	struct evbuffer *out = conn_output(c->conn);
 	struct encode_job job;
 	int resize = u->resize_pending;
+	unsigned int npseudo = pseudo_due(u);
 	size_t before = evbuffer_get_length(out);
 
 	if (encode_job_init(&job, f, u->encoder, u->enc_state, &u->conv) < 0)
 		return -1;
 	job.nrects = damage_take_rects(&u->damage, &u->area, job.rects,
 	    ENCODE_JOB_MAX_RECTS);
-	if (job.nrects == 0 && !resize) {
+	if (job.nrects == 0 && !resize && npseudo == 0) {
 		encode_job_done(&job);
 		return 0;
 	}
@@ -252,7 +344,8 @@ updates_send(struct client *c, struct frame *f)
 		return -1;
 	}
 	session_send_update_header(&c->session,
-	    (uint16_t)(job.nrects + (resize ? 1 : 0)));
+	    (uint16_t)(job.nrects + (resize ? 1 : 0) + npseudo));
+	put_pseudo(c, out);
 	if (resize) {
 		struct rect all = { 0, 0, u->width, u->height };
 

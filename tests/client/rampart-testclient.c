@@ -25,6 +25,10 @@ struct plan {
 	int		 distinct;
 	const char	*keys;
 	const char	*pointer;
+	const char	*qemu_keys;
+	const char	*ext_pointer;
+	const char	*cut_text;
+	const char	*expect_leds;
 	const char	*send_hex;
 	const char	*garbage_hex;
 	const char	*wait_file;
@@ -45,6 +49,15 @@ usage(void)
 "  --encodings raw        the only encoding asked for (the default)\n"
 "  --keys LIST            a,A,Shift_L,+Shift_L,-Shift_L,... (+ down, - up)\n"
 "  --pointer LIST         X,Y,MASK;X,Y,MASK;...\n"
+"  --offer LIST           qemu-keys,qemu-leds,vmware-leds,ext-mouse: offer\n"
+"                         these pseudo-encodings (raw session)\n"
+"  --qemu-keys LIST       QEMU extended keys XT[=KEYSYM],+XT,-XT,... once the\n"
+"                         server confirmed them (libvncclient or --offer)\n"
+"  --ext-pointer LIST     X,Y,MASK,EXT;... 7-byte pointer events once the\n"
+"                         server confirmed ExtendedMouseButtons\n"
+"  --cut-text TEXT        send ClientCutText (\\n \\t \\r \\\\ \\xHH)\n"
+"  --expect-leds LIST     wait until these LED states (RFB bits) came, in\n"
+"                         order, e.g. 4,1\n"
 "  --delay MS             pause between input events\n"
 "  --hold SECONDS         stay connected, reading updates\n"
 "  --dump FILE.ppm        at the end, write the framebuffer as a PPM image\n"
@@ -118,6 +131,38 @@ parse_hex(const char *hex, size_t *len)
 	return buf;
 }
 
+static int
+parse_offer(const char *arg, unsigned int *offer)
+{
+	static const struct {
+		const char	*name;
+		unsigned int	 bit;
+	} names[] = {
+		{ "qemu-keys", OFFER_QEMU_KEYS },
+		{ "qemu-leds", OFFER_QEMU_LEDS },
+		{ "vmware-leds", OFFER_VMWARE_LEDS },
+		{ "ext-mouse", OFFER_EXT_MOUSE },
+	};
+	char	*list, *tok, *save;
+	int	 ret = 0;
+	size_t	 i;
+
+	if ((list = strdup(arg)) == NULL)
+		return -1;
+	for (tok = strtok_r(list, ",", &save); tok != NULL && ret == 0;
+	    tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strcmp(tok, names[i].name) == 0)
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
+			ret = -1;
+		else
+			*offer |= names[i].bit;
+	}
+	free(list);
+	return ret;
+}
+
 static void
 pause_ms(int ms)
 {
@@ -158,6 +203,168 @@ send_keys(const struct plan *p, const struct session_ops *ops, void *s)
 	}
 	free(list);
 	return ret;
+}
+
+/* "0x1e", "+0x2a", "-0x2a", "0x03=@", "0xcd=Right": an XT code, its
+ * keysym (0 when not given), and + down, - up, else both. */
+static int
+send_qemu_keys(const struct plan *p, const struct session_ops *ops, void *s)
+{
+	char		*list, *tok, *save, *eq, *end;
+	uint32_t	 keysym, xt;
+	int		 ret = 0, down, up;
+
+	if ((list = strdup(p->qemu_keys)) == NULL)
+		return -1;
+	for (tok = strtok_r(list, ", ", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", ", &save)) {
+		down = up = 1;
+		if (tok[0] == '+' || tok[0] == '-') {
+			down = tok[0] == '+';
+			up = !down;
+			tok++;
+		}
+		keysym = 0;
+		if ((eq = strchr(tok, '=')) != NULL) {
+			*eq++ = '\0';
+			if (keysym_lookup(eq, &keysym) == -1) {
+				fprintf(stderr, "unknown key %s\n", eq);
+				ret = -1;
+				break;
+			}
+		}
+		xt = (uint32_t)strtoul(tok, &end, 0);
+		if (*end != '\0' || end == tok) {
+			fprintf(stderr, "bad XT code %s\n", tok);
+			ret = -1;
+			break;
+		}
+		if ((down && ops->qemu_key(s, keysym, xt, 1) == -1) ||
+		    (up && ops->qemu_key(s, keysym, xt, 0) == -1)) {
+			ret = -1;
+			break;
+		}
+		printf("sent qemu key 0x%02x keysym 0x%04x%s\n", xt, keysym,
+		    down && up ? "" : down ? " down" : " up");
+		pause_ms(p->delay_ms);
+	}
+	free(list);
+	return ret;
+}
+
+static int
+send_ext_pointer(const struct plan *p, const struct session_ops *ops,
+    void *s)
+{
+	char	*list, *tok, *save;
+	int	 x, y, mask, ext, ret = 0;
+
+	if ((list = strdup(p->ext_pointer)) == NULL)
+		return -1;
+	for (tok = strtok_r(list, "; ", &save); tok != NULL;
+	    tok = strtok_r(NULL, "; ", &save)) {
+		if (sscanf(tok, "%d,%d,%d,%d", &x, &y, &mask, &ext) != 4 ||
+		    x < 0 || y < 0 || x > 65535 || y > 65535 || mask < 0 ||
+		    mask > 127 || ext < 0 || ext > 255) {
+			fprintf(stderr, "bad extended pointer event %s\n", tok);
+			ret = -1;
+			break;
+		}
+		if (ops->ext_pointer(s, x, y, mask, ext) == -1) {
+			ret = -1;
+			break;
+		}
+		printf("sent ext pointer %d,%d,%d,%d\n", x, y, mask, ext);
+		pause_ms(p->delay_ms);
+	}
+	free(list);
+	return ret;
+}
+
+/* The text of --cut-text with its escapes undone (Latin-1 bytes). */
+static char *
+unescape(const char *in, size_t *len)
+{
+	char		*out, *o;
+	unsigned int	 v;
+
+	if ((out = o = malloc(strlen(in) + 1)) == NULL)
+		return NULL;
+	while (*in != '\0') {
+		if (*in != '\\' || in[1] == '\0') {
+			*o++ = *in++;
+			continue;
+		}
+		in++;
+		switch (*in) {
+		case 'n': *o++ = '\n'; in++; break;
+		case 't': *o++ = '\t'; in++; break;
+		case 'r': *o++ = '\r'; in++; break;
+		case 'x':
+			if (sscanf(in + 1, "%2x", &v) == 1 && in[1] != '\0' &&
+			    in[2] != '\0') {
+				*o++ = (char)v;
+				in += 3;
+				break;
+			}
+			/* FALLTHROUGH */
+		default:
+			*o++ = *in++;
+		}
+	}
+	*len = (size_t)(o - out);
+	return out;
+}
+
+/* Read updates until the server confirmed what we need. */
+static int
+await_confirmed(const struct plan *p, const struct session_ops *ops,
+    void *s, unsigned int need)
+{
+	int64_t	deadline = now_ms() + p->o.timeout * 1000;
+
+	while ((ops->confirmed(s) & need) != need) {
+		if (now_ms() >= deadline ||
+		    ops->pump(s, (int)(deadline - now_ms())) == -1) {
+			printf("not confirmed by the server\n");
+			return -1;
+		}
+	}
+	printf("server confirmed%s%s\n", need & OFFER_QEMU_KEYS ?
+	    " qemu-keys" : "", need & OFFER_EXT_MOUSE ? " ext-mouse" : "");
+	return 0;
+}
+
+/* Read updates until the LED states listed came, in that order. */
+static int
+await_leds(const struct plan *p, const struct session_ops *ops, void *s)
+{
+	int64_t		deadline = now_ms() + p->o.timeout * 1000;
+	uint32_t	want[64], seen[64];
+	char		*list, *tok, *save;
+	int		nwant = 0, n, i, j;
+
+	if ((list = strdup(p->expect_leds)) == NULL)
+		return -1;
+	for (tok = strtok_r(list, ", ", &save); tok != NULL && nwant < 64;
+	    tok = strtok_r(NULL, ", ", &save))
+		want[nwant++] = (uint32_t)strtoul(tok, NULL, 0);
+	free(list);
+	for (;;) {
+		n = ops->leds(s, seen, 64);
+		for (i = j = 0; i < n && i < 64 && j < nwant; i++)
+			if (seen[i] == want[j])
+				j++;
+		if (j == nwant) {
+			printf("leds as expected\n");
+			return 0;
+		}
+		if (now_ms() >= deadline ||
+		    ops->pump(s, (int)(deadline - now_ms())) == -1)
+			break;
+	}
+	printf("leds: %d states came, not the ones expected\n", n);
+	return -1;
 }
 
 static int
@@ -324,6 +531,28 @@ session(struct plan *p, struct expectation *e)
 		ret = 1;
 	if (p->pointer != NULL && send_pointer(p, ops, s) == -1)
 		ret = 1;
+	if (ret == 0 && (p->qemu_keys != NULL || p->ext_pointer != NULL) &&
+	    await_confirmed(p, ops, s, (p->qemu_keys != NULL ?
+	    OFFER_QEMU_KEYS : 0) | (p->ext_pointer != NULL ?
+	    OFFER_EXT_MOUSE : 0)) == -1)
+		ret = 1;
+	if (ret == 0 && p->qemu_keys != NULL && send_qemu_keys(p, ops, s) == -1)
+		ret = 1;
+	if (ret == 0 && p->ext_pointer != NULL &&
+	    send_ext_pointer(p, ops, s) == -1)
+		ret = 1;
+	if (ret == 0 && p->cut_text != NULL) {
+		size_t	 tlen;
+		char	*text = unescape(p->cut_text, &tlen);
+
+		if (text == NULL || ops->cut_text(s, text, tlen) == -1)
+			ret = 1;
+		else
+			printf("sent cut text of %zu bytes\n", tlen);
+		free(text);
+	}
+	if (ret == 0 && p->expect_leds != NULL && await_leds(p, ops, s) == -1)
+		ret = 1;
 	fflush(stdout);
 	if (ret == 0 && p->wait_file != NULL) {
 		if (wait_file(p, ops, s) == -1)
@@ -377,6 +606,11 @@ main(int argc, char *argv[])
 		{ "encodings",		required_argument, NULL, 'E' },
 		{ "keys",		required_argument, NULL, 'k' },
 		{ "pointer",		required_argument, NULL, 'p' },
+		{ "offer",		required_argument, NULL, 'O' },
+		{ "qemu-keys",		required_argument, NULL, 'Q' },
+		{ "ext-pointer",	required_argument, NULL, 'X' },
+		{ "cut-text",		required_argument, NULL, 'C' },
+		{ "expect-leds",	required_argument, NULL, 'L' },
 		{ "delay",		required_argument, NULL, 'd' },
 		{ "hold",		required_argument, NULL, 'h' },
 		{ "dump",		required_argument, NULL, 'D' },
@@ -409,6 +643,14 @@ main(int argc, char *argv[])
 			break;
 		case 'k': p.keys = optarg; break;
 		case 'p': p.pointer = optarg; break;
+		case 'O':
+			if (parse_offer(optarg, &p.o.offer) == -1)
+				usage();
+			break;
+		case 'Q': p.qemu_keys = optarg; break;
+		case 'X': p.ext_pointer = optarg; break;
+		case 'C': p.cut_text = optarg; break;
+		case 'L': p.expect_leds = optarg; break;
 		case 'd': p.delay_ms = atoi(optarg); break;
 		case 'h': p.hold = atoi(optarg); break;
 		case 'D': p.dump = optarg; break;
@@ -443,8 +685,14 @@ main(int argc, char *argv[])
 
 	/* What libvncclient cannot do, the raw session does. */
 	if (p.o.minor || p.stall || p.expect_refused || p.send_hex ||
-	    p.expect_close || (p.o.format != NULL && !f.true_colour))
+	    p.expect_close || (p.o.format != NULL && !f.true_colour) ||
+	    p.o.offer != 0 || p.ext_pointer != NULL || p.expect_leds != NULL)
 		p.raw = 1;
+	if ((p.ext_pointer != NULL && !(p.o.offer & OFFER_EXT_MOUSE)) ||
+	    (p.expect_leds != NULL && !(p.o.offer & (OFFER_QEMU_LEDS |
+	    OFFER_VMWARE_LEDS))) || (p.qemu_keys != NULL && p.raw &&
+	    !(p.o.offer & OFFER_QEMU_KEYS)))
+		usage();
 	if (p.raw && p.o.minor == 0)
 		p.o.minor = 8;
 

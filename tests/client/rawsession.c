@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The raw session: RFB written out by hand, small and strict.  It speaks
- * the protocol version it is told to, asks for Raw and DesktopSize only
- * and fails on anything else, keeps a colour map, and can stop reading
- * (the stalled client) or send bytes no client should.
+ * the protocol version it is told to, asks for Raw and DesktopSize (and
+ * the input pseudo-encodings it is told to offer) only and fails on
+ * anything else, keeps a colour map, and can stop reading (the stalled
+ * client) or send bytes no client should.  Each confirmation and LED state
+ * the server sends is printed as it comes:
+ *   confirmed qemu-keys | confirmed ext-mouse | leds 0xN qemu|vmware
  */
 #include "config.h"
 
@@ -22,6 +25,10 @@
 
 #define ENC_RAW			0
 #define ENC_DESKTOP_SIZE	(-223)
+#define ENC_QEMU_KEYS		(-258)
+#define ENC_QEMU_LEDS		(-261)
+#define ENC_VMWARE_LEDS		0x574d5668
+#define ENC_EXT_MOUSE		(-316)
 
 struct raw {
 	const struct options	*o;
@@ -31,6 +38,9 @@ struct raw {
 	uint8_t			*fb;
 	uint16_t		 map[256][3];
 	int			 map_entries;
+	unsigned int		 confirmed;	/* OFFER_* */
+	uint32_t		 leds[64];	/* LED states, as they came */
+	int			 nleds;
 };
 
 static int
@@ -285,14 +295,63 @@ set_format(struct raw *r, const struct fmt *f)
 static int
 set_encodings(struct raw *r)
 {
-	uint8_t	b[12];
+	uint8_t	b[4 + 6 * 4];
+	int	n = 0;
 
 	memset(b, 0, sizeof(b));
 	b[0] = 2;
-	put16(b + 2, 2);
-	put32(b + 4, ENC_RAW);
-	put32(b + 8, (uint32_t)ENC_DESKTOP_SIZE);
-	return write_full(r->fd, b, sizeof(b));
+	put32(b + 4 + 4 * n++, ENC_RAW);
+	put32(b + 4 + 4 * n++, (uint32_t)ENC_DESKTOP_SIZE);
+	if (r->o->offer & OFFER_QEMU_KEYS)
+		put32(b + 4 + 4 * n++, (uint32_t)ENC_QEMU_KEYS);
+	if (r->o->offer & OFFER_QEMU_LEDS)
+		put32(b + 4 + 4 * n++, (uint32_t)ENC_QEMU_LEDS);
+	if (r->o->offer & OFFER_VMWARE_LEDS)
+		put32(b + 4 + 4 * n++, (uint32_t)ENC_VMWARE_LEDS);
+	if (r->o->offer & OFFER_EXT_MOUSE)
+		put32(b + 4 + 4 * n++, (uint32_t)ENC_EXT_MOUSE);
+	put16(b + 2, (uint16_t)n);
+	return write_full(r->fd, b, 4 + 4 * (size_t)n);
+}
+
+/* A pseudo-rectangle of input: a confirmation (empty) or the LEDs; 1 when
+ * enc is one, 0 when not, -1 when it is one that was not offered. */
+static int
+read_pseudo(struct raw *r, int32_t enc, int64_t deadline)
+{
+	uint8_t	b[4];
+
+	switch (enc) {
+	case ENC_QEMU_KEYS:
+		if (!(r->o->offer & OFFER_QEMU_KEYS))
+			return -1;
+		r->confirmed |= OFFER_QEMU_KEYS;
+		printf("confirmed qemu-keys\n");
+		return 1;
+	case ENC_EXT_MOUSE:
+		if (!(r->o->offer & OFFER_EXT_MOUSE))
+			return -1;
+		r->confirmed |= OFFER_EXT_MOUSE;
+		printf("confirmed ext-mouse\n");
+		return 1;
+	case ENC_QEMU_LEDS:
+		if (!(r->o->offer & OFFER_QEMU_LEDS) ||
+		    read_full(r->fd, b, 1, deadline) == -1)
+			return -1;
+		printf("leds 0x%02x qemu\n", b[0]);
+		if (r->nleds < 64)
+			r->leds[r->nleds++] = b[0];
+		return 1;
+	case ENC_VMWARE_LEDS:
+		if (!(r->o->offer & OFFER_VMWARE_LEDS) ||
+		    read_full(r->fd, b, 4, deadline) == -1)
+			return -1;
+		printf("leds 0x%02x vmware\n", be32(b));
+		if (r->nleds < 64)
+			r->leds[r->nleds++] = be32(b);
+		return 1;
+	}
+	return 0;
 }
 
 static int
@@ -328,6 +387,14 @@ read_update(struct raw *r, int64_t deadline)
 		w = be16(b + 4);
 		h = be16(b + 6);
 		enc = (int32_t)be32(b + 8);
+		switch (read_pseudo(r, enc, deadline)) {
+		case -1:
+			fprintf(stderr, "pseudo-encoding %d not offered\n", enc);
+			return -1;
+		case 1:
+			fflush(stdout);
+			continue;
+		}
 		if (enc == ENC_DESKTOP_SIZE) {
 			r->width = w;
 			r->height = h;
@@ -459,6 +526,66 @@ raw_pointer(void *s, int x, int y, int mask)
 	return write_full(r->fd, b, sizeof(b));
 }
 
+static int
+raw_qemu_key(void *s, uint32_t keysym, uint32_t xt, int down)
+{
+	struct raw	*r = s;
+	uint8_t		 b[12];
+
+	if (!(r->confirmed & OFFER_QEMU_KEYS))
+		return -1;
+	b[0] = 255;
+	b[1] = 0;
+	put16(b + 2, (uint16_t)down);
+	put32(b + 4, keysym);
+	put32(b + 8, xt);
+	return write_full(r->fd, b, sizeof(b));
+}
+
+static int
+raw_ext_pointer(void *s, int x, int y, int mask, int ext)
+{
+	struct raw	*r = s;
+	uint8_t		 b[7];
+
+	if (!(r->confirmed & OFFER_EXT_MOUSE))
+		return -1;
+	b[0] = 5;
+	b[1] = (uint8_t)(mask | 0x80);
+	put16(b + 2, x);
+	put16(b + 4, y);
+	b[6] = (uint8_t)ext;
+	return write_full(r->fd, b, sizeof(b));
+}
+
+static int
+raw_cut_text(void *s, const char *text, size_t len)
+{
+	struct raw	*r = s;
+	uint8_t		 b[8] = { 6 };
+
+	put32(b + 4, (uint32_t)len);
+	if (write_full(r->fd, b, sizeof(b)) == -1)
+		return -1;
+	return write_full(r->fd, text, len);
+}
+
+static unsigned int
+raw_confirmed(void *s)
+{
+	return ((struct raw *)s)->confirmed;
+}
+
+static int
+raw_leds(void *s, uint32_t *states, int max)
+{
+	struct raw	*r = s;
+
+	for (int i = 0; i < r->nleds && i < max; i++)
+		states[i] = r->leds[i];
+	return r->nleds;
+}
+
 static void
 raw_close(void *s)
 {
@@ -470,7 +597,11 @@ raw_close(void *s)
 }
 
 static const struct session_ops raw_ops = {
-	"raw", raw_pump, raw_view, raw_key, raw_pointer, raw_close
+	.name = "raw", .pump = raw_pump, .view = raw_view, .key = raw_key,
+	.pointer = raw_pointer, .close = raw_close,
+	.qemu_key = raw_qemu_key, .ext_pointer = raw_ext_pointer,
+	.cut_text = raw_cut_text, .confirmed = raw_confirmed,
+	.leds = raw_leds,
 };
 
 void *

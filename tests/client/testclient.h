@@ -65,7 +65,24 @@ struct session_ops {
 	int	(*key)(void *s, uint32_t keysym, int down);
 	int	(*pointer)(void *s, int x, int y, int mask);
 	void	(*close)(void *s);
+	/* What a session may not have (NULL).  A QEMU Extended Key Event:
+	 * -1 also when the server has not confirmed -258 (yet). */
+	int	(*qemu_key)(void *s, uint32_t keysym, uint32_t xt, int down);
+	/* An extended PointerEvent (7 bytes, ExtendedMouseButtons). */
+	int	(*ext_pointer)(void *s, int x, int y, int mask, int ext);
+	int	(*cut_text)(void *s, const char *text, size_t len);
+	/* What the server confirmed: OFFER_* bits. */
+	unsigned int (*confirmed)(void *s);
+	/* The LED states the server sent so far (RFB bits), up to max into
+	 * states: how many there were. */
+	int	(*leds)(void *s, uint32_t *states, int max);
 };
+
+/* Pseudo-encodings the raw session may offer (--offer). */
+#define OFFER_QEMU_KEYS		0x01	/* -258 */
+#define OFFER_QEMU_LEDS		0x02	/* -261 */
+#define OFFER_VMWARE_LEDS	0x04	/* 0x574d5668 */
+#define OFFER_EXT_MOUSE		0x08	/* -316 */
 
 struct options {
 	const char	*target;	/* HOST:PORT or unix:PATH */
@@ -73,6 +90,7 @@ struct options {
 	int		 minor;		/* 3, 7 or 8; 0: libvncclient decides */
 	int		 timeout;	/* seconds */
 	int		 verbose;
+	unsigned int	 offer;		/* OFFER_*: raw session */
 };
 
 /* libvncclient.  NULL when the connection or handshake failed. */

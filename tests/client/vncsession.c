@@ -111,8 +111,38 @@ vnc_close(void *s)
 	free(v);
 }
 
+/* libvncclient asks for -258 on its own, and sends QEMU key events once
+ * the server confirmed it. */
+static int
+vnc_qemu_key(void *s, uint32_t keysym, uint32_t xt, int down)
+{
+	struct vnc	*v = s;
+
+	return SendExtendedKeyEvent(v->cl, keysym, xt, down) ? 0 : -1;
+}
+
+static int
+vnc_cut_text(void *s, const char *text, size_t len)
+{
+	struct vnc	*v = s;
+
+	return SendClientCutText(v->cl, (char *)text, (int)len) ? 0 : -1;
+}
+
+static unsigned int
+vnc_confirmed(void *s)
+{
+	struct vnc	*v = s;
+
+	return SupportsClient2Server(v->cl, rfbQemuEvent) ? OFFER_QEMU_KEYS :
+	    0;
+}
+
 static const struct session_ops vnc_ops = {
-	"libvncclient", vnc_pump, vnc_view, vnc_key, vnc_pointer, vnc_close
+	.name = "libvncclient", .pump = vnc_pump, .view = vnc_view,
+	.key = vnc_key, .pointer = vnc_pointer, .close = vnc_close,
+	.qemu_key = vnc_qemu_key, .cut_text = vnc_cut_text,
+	.confirmed = vnc_confirmed,
 };
 
 void *

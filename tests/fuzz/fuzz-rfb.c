@@ -3,8 +3,12 @@
  * The broker's RFB side, fed what a hostile client could send: the real
  * client (conn, session, updates) over a bufferevent pair, the handshake
  * and every message split at arbitrary points, with the screen changing
- * (its size, and the monitors in it) between the pieces.  What the server
- * answers is read and dropped on the pair's far end.
+ * (its size, and the monitors in it) and the keyboard LEDs changing
+ * between the pieces.  What the server answers is read and dropped on the
+ * pair's far end.  Keys go through the de layout where XKB data is there
+ * (AltGr, dead keys), and paste as typing is on, so ClientCutText is kept
+ * and typed.  The dictionary tests/fuzz/rfb.dict has the tokens, for
+ * libFuzzer's -dict=.
  *
  * Input: byte 0 chooses a listener offering None or nothing and how the
  * rest is split; the rest is the client's byte stream.
@@ -63,6 +67,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct evbuffer *reply;
 	size_t chunk, off = 1;
 	uint8_t seed = 0;
+	char why[256];
 
 	if (size < 1)
 		return 0;
@@ -73,6 +78,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		screen_init(&b.screen, &b);
 		in_init(&b);
+		if ((b.keymap = keymap_new("de", why, sizeof(why))) == NULL)
+			b.keymap = keymap_builtin();
+		keyboards_init(&b.keys, b.keymap);
+		b.paste_as_typing = 1;
 	}
 	new_frame(64, 48, seed++);
 	if (bufferevent_pair_new(b.base, 0, pair) < 0)
@@ -101,6 +110,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else if ((off & 7) == 1) {
 			new_frame(128, 96, seed++);
 			new_frame(64, 48, seed++);
+		}
+		/* The machine's LEDs change, as the input helper reports. */
+		if ((off & 15) == 2) {
+			b.input.leds = (uint32_t)(off >> 4) & 7;
+			b.input.leds_known = 1;
+			clients_leds_changed(&b);
 		}
 		evbuffer_drain(reply, evbuffer_get_length(reply));
 		event_base_loop(b.base, EVLOOP_NONBLOCK);

@@ -48,6 +48,28 @@ check "ClientCutText over the 1 MiB cap: closed" \
 check "ClientCutText of negative length (extended clipboard, not offered): closed" \
     client --timeout 10 --send "06 000000 ffffff00" --expect-close "$(target)"
 
+# QEMU Client Messages (255): only the Extended Key Event, and only once
+# -258 was offered and confirmed; an unknown submessage has no length we
+# could skip.
+check "a QEMU Extended Key Event from a client that did not offer -258: closed" \
+    client --timeout 10 --send "ff 00 0001 00000061 0000001e" --expect-close "$(target)"
+check "a QEMU message of an unknown submessage (1, audio), -258 offered: closed" \
+    client --timeout 10 --offer qemu-keys --send "ff 01 0000" --expect-close "$(target)"
+check "a QEMU message of submessage 0xff: closed" \
+    client --timeout 10 --offer qemu-keys --send "ff ff 0000 0000 0000" --expect-close "$(target)"
+n=$(grep -c '^key' "$INPUT_LOG")
+client --timeout 10 --offer qemu-keys --qemu-keys "0x80,0xaa,0xffff,0x1e=a" \
+    "$(target)" >"$WORK/xt.out" 2>&1
+key_lines_are() {
+	[ "$(grep -c '^key' "$INPUT_LOG")" -eq "$1" ]
+}
+check "scancodes that are no key (0x80, 0xaa, 0xffff) are ignored; the A after them arrives" \
+    wait_until 5 key_lines_are $((n + 2))
+check "which are A's down and up" test "$(grep '^key' "$INPUT_LOG" | tail -n 2 |
+    tr '\n' ,)" = "key 30 KEY_A down,key 30 KEY_A up,"
+check "and the log says so once" \
+    grep -q 'XT scancode 0x80 (keysym 0x0000) is no key we know: ignored' "$WORK/rampart.log"
+
 check "the broker is the same process" test "$(helper_pid rampart-broker)" = "$broker"
 touch "$go"
 if wait "$witness"; then
