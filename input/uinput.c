@@ -165,8 +165,9 @@ uinput_to_pixel(uint16_t v, uint32_t size)
 	if (size <= 1)
 		return 0;
 	/* The broker sends pixel X as X * 65535 / (size - 1), rounded
-	 * down: rounding to the nearest gives X back. */
-	return (uint32_t)(((uint64_t)v * (size - 1) + UINPUT_ABS_MAX / 2) /
+	 * down, which is less than a pixel below X * 65535 / (size - 1)
+	 * for any size up to 65536: rounding up gives X back. */
+	return (uint32_t)(((uint64_t)v * (size - 1) + UINPUT_ABS_MAX - 1) /
 	    UINPUT_ABS_MAX);
 }
 
