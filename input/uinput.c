@@ -341,6 +341,7 @@ timer_set(struct uinput *u, unsigned int ms)
 	return 0;
 }
 
+/* The frame of a pointer event; 1 when a long press begins with it. */
 static int
 touch_frame(struct uinput *u, const struct ipc_in_pointer *p)
 {
@@ -348,25 +349,22 @@ touch_frame(struct uinput *u, const struct ipc_in_pointer *p)
 	uint16_t x, y;
 
 	uinput_to_panel(u->screen.transform, p->x, p->y, &x, &y);
-	if (pressed & IPC_BTN_RIGHT) {
+	if (pressed & IPC_BTN_RIGHT)
 		u->holding = 1;
-		if (timer_set(u, UINPUT_LONG_PRESS_MS) < 0)
-			return -1;
-	}
 	u->buttons = p->buttons;
 	touch_to(u, (p->buttons & UINPUT_BTN_TOUCHING) || u->holding, x, y);
-	return 0;
+	return (pressed & IPC_BTN_RIGHT) != 0;
 }
 
 static int
 uinput_pointer(void *state, const struct ipc_in_pointer *p)
 {
 	struct uinput *u = state;
+	int long_press = 0;
 
 	switch (u->mode) {
 	case SINK_POINTER_TOUCH:
-		if (touch_frame(u, p) < 0)
-			return -1;
+		long_press = touch_frame(u, p);
 		break;
 	case SINK_POINTER_MOUSE:
 		mouse_frame(u, p);
@@ -375,7 +373,12 @@ uinput_pointer(void *state, const struct ipc_in_pointer *p)
 		tablet_frame(u, p);
 		break;
 	}
-	return ev_flush(u, &u->ptr);
+	if (ev_flush(u, &u->ptr) < 0)
+		return -1;
+	/* Timed from the touch the machine saw. */
+	if (long_press && timer_set(u, UINPUT_LONG_PRESS_MS) < 0)
+		return -1;
+	return 0;
 }
 
 static int
