@@ -95,7 +95,7 @@ struct uinput {
 	struct uinput_dev	 kbd, ptr;
 	enum sink_pointer_mode	 mode;
 	struct ipc_in_screen	 screen;	/* width 0: not told yet */
-	uint8_t			 buttons;	/* IPC_BTN_* the device holds */
+	uint8_t			 buttons;	/* IPC_BTN_* held */
 	uint32_t		 leds;		/* IPC_LED_* */
 
 	/* mouse: where we moved the machine's pointer, in pixels */
@@ -105,8 +105,8 @@ struct uinput {
 
 	/* touch */
 	int			 timer_fd;
-	int			 touching;	/* the finger is down */
-	int			 holding;	/* a long press not over yet */
+	int			 touching;	/* the finger down */
+	int			 holding;	/* a long press going on */
 	int32_t			 tracking_id;	/* of the last touch */
 	uint16_t		 touch_x, touch_y;	/* panel */
 

@@ -41,7 +41,7 @@
 /* A device "created" by the sink. */
 struct fakedev {
 	char	name[64];
-	char	caps[2048];	/* what it was described as, one line a type */
+	char	caps[2048];	/* its description, one line a type */
 	int	peer;		/* our end of its descriptor */
 };
 
