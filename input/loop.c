@@ -106,6 +106,15 @@ on_leds(evutil_socket_t fd, short what, void *arg)
 	channel_send(l->ch, IPC_IN2BRK_LEDS, &msg, sizeof(msg), -1);
 }
 
+static void
+on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct input_loop *l = arg;
+
+	if (l->in.sink->on_timer(l->in.sink_state) < 0)
+		loop_failed(l);
+}
+
 static int
 on_message(void *arg, const struct ipc_msg *msg, int fd)
 {
@@ -141,6 +150,8 @@ input_loop_init(struct input_loop *l, struct event_base *base, int fd,
 	    sink->write_fd(sink_state) : -1;
 	int lfd = sink->led_fd != NULL && sink->read_leds != NULL ?
 	    sink->led_fd(sink_state) : -1;
+	int tfd = sink->timer_fd != NULL && sink->on_timer != NULL ?
+	    sink->timer_fd(sink_state) : -1;
 
 	memset(l, 0, sizeof(*l));
 	l->name = name;
@@ -150,8 +161,12 @@ input_loop_init(struct input_loop *l, struct event_base *base, int fd,
 		    on_writable, l);
 	if (lfd >= 0)
 		l->lev = event_new(base, lfd, EV_READ | EV_PERSIST, on_leds, l);
+	if (tfd >= 0)
+		l->tev = event_new(base, tfd, EV_READ | EV_PERSIST, on_timer,
+		    l);
 	if ((wfd >= 0 && l->wev == NULL) || (lfd >= 0 && (l->lev == NULL ||
-	    event_add(l->lev, NULL) < 0)))
+	    event_add(l->lev, NULL) < 0)) || (tfd >= 0 && (l->tev == NULL ||
+	    event_add(l->tev, NULL) < 0)))
 		goto fail;
 	l->ch = channel_new(base, fd, &broker_peer, on_message,
 	    on_channel_closed, l);
@@ -165,7 +180,9 @@ fail:
 		event_free(l->wev);
 	if (l->lev != NULL)
 		event_free(l->lev);
-	l->wev = l->lev = NULL;
+	if (l->tev != NULL)
+		event_free(l->tev);
+	l->wev = l->lev = l->tev = NULL;
 	return -1;
 }
 
@@ -193,7 +210,9 @@ input_loop_free(struct input_loop *l)
 		event_free(l->wev);
 	if (l->lev != NULL)
 		event_free(l->lev);
-	l->wev = l->lev = NULL;
+	if (l->tev != NULL)
+		event_free(l->tev);
+	l->wev = l->lev = l->tev = NULL;
 	channel_free(l->ch);
 	l->ch = NULL;
 	input_free(&l->in);

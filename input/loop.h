@@ -3,9 +3,9 @@
  * The loop of rampart-input: the channel from the broker, whose messages
  * go to input_handle(), and the sink's descriptors: watched for writing
  * while the sink holds events its device would not take, and for reading
- * where the sink reports the keyboard LEDs.  What the broker hears back:
- * IPC_IN2BRK_LEDS when the LEDs change, IPC_IN2BRK_STATUS when the sink
- * becomes blocked, ready again, or fails.
+ * where the sink reports the keyboard LEDs or has a timer running.  What
+ * the broker hears back: IPC_IN2BRK_LEDS when the LEDs change,
+ * IPC_IN2BRK_STATUS when the sink becomes blocked, ready again, or fails.
  */
 #ifndef RAMPART_INPUT_LOOP_H
 #define RAMPART_INPUT_LOOP_H
@@ -25,6 +25,7 @@ struct input_loop {
 	struct channel		*ch;		/* to the broker */
 	struct event		*wev;		/* the sink's write_fd */
 	struct event		*lev;		/* the sink's led_fd */
+	struct event		*tev;		/* the sink's timer_fd */
 	uint32_t		 state;		/* enum ipc_sink_state sent */
 	uint32_t		 leds;		/* IPC_LED_* sent */
 	int			 leds_sent;

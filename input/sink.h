@@ -86,6 +86,15 @@ struct sink_ops {
 	 */
 	int		 (*led_fd)(void *state);
 	int		 (*read_leds)(void *state, uint32_t *leds);
+	/*
+	 * Optional, for a sink that must do something later without
+	 * sleeping (a touch held long enough to be a long press): a
+	 * descriptor that is readable when that time has come (a
+	 * timerfd), and on_timer(), called then: 0, or -1 with a logged
+	 * reason.
+	 */
+	int		 (*timer_fd)(void *state);
+	int		 (*on_timer)(void *state);
 	/* What the sandbox must still allow this sink; NULL: nothing. */
 	const struct sandbox_needs *needs;
 };
