@@ -6,8 +6,12 @@ one pixel.  Usage: flood.py HOST PORT KIND COUNT [ARGS]
 KIND: connect (connect and close, COUNT times), pointer, keys,
 colourmap (SetPixelFormat 8 bpp colour-mapped, never reading),
 keysym (COUNT presses and releases of the keysym ARGS[0], hex),
+behind (once the file ARGS[2] exists, type the keysym ARGS[0] once and
+count how many key lines the log sink's file ARGS[1] got between the
+moment it was sent and its own press: "behind N"),
 pixel (wait up to COUNT seconds until the pixel at ARGS[1],ARGS[2] is
 RRGGBB ARGS[0]; Raw updates in the server's native format)."""
+import os
 import socket
 import struct
 import sys
@@ -41,6 +45,34 @@ def recv_exactly(s, n):
             raise EOFError("the server closed the connection")
         data += more
     return data
+
+
+def key_lines(path):
+    with open(path, errors="replace") as f:
+        return [line for line in f if line.startswith("key ")]
+
+
+def behind(s, keysym, log, go):
+    """How far behind a flood of other clients' keys this one waits."""
+    while not os.path.exists(go):
+        time.sleep(0.001)
+    before = len(key_lines(log))
+    s.sendall(struct.pack(">BBxxI", 4, 1, keysym) +
+              struct.pack(">BBxxI", 4, 0, keysym))
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        lines = key_lines(log)
+        for i, line in enumerate(lines[before:]):
+            if line.split()[1] == str(KEYSYM_CODES[keysym]):
+                print("behind %d" % i)
+                return 0
+        time.sleep(0.01)
+    print("never arrived")
+    return 1
+
+
+# The key codes (US) of the keysyms "behind" types.
+KEYSYM_CODES = {0x7a: 44}
 
 
 def watch_pixel(s, w, h, seconds, want, px, py):
@@ -110,6 +142,8 @@ def main():
             s.sendall(struct.pack(">BBxxI", 4, 1, keysym) +
                       struct.pack(">BBxxI", 4, 0, keysym))
         print("sent keysym 0x%x %d times" % (keysym, count))
+    elif kind == "behind":
+        return behind(s, int(sys.argv[5], 16), sys.argv[6], sys.argv[7])
     elif kind == "pixel":
         return watch_pixel(s, w, h, count, int(sys.argv[5], 16),
                            int(sys.argv[6]), int(sys.argv[7]))

@@ -133,5 +133,33 @@ else
 	skip "unknown keysyms (python3 is not installed)"
 fi
 
+# A flood of keys from one client: another client's key waits behind no
+# more of it than the queue towards the input helper holds (the broker
+# stops reading a client while the helper is behind), not behind the flood.
+if command -v python3 >/dev/null; then
+	n0=$(lines_of key | wc -l)
+	rm -f "$WORK/go"
+	python3 "$top_srcdir/tests/client/flood.py" 127.0.0.1 "$PORT" behind 0 \
+	    7a "$INPUT_LOG" "$WORK/go" >"$WORK/behind.out" 2>&1 &
+	other=$!
+	sleep 0.5
+	python3 "$top_srcdir/tests/client/flood.py" 127.0.0.1 "$PORT" keysym \
+	    50000 61 >"$WORK/flood.out" 2>&1 &
+	flood=$!
+	wait_lines key $((n0 + 2000))
+	touch "$WORK/go"
+	wait "$other"
+	ahead=$(sed -n 's/^behind //p' "$WORK/behind.out")
+	# 1024 messages queued at most, and what the socket holds.
+	check "during the flood another client's z waited behind ${ahead:-?} of its key events (at most 2048)" \
+	    test "${ahead:-999999}" -le 2048
+	wait "$flood"
+	total=$(lines_of key | tail -n +$((n0 + 1)) | grep -c KEY_A)
+	check "and the flood arrived whole: $total of 100000 events" \
+	    test "$total" -eq 100000
+else
+	skip "a flood of keys (python3 is not installed)"
+fi
+
 check "rampart is still running" rampart_alive
 done_testing
