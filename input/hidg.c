@@ -24,6 +24,7 @@
 #include "config.h"
 
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -470,11 +471,30 @@ fail:
 	return NULL;
 }
 
+/* The major number of f_hid's devices ("hidg" in /proc/devices), or -1. */
+static int
+hidg_major(void)
+{
+	char line[128], name[64];
+	FILE *f = fopen("/proc/devices", "re");
+	int major = -1, m;
+
+	if (f == NULL)
+		return -1;
+	/* Character devices come first; block devices after a blank. */
+	while (fgets(line, sizeof(line), f) != NULL && line[0] != '\n')
+		if (sscanf(line, "%d %63s", &m, name) == 2 &&
+		    strcmp(name, "hidg") == 0)
+			major = m;
+	fclose(f);
+	return major;
+}
+
 static int
 open_device(const char *path, char *why, size_t whylen)
 {
 	struct stat st;
-	int fd;
+	int fd, want;
 
 	if ((fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0) {
 		snprintf(why, whylen, "%s: %s%s", path, strerror(errno),
@@ -484,6 +504,16 @@ open_device(const char *path, char *why, size_t whylen)
 	}
 	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode)) {
 		snprintf(why, whylen, "%s: not a character device", path);
+		close(fd);
+		return -1;
+	}
+	/* Another device (/dev/null, a tty) would take reports and give
+	 * end of file forever where LED reports are read. */
+	if ((want = hidg_major()) < 0 || (int)major(st.st_rdev) != want) {
+		snprintf(why, whylen, "%s: not a USB HID gadget device "
+		    "(major %u; %s)", path, major(st.st_rdev), want < 0 ?
+		    "no hidg devices in /proc/devices: is usb_f_hid loaded?" :
+		    "f_hid's is another");
 		close(fd);
 		return -1;
 	}
