@@ -41,10 +41,38 @@ loop_status(struct input_loop *l, uint32_t state)
 	channel_send(l->ch, IPC_IN2BRK_STATUS, &st, sizeof(st), -1);
 }
 
+static void on_writable(evutil_socket_t, short, void *);
+
+/*
+ * Wait for the descriptor the sink names now: a sink of two devices (the
+ * HID gadget's keyboard and pointer) waits for the one that is behind,
+ * and that can change while it waits.
+ */
+static int
+loop_watch(struct input_loop *l)
+{
+	int fd = l->in.sink->write_fd(l->in.sink_state);
+
+	if (event_pending(l->wev, EV_WRITE, NULL)) {
+		if (event_get_fd(l->wev) == fd)
+			return 0;
+		event_del(l->wev);
+	}
+	if (fd < 0 || event_assign(l->wev, l->base, fd, EV_WRITE | EV_PERSIST,
+	    on_writable, l) < 0 || event_add(l->wev, NULL) < 0) {
+		log_warnx("sink %s: cannot wait for descriptor %d", l->name,
+		    fd);
+		return -1;
+	}
+	return 0;
+}
+
 /* After the sink took events: watch its descriptor if it is behind. */
 static int
 loop_after_sink(struct input_loop *l)
 {
+	int was = l->wev != NULL && event_pending(l->wev, EV_WRITE, NULL);
+
 	if (!l->in.blocked)
 		return 0;
 	if (l->wev == NULL) {
@@ -52,10 +80,10 @@ loop_after_sink(struct input_loop *l)
 		    "for", l->name);
 		return -1;
 	}
-	if (!event_pending(l->wev, EV_WRITE, NULL)) {
-		event_add(l->wev, NULL);
+	if (loop_watch(l) < 0)
+		return -1;
+	if (!was)
 		loop_status(l, IPC_SINK_BLOCKED);
-	}
 	return 0;
 }
 
@@ -72,14 +100,20 @@ on_writable(evutil_socket_t fd, short what, void *arg)
 	struct input_loop *l = arg;
 	int r = l->in.sink->flush(l->in.sink_state);
 
-	if (r == SINK_WOULD_BLOCK)
+	if (r == SINK_WOULD_BLOCK) {
+		if (loop_watch(l) < 0)
+			loop_failed(l);
 		return;
+	}
 	event_del(l->wev);
 	if (r < 0) {
 		loop_failed(l);
 		return;
 	}
 	l->in.blocked = 0;
+	/* A device whose LEDs went with its host reads again. */
+	if (l->lev != NULL && !event_pending(l->lev, EV_READ, NULL))
+		event_add(l->lev, NULL);
 	loop_status(l, IPC_SINK_READY);
 }
 
@@ -91,6 +125,15 @@ on_leds(evutil_socket_t fd, short what, void *arg)
 	uint32_t leds = 0;
 	int r = l->in.sink->read_leds(l->in.sink_state, &leds);
 
+	if (r == SINK_LEDS_GONE) {
+		/* The device is gone for now: read it again once the sink
+		 * could write to it (on_writable). */
+		event_del(l->lev);
+		l->in.blocked = 1;
+		if (loop_after_sink(l) < 0)
+			loop_failed(l);
+		return;
+	}
 	if (r < 0) {
 		loop_failed(l);
 		return;

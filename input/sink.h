@@ -37,6 +37,7 @@ struct sink_options {
 /* Held keys: a bit per Linux key code, code / 8 is the byte. */
 #define SINK_KEYS_BYTES		((KEY_MAX + 1 + 7) / 8)
 #define SINK_WOULD_BLOCK	1
+#define SINK_LEDS_GONE		2	/* read_leds(): see there */
 
 static inline int
 sink_key_held(const uint8_t *held, unsigned int code)
@@ -73,8 +74,10 @@ struct sink_ops {
 
 	/*
 	 * Optional, for a sink that may say SINK_WOULD_BLOCK: the
-	 * descriptor the loop then watches for writing, and flush(), which
-	 * writes what waits: 0 when all is out, SINK_WOULD_BLOCK, or -1.
+	 * descriptor the loop then watches for writing (asked again each
+	 * time it waits: a sink of two devices names the one behind), and
+	 * flush(), which writes what waits: 0 when all is out,
+	 * SINK_WOULD_BLOCK, or -1.
 	 */
 	int		 (*write_fd)(void *state);
 	int		 (*flush)(void *state);
@@ -82,7 +85,10 @@ struct sink_ops {
 	 * Optional: a descriptor that is readable when the target set its
 	 * keyboard LEDs (a HID output report, uinput's EV_LED), and
 	 * read_leds(), which reads it: 1 with IPC_LED_* in *leds, 0 when
-	 * there was nothing for us, -1 with a logged reason.
+	 * there was nothing for us, -1 with a logged reason, or
+	 * SINK_LEDS_GONE when the device is gone for now (a USB host went
+	 * away): the loop then waits for write_fd() and reads again once
+	 * flush() returned 0.
 	 */
 	int		 (*led_fd)(void *state);
 	int		 (*read_leds)(void *state, uint32_t *leds);

@@ -14,6 +14,9 @@
  *   evread leds NAME                   "leds: NUML CAPSL" or "leds: none"
  *   evread led NAME LED 0|1            set an LED (EV_LED as a host does)
  *
+ * NAME may also be the node, /dev/input/eventN, where two devices have one
+ * name (the keyboard and the pointer of one USB HID gadget).
+ *
  * Exit status 0, 1 when the device never appeared or a call failed, 2 on a
  * bad command line.
  */
@@ -66,11 +69,17 @@ find(const char *name, double timeout, char *node, size_t nodelen)
 			if (strncmp(e->d_name, "event", 5) != 0)
 				continue;
 			snprintf(node, nodelen, "/dev/input/%s", e->d_name);
+			/* A node given by its path: two devices of one
+			 * USB device (a HID gadget's keyboard and pointer)
+			 * have one name. */
+			if (name[0] == '/' && strcmp(node, name) != 0)
+				continue;
 			if ((fd = open(node, O_RDWR | O_NONBLOCK |
 			    O_CLOEXEC)) < 0)
 				continue;
 			if (libevdev_new_from_fd(fd, &dev) == 0) {
-				if (strcmp(libevdev_get_name(dev), name) == 0) {
+				if (name[0] == '/' ||
+				    strcmp(libevdev_get_name(dev), name) == 0) {
 					closedir(d);
 					return dev;
 				}
