@@ -82,9 +82,23 @@ loop_after_sink(struct input_loop *l)
 	}
 	if (loop_watch(l) < 0)
 		return -1;
-	if (!was)
-		loop_status(l, IPC_SINK_BLOCKED);
+	if (!was) {
+		struct timeval tv = { LOOP_STALL_MS / 1000,
+		    (LOOP_STALL_MS % 1000) * 1000 };
+
+		log_debug("sink %s: events wait for the device", l->name);
+		evtimer_add(l->stall_ev, &tv);
+	}
 	return 0;
+}
+
+static void
+on_stall(evutil_socket_t fd, short what, void *arg)
+{
+	struct input_loop *l = arg;
+
+	if (l->in.blocked)
+		loop_status(l, IPC_SINK_BLOCKED);
 }
 
 static void
@@ -114,7 +128,9 @@ on_writable(evutil_socket_t fd, short what, void *arg)
 	/* A device whose LEDs went with its host reads again. */
 	if (l->lev != NULL && !event_pending(l->lev, EV_READ, NULL))
 		event_add(l->lev, NULL);
-	loop_status(l, IPC_SINK_READY);
+	evtimer_del(l->stall_ev);
+	if (l->state == IPC_SINK_BLOCKED)
+		loop_status(l, IPC_SINK_READY);
 }
 
 static void
@@ -184,6 +200,18 @@ on_channel_closed(void *arg, int error, const char *why)
 	input_loop_stop(l, error);
 }
 
+static void
+loop_events_free(struct input_loop *l)
+{
+	struct event **evs[] = { &l->wev, &l->lev, &l->tev, &l->stall_ev };
+
+	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+		if (*evs[i] != NULL)
+			event_free(*evs[i]);
+		*evs[i] = NULL;
+	}
+}
+
 int
 input_loop_init(struct input_loop *l, struct event_base *base, int fd,
     const char *name, const struct sink_ops *sink, void *sink_state,
@@ -199,15 +227,17 @@ input_loop_init(struct input_loop *l, struct event_base *base, int fd,
 	memset(l, 0, sizeof(*l));
 	l->name = name;
 	l->base = base;
-	if (wfd >= 0)
+	if (wfd >= 0) {
 		l->wev = event_new(base, wfd, EV_WRITE | EV_PERSIST,
 		    on_writable, l);
+		l->stall_ev = evtimer_new(base, on_stall, l);
+	}
 	if (lfd >= 0)
 		l->lev = event_new(base, lfd, EV_READ | EV_PERSIST, on_leds, l);
 	if (tfd >= 0)
 		l->tev = event_new(base, tfd, EV_READ | EV_PERSIST, on_timer,
 		    l);
-	if ((wfd >= 0 && l->wev == NULL) || (lfd >= 0 && (l->lev == NULL ||
+	if ((wfd >= 0 && (l->wev == NULL || l->stall_ev == NULL)) || (lfd >= 0 && (l->lev == NULL ||
 	    event_add(l->lev, NULL) < 0)) || (tfd >= 0 && (l->tev == NULL ||
 	    event_add(l->tev, NULL) < 0)))
 		goto fail;
@@ -219,13 +249,7 @@ input_loop_init(struct input_loop *l, struct event_base *base, int fd,
 	return 0;
 fail:
 	log_warnx("cannot watch the broker channel or the sink %s", name);
-	if (l->wev != NULL)
-		event_free(l->wev);
-	if (l->lev != NULL)
-		event_free(l->lev);
-	if (l->tev != NULL)
-		event_free(l->tev);
-	l->wev = l->lev = l->tev = NULL;
+	loop_events_free(l);
 	return -1;
 }
 
@@ -249,13 +273,7 @@ input_loop_stop(struct input_loop *l, int status)
 void
 input_loop_free(struct input_loop *l)
 {
-	if (l->wev != NULL)
-		event_free(l->wev);
-	if (l->lev != NULL)
-		event_free(l->lev);
-	if (l->tev != NULL)
-		event_free(l->tev);
-	l->wev = l->lev = l->tev = NULL;
+	loop_events_free(l);
 	channel_free(l->ch);
 	l->ch = NULL;
 	input_free(&l->in);

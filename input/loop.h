@@ -5,7 +5,9 @@
  * while the sink holds events its device would not take, and for reading
  * where the sink reports the keyboard LEDs or has a timer running.  What
  * the broker hears back: IPC_IN2BRK_LEDS when the LEDs change,
- * IPC_IN2BRK_STATUS when the sink becomes blocked, ready again, or fails.
+ * IPC_IN2BRK_STATUS when the sink stays blocked for LOOP_STALL_MS, is
+ * ready again after that, or fails.  A shorter wait is the normal life of
+ * a HID gadget (a report waits for the host's next poll): it is not news.
  */
 #ifndef RAMPART_INPUT_LOOP_H
 #define RAMPART_INPUT_LOOP_H
@@ -13,6 +15,8 @@
 #include <stdint.h>
 
 #include "input/input.h"
+
+#define LOOP_STALL_MS		1000
 
 struct channel;
 struct event;
@@ -26,6 +30,7 @@ struct input_loop {
 	struct event		*wev;		/* the sink's write_fd */
 	struct event		*lev;		/* the sink's led_fd */
 	struct event		*tev;		/* the sink's timer_fd */
+	struct event		*stall_ev;	/* blocked for LOOP_STALL_MS */
 	uint32_t		 state;		/* enum ipc_sink_state sent */
 	uint32_t		 leds;		/* IPC_LED_* sent */
 	int			 leds_sent;

@@ -170,6 +170,16 @@ drain_events(int fd, char *events, size_t len)
 	return last;
 }
 
+/* Run the loop for ms milliseconds. */
+static void
+run_for(struct event_base *base, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	event_base_loopexit(base, &tv);
+	event_base_dispatch(base);
+}
+
 int
 main(void)
 {
@@ -211,14 +221,18 @@ main(void)
 	ok(ps.queued == 1 && l.in.blocked &&
 	    event_pending(l.wev, EV_WRITE, NULL),
 	    "would block: the event waits, the descriptor is watched");
+	ok(broker_recv(sv[1], &m) == -1,
+	    "a wait shorter than LOOP_STALL_MS is no news for the broker");
+	send_key(sv[1], KEY_A, 0);
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	ok(ps.queued == 2, "a second event waits too");
+	run_for(base, LOOP_STALL_MS + 200);
 	t = broker_recv(sv[1], &m);
 	ok(t == IPC_IN2BRK_STATUS && m.u.in_status.state == IPC_SINK_BLOCKED &&
 	    strncmp(m.u.in_status.text, "pipe: blocked", 13) == 0,
-	    "the broker hears: blocked (\"%.40s\")", m.u.in_status.text);
-	send_key(sv[1], KEY_A, 0);
-	event_base_loop(base, EVLOOP_NONBLOCK);
-	ok(ps.queued == 2 && broker_recv(sv[1], &m) == -1,
-	    "a second event waits too, and blocked is said once");
+	    "blocked for longer, the broker hears: blocked (\"%.40s\")",
+	    m.u.in_status.text);
+	ok(broker_recv(sv[1], &m) == -1, "once");
 	ok(sink_key_held(ps.held, KEY_B) && !sink_key_held(ps.held, KEY_A),
 	    "the sink saw the held keys after the event: B, not A");
 
@@ -234,6 +248,18 @@ main(void)
 	ok(broker_recv(sv[1], &m) == IPC_IN2BRK_STATUS &&
 	    m.u.in_status.state == IPC_SINK_READY,
 	    "the broker hears: ready");
+
+	/* A short wait, as a HID gadget's for the host's next poll. */
+	fill(ps.out[1]);
+	send_key(sv[1], KEY_C, 1);
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	drain_events(ps.out[0], events, sizeof(events));
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	drain_events(ps.out[0], events, sizeof(events));
+	run_for(base, LOOP_STALL_MS + 200);
+	ok(strcmp(events, "K") == 0 && !l.in.blocked &&
+	    broker_recv(sv[1], &m) == -1,
+	    "blocked for a moment: the key goes out, the broker hears nothing");
 
 	/* The target sets its LEDs. */
 	b = IPC_LED_CAPS_LOCK | IPC_LED_NUM_LOCK | 0x80;
