@@ -54,7 +54,6 @@ struct hidg_dev {
 
 struct hidg {
 	struct hidg_dev	 kbd, ptr;
-	uint32_t	 transform;	/* IPC_TRANSFORM_* of the screen */
 	int		 said_no_pointer;
 };
 
@@ -91,38 +90,6 @@ hidg_keyboard_report(const uint8_t *held, uint8_t r[HIDG_KEYBOARD_LEN])
 		memset(r + 2, HID_USAGE_ERROR_ROLL_OVER, 6);
 }
 
-/*
- * The position on the captured picture of a position on the upright
- * screen: the picture was mirrored (FLIPPED) and then turned
- * counter-clockwise to be upright; undo the turn, then the mirror.
- */
-static void
-unturn(uint32_t transform, uint32_t u, uint32_t v, uint32_t *x, uint32_t *y)
-{
-	const uint32_t m = 65535;
-
-	switch (transform & 3) {
-	case IPC_TRANSFORM_90:
-		*x = m - v;
-		*y = u;
-		break;
-	case IPC_TRANSFORM_180:
-		*x = m - u;
-		*y = m - v;
-		break;
-	case IPC_TRANSFORM_270:
-		*x = v;
-		*y = m - u;
-		break;
-	default:
-		*x = u;
-		*y = v;
-		break;
-	}
-	if (transform & IPC_TRANSFORM_FLIPPED)
-		*x = m - *x;
-}
-
 /* 0 .. 65535 to 0 .. 32767, rounded: both ends stay ends. */
 static uint16_t
 scale(uint32_t v)
@@ -131,7 +98,7 @@ scale(uint32_t v)
 }
 
 void
-hidg_pointer_report(const struct ipc_in_pointer *p, uint32_t transform,
+hidg_pointer_report(const struct ipc_in_pointer *p,
     uint8_t r[HIDG_POINTER_LEN])
 {
 	/* IPC's order is left, middle, right; HID's is left, right,
@@ -143,12 +110,8 @@ hidg_pointer_report(const struct ipc_in_pointer *p, uint32_t transform,
 		{ IPC_BTN_MIDDLE, 0x04 }, { IPC_BTN_SIDE, 0x08 },
 		{ IPC_BTN_EXTRA, 0x10 },
 	};
-	uint32_t x, y;
-	uint16_t sx, sy;
+	uint16_t sx = scale(p->x), sy = scale(p->y);
 
-	unturn(transform, p->x, p->y, &x, &y);
-	sx = scale(x);
-	sy = scale(y);
 	r[0] = 0;
 	for (size_t i = 0; i < sizeof(buttons) / sizeof(buttons[0]); i++)
 		if (p->buttons & buttons[i].ipc)
@@ -322,18 +285,9 @@ hidg_pointer(void *state, const struct ipc_in_pointer *p)
 		h->said_no_pointer = 1;
 		return 0;
 	}
-	hidg_pointer_report(p, h->transform, r);
+	hidg_pointer_report(p, r);
 	/* A wheel notch is an event, not a state: never merged away. */
 	return dev_send(&h->ptr, r, p->wheel != 0 || p->hwheel != 0);
-}
-
-static int
-hidg_screen(void *state, const struct ipc_in_screen *s)
-{
-	struct hidg *h = state;
-
-	h->transform = s->transform;
-	return 0;
 }
 
 static int
@@ -569,7 +523,6 @@ const struct sink_ops sink_hidg = {
 	.open = hidg_open,
 	.key = hidg_key,
 	.pointer = hidg_pointer,
-	.screen = hidg_screen,
 	.release_all = hidg_release_all,
 	.close = hidg_close,
 	.write_fd = hidg_write_fd,

@@ -46,11 +46,12 @@ void	hidg_keyboard_report(const uint8_t *held,
 	    uint8_t report[HIDG_KEYBOARD_LEN]);
 /*
  * The pointer report of an event: p's position (0 .. 65535 across the
- * upright screen) mapped back through the screen's transform
- * (IPC_TRANSFORM_*) and scaled to 0 .. 32767, its buttons and wheels.
+ * upright screen) scaled to 0 .. 32767, its buttons and wheels.  Upright,
+ * as a tablet's: the host maps an absolute pointer onto its desktop as it
+ * shows it, which is what was captured.
  */
 void	hidg_pointer_report(const struct ipc_in_pointer *p,
-	    uint32_t transform, uint8_t report[HIDG_POINTER_LEN]);
+	    uint8_t report[HIDG_POINTER_LEN]);
 /* IPC_LED_* of an LED output report of len bytes; -1 if it is not one. */
 int	hidg_leds_of(const uint8_t *report, long len);
 

@@ -6,8 +6,7 @@
  * the spec for a sample of keys; every key of a PC keyboard has one; the
  * map is one to one; the boot keyboard report (modifiers, six keys, the
  * phantom state at seven); the absolute pointer report (scaling, buttons
- * in HID's order, wheels, the screen's transform undone, checked against
- * the forward transform); the LED byte from the host, bad ones refused.
+ * in HID's order, wheels); the LED byte from the host, bad ones refused.
  */
 #include "config.h"
 
@@ -289,12 +288,12 @@ test_keyboard_report(void)
 
 static void
 pointer(uint16_t x, uint16_t y, uint8_t buttons, int8_t wheel,
-    int8_t hwheel, uint32_t transform, uint8_t *r)
+    int8_t hwheel, uint8_t *r)
 {
 	struct ipc_in_pointer p = { .x = x, .y = y, .buttons = buttons,
 	    .wheel = wheel, .hwheel = hwheel };
 
-	hidg_pointer_report(&p, transform, r);
+	hidg_pointer_report(&p, r);
 }
 
 static unsigned int
@@ -307,27 +306,6 @@ static unsigned int
 ry(const uint8_t *r)
 {
 	return r[3] | (unsigned int)r[4] << 8;
-}
-
-/*
- * Where a point of the captured picture lands on the upright screen, the
- * way ipc.h says the picture is turned: mirrored about the vertical axis
- * if FLIPPED, then turned 90 degrees counter-clockwise n times.  Each
- * quarter turn counter-clockwise takes (x, y) (y down) to (y, 1 - x).
- */
-static void
-forward(uint32_t transform, double x, double y, double *u, double *v)
-{
-	if (transform & IPC_TRANSFORM_FLIPPED)
-		x = 1 - x;
-	for (unsigned int i = 0; i < (transform & 3); i++) {
-		double t = x;
-
-		x = y;
-		y = 1 - t;
-	}
-	*u = x;
-	*v = y;
 }
 
 static void
@@ -346,12 +324,12 @@ test_pointer_report(void)
 	uint8_t r[HIDG_POINTER_LEN];
 	int bad = 0;
 
-	pointer(0, 0, 0, 0, 0, 0, r);
+	pointer(0, 0, 0, 0, 0, r);
 	ok(report_is(r, (const uint8_t[7]){ 0 }, 7), "top left: 0, 0");
-	pointer(65535, 65535, 0, 0, 0, 0, r);
+	pointer(65535, 65535, 0, 0, 0, r);
 	ok(report_is(r, (const uint8_t[7]){ 0, 0xff, 0x7f, 0xff, 0x7f }, 7),
 	    "bottom right: 32767, 32767, little endian");
-	pointer(32768, 16384, 0, 0, 0, 0, r);
+	pointer(32768, 16384, 0, 0, 0, r);
 	ok(rx(r) == 16384 && ry(r) == 8192,
 	    "the centre column 32768 is 16384, a quarter 16384 is 8192 "
 	    "(%u, %u)", rx(r), ry(r));
@@ -359,7 +337,7 @@ test_pointer_report(void)
 	for (uint32_t x = 0, last = 0; x <= 65535; x++) {
 		double exact = x * 32767.0 / 65535.0;
 
-		pointer((uint16_t)x, 0, 0, 0, 0, 0, r);
+		pointer((uint16_t)x, 0, 0, 0, 0, r);
 		if (rx(r) > 32767 || rx(r) < last ||
 		    (double)rx(r) - exact > 0.5 || exact - rx(r) > 0.5)
 			bad++;
@@ -369,42 +347,17 @@ test_pointer_report(void)
 	    "0 .. 32767, never backwards");
 
 	for (size_t i = 0; i < sizeof(buttons) / sizeof(buttons[0]); i++) {
-		pointer(100, 100, buttons[i].ipc, 0, 0, 0, r);
+		pointer(100, 100, buttons[i].ipc, 0, 0, r);
 		ok(r[0] == buttons[i].hid, "%s (0x%02x)", buttons[i].name,
 		    r[0]);
 	}
-	pointer(100, 100, IPC_BTN_ALL, 0, 0, 0, r);
+	pointer(100, 100, IPC_BTN_ALL, 0, 0, r);
 	ok(r[0] == 0x1f, "all five: 0x1f, bits 5-7 clear");
-	pointer(100, 100, 0, 1, -1, 0, r);
+	pointer(100, 100, 0, 1, -1, r);
 	ok(r[5] == 0x01 && r[6] == 0xff, "wheel up 1: 0x01; hwheel left 1: "
 	    "0xff (int8)");
-	pointer(100, 100, 0, -16, 16, 0, r);
+	pointer(100, 100, 0, -16, 16, r);
 	ok(r[5] == 0xf0 && r[6] == 0x10, "wheel -16, hwheel 16");
-
-	/* The screen's transform undone: the corners and the centre of the
-	 * upright screen land where the forward turn put the picture's. */
-	bad = 0;
-	for (uint32_t t = 0; t <= IPC_TRANSFORM_MAX; t++) {
-		static const double pts[][2] = { { 0, 0 }, { 1, 0 }, { 0, 1 },
-		    { 1, 1 }, { 0.25, 0.75 } };
-
-		for (size_t i = 0; i < 5; i++) {
-			double u, v;
-
-			forward(t, pts[i][0], pts[i][1], &u, &v);
-			pointer((uint16_t)(u * 65535 + 0.5),
-			    (uint16_t)(v * 65535 + 0.5), 0, 0, 0, t, r);
-			if (rx(r) != (unsigned int)(pts[i][0] * 32767 + 0.5) ||
-			    ry(r) != (unsigned int)(pts[i][1] * 32767 + 0.5)) {
-				diag("transform %u: (%.2f, %.2f) upright "
-				    "(%.2f, %.2f) gave %u, %u", t, pts[i][0],
-				    pts[i][1], u, v, rx(r), ry(r));
-				bad++;
-			}
-		}
-	}
-	ok(bad == 0, "with each of the 8 transforms, corners and a point "
-	    "map back to the captured picture");
 }
 
 static void
