@@ -586,12 +586,35 @@ raw_leds(void *s, uint32_t *states, int max)
 	return r->nleds;
 }
 
+void
+close_gracefully(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char buf[65536];
+	int left = 2000;
+
+	/*
+	 * Closing with the server's updates unread would reset the
+	 * connection, and the kernel then drops what we sent last before the
+	 * server read it (the last key of a test).  Say we are done, read
+	 * until the server closes too (at most 2 s), then close.
+	 */
+	if (shutdown(fd, SHUT_WR) == 0)
+		while (left > 0 && poll(&p, 1, 100) >= 0) {
+			if (p.revents != 0 && read(fd, buf, sizeof(buf)) <= 0)
+				break;
+			if (p.revents == 0)
+				left -= 100;
+		}
+	close(fd);
+}
+
 static void
 raw_close(void *s)
 {
 	struct raw	*r = s;
 
-	close(r->fd);
+	close_gracefully(r->fd);
 	free(r->fb);
 	free(r);
 }

@@ -104,6 +104,9 @@ void	*raw_open(const struct options *o, const struct session_ops **ops,
 	    char **refusal);
 int	 raw_stall(void *s);
 int	 raw_send(void *s, const uint8_t *buf, size_t len);
+/* Half-close, read what the server still sends until it closes (2 s at
+ * most), then close: nothing we sent is lost to a reset. */
+void	 close_gracefully(int fd);
 /* 0 when the server closes the connection within timeout_ms. */
 int	 raw_wait_close(void *s, int timeout_ms);
 /* Connect and send bytes before any handshake: the garbage case. */

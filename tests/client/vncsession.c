@@ -107,6 +107,11 @@ vnc_close(void *s)
 
 	free(v->cl->frameBuffer);
 	v->cl->frameBuffer = NULL;
+	/* Ours to close, gracefully (see close_gracefully()). */
+	if (v->cl->sock != RFB_INVALID_SOCKET) {
+		close_gracefully(v->cl->sock);
+		v->cl->sock = RFB_INVALID_SOCKET;
+	}
 	rfbClientCleanup(v->cl);
 	free(v);
 }
