@@ -60,7 +60,6 @@ static const struct chan_rule sv_rules[] = {
 	{ IPC_SV2BRK_CONFIG, CHAN_ONCE | CHAN_BEFORE_START },
 	{ IPC_SV2BRK_LISTENER, CHAN_BEFORE_START },
 	{ IPC_SV2BRK_START, CHAN_START },
-	{ IPC_SV2BRK_AUTH_RESULT, CHAN_ANSWER },
 };
 
 static const struct chan_peer sv_peer = {
@@ -99,9 +98,6 @@ sv_answer(void *arg, const struct ipc_msg *m, int fd)
 		log_debug("sandboxed");
 		b->started = 1;
 		listeners_enable(b);
-		return 0;
-	case IPC_SV2BRK_AUTH_RESULT:
-		/* No security type asks yet (VeNCrypt will). */
 		return 0;
 	case IPC_SV2BRK_LOG_LEVEL:
 		return log_level_set(b, &m->u.log_level);

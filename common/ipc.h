@@ -41,14 +41,16 @@ enum ipc_type {
 	IPC_SV2BRK_CAPTURE_CHANNEL,	/* no payload + fd */
 	IPC_SV2BRK_INPUT_CHANNEL,	/* no payload + fd */
 	IPC_SV2BRK_START,		/* no payload: configuration done */
-	IPC_SV2BRK_AUTH_RESULT,		/* struct ipc_sv_auth_result */
 	IPC_SV2BRK_LOG_LEVEL,		/* struct ipc_log_level */
-	IPC_SV2BRK_LAST = IPC_SV2BRK_LOG_LEVEL,
+	IPC_SV2BRK_TLS,			/* struct ipc_sv_tls + blob fd */
+	IPC_SV2BRK_KEY_CHANNEL,		/* no payload + fd: to the key holder */
+	IPC_SV2BRK_AUTH_CHANNEL,	/* no payload + fd: to rampart-auth */
+	IPC_SV2BRK_USERS,		/* struct ipc_sv_users + blob fd */
+	IPC_SV2BRK_LAST = IPC_SV2BRK_USERS,
 
-	/* broker -> supervisor */
+	/* broker -> supervisor: nothing (the range stays reserved) */
 	IPC_BRK2SV_FIRST = 0x0200,
-	IPC_BRK2SV_AUTH = IPC_BRK2SV_FIRST,	/* struct ipc_brk_auth */
-	IPC_BRK2SV_LAST = IPC_BRK2SV_AUTH,
+	IPC_BRK2SV_LAST = IPC_BRK2SV_FIRST - 1,
 
 	/* capture -> broker */
 	IPC_CAP2BRK_FIRST = 0x0300,
@@ -81,6 +83,28 @@ enum ipc_type {
 	IPC_IN2BRK_LEDS = IPC_IN2BRK_FIRST,	/* struct ipc_in_leds */
 	IPC_IN2BRK_STATUS,		/* struct ipc_in_status */
 	IPC_IN2BRK_LAST = IPC_IN2BRK_STATUS,
+
+	/* broker -> key holder (the supervisor, on a channel of its own) */
+	IPC_BRK2KEY_FIRST = 0x0700,
+	IPC_BRK2KEY_SIGN = IPC_BRK2KEY_FIRST,	/* struct ipc_key_sign */
+	IPC_BRK2KEY_LAST = IPC_BRK2KEY_SIGN,
+
+	/* key holder -> broker */
+	IPC_KEY2BRK_FIRST = 0x0800,
+	IPC_KEY2BRK_SIGNATURE = IPC_KEY2BRK_FIRST, /* struct ipc_key_signature */
+	IPC_KEY2BRK_LAST = IPC_KEY2BRK_SIGNATURE,
+
+	/* broker -> rampart-auth */
+	IPC_BRK2AUTH_FIRST = 0x0900,
+	IPC_BRK2AUTH_PASSWORD = IPC_BRK2AUTH_FIRST, /* struct ipc_auth_password */
+	IPC_BRK2AUTH_VNC,		/* struct ipc_auth_vnc */
+	IPC_BRK2AUTH_LOG_LEVEL,		/* struct ipc_log_level */
+	IPC_BRK2AUTH_LAST = IPC_BRK2AUTH_LOG_LEVEL,
+
+	/* rampart-auth -> broker */
+	IPC_AUTH2BRK_FIRST = 0x0a00,
+	IPC_AUTH2BRK_RESULT = IPC_AUTH2BRK_FIRST, /* struct ipc_auth_result */
+	IPC_AUTH2BRK_LAST = IPC_AUTH2BRK_RESULT,
 };
 
 #define IPC_DESKTOP_NAME_MAX	64
@@ -92,11 +116,23 @@ struct ipc_sv_config {
 /*
  * Security types a listener offers, a bit each.  The supervisor decides
  * them per listener from the options, and the broker offers exactly these.
- * A wildcard listener (0.0.0.0, ::) may offer more to the connections that
- * reached it on a loopback address: security_local, a superset.
+ * A wildcard listener (0.0.0.0, ::) may offer something else to the
+ * connections that reached it on a loopback address: security_local.
+ *
+ * The VeNCrypt subtypes (X509*, TLSPLAIN) are offered inside RFB security
+ * type 19; VNCAUTH is type 2, NONE type 1.
  */
-#define IPC_SEC_NONE		0x0001	/* RFB security type None */
-#define IPC_SEC_ALL		IPC_SEC_NONE
+#define IPC_SEC_NONE		0x0001	/* None: no authentication */
+#define IPC_SEC_VNCAUTH		0x0002	/* VNC authentication (DES) */
+#define IPC_SEC_X509PLAIN	0x0004	/* VeNCrypt X509Plain (262) */
+#define IPC_SEC_X509NONE	0x0008	/* VeNCrypt X509None (260): the
+					 * client certificate names the user */
+#define IPC_SEC_TLSPLAIN	0x0010	/* VeNCrypt TLSPlain (259): anonymous
+					 * TLS, then a password */
+#define IPC_SEC_VENCRYPT	(IPC_SEC_X509PLAIN | IPC_SEC_X509NONE | \
+				 IPC_SEC_TLSPLAIN)
+#define IPC_SEC_ALL		(IPC_SEC_NONE | IPC_SEC_VNCAUTH | \
+				 IPC_SEC_VENCRYPT)
 
 struct ipc_sv_listener {
 	char		name[64];	/* for logs, NUL-terminated */
@@ -105,29 +141,115 @@ struct ipc_sv_listener {
 };
 
 /*
- * A password check, asked by the broker and answered by the supervisor,
- * which alone holds the accounts.  The id pairs answer and question: an
- * answer to nothing outstanding ends the channel (channel.h).
+ * The broker's TLS material, all of it public: a blob (blob.h) of
+ * cert_len bytes of PEM certificate chain (the server's certificate
+ * first), then ca_len bytes of PEM CA certificates that client
+ * certificates must chain to (X509None; 0: none), then crl_len bytes of
+ * PEM CRLs (0: none).  The private key stays with the key holder (below).
+ * Sent before IPC_SV2BRK_START, and again after a reload: connections
+ * from then on use the new material.
  */
-#define IPC_AUTH_USER_MAX	64
-#define IPC_AUTH_PASSWORD_MAX	128
+#define IPC_TLS_MAX		(4U << 20)
 
-struct ipc_brk_auth {
-	uint32_t	id;		/* set by channel_ask() */
-	uint32_t	pad;		/* zero */
-	char		user[IPC_AUTH_USER_MAX];		/* NUL-terminated */
-	char		password[IPC_AUTH_PASSWORD_MAX];	/* NUL-terminated */
+struct ipc_sv_tls {
+	uint32_t	cert_len;	/* >= 1 */
+	uint32_t	ca_len;
+	uint32_t	crl_len;
+	uint32_t	generation;	/* counts reloads; signs quote it */
 };
 
-enum ipc_auth_result {
+/*
+ * The accounts as the broker may know them: names and roles, never a
+ * hash.  A blob of len bytes of lines "NAME ROLE\n", ROLE "control" or
+ * "view", NAME as in the users file (users.h).  Sent before
+ * IPC_SV2BRK_START and after every reload; a client logged in as a user
+ * no longer listed is disconnected, one whose role changed gets the new
+ * role.  len 0: no accounts (and no blob).
+ */
+#define IPC_USERS_MAX		(1U << 20)
+
+struct ipc_sv_users {
+	uint32_t	len;		/* bytes of the blob, 0: none */
+	uint32_t	pad;		/* zero */
+};
+
+/*
+ * The key holder signs for the broker's TLS stack, which never sees the
+ * private key (OpenBSD relayd's "ca" process).  One question, one answer,
+ * asked synchronously: the broker waits for the answer (the supervisor
+ * answers at once, a signature is tens of microseconds).
+ *
+ * IPC_SIGN_DIGEST: data is a message digest (len 20 .. 64) to sign with
+ * the ECDSA key, the answer a DER ECDSA signature.  IPC_SIGN_RSA: data is
+ * the input of the RSA private-key operation (len the key's size in bytes,
+ * or less with PKCS #1 padding), padding RSA_PKCS1_PADDING or
+ * RSA_NO_PADDING (PSS is padded by the broker's TLS stack), the answer the
+ * key's size in bytes.
+ */
+#define IPC_SIGN_MAX		512	/* RSA 4096 */
+
+enum ipc_sign_op {
+	IPC_SIGN_DIGEST = 1,
+	IPC_SIGN_RSA = 2,
+};
+
+struct ipc_key_sign {
+	uint32_t	id;		/* echoed in the answer */
+	uint32_t	op;		/* enum ipc_sign_op */
+	uint32_t	padding;	/* IPC_SIGN_RSA: RSA_*_PADDING */
+	uint32_t	len;		/* bytes of data used */
+	uint32_t	generation;	/* of the certificate (ipc_sv_tls) */
+	uint32_t	pad;		/* zero */
+	uint8_t		data[IPC_SIGN_MAX];
+};
+
+struct ipc_key_signature {
+	uint32_t	id;
+	uint32_t	ok;		/* 1: sig holds len bytes; 0: refused */
+	uint32_t	len;
+	uint32_t	pad;		/* zero */
+	uint8_t		sig[IPC_SIGN_MAX];
+};
+
+/*
+ * Password checks, asked by the broker and answered by rampart-auth, which
+ * alone holds the password hashes.  The id pairs answer and question.
+ * Lengths are explicit; user and password hold no NUL byte (the broker
+ * refuses such a client before it asks).  A user name longer than any
+ * account's is asked as it is and fails like any unknown user, in the
+ * same time.
+ */
+#define IPC_AUTH_USER_MAX	256
+#define IPC_AUTH_PASSWORD_MAX	1024
+
+struct ipc_auth_password {
+	uint32_t	id;		/* set by channel_ask() */
+	uint32_t	user_len;	/* 0 .. IPC_AUTH_USER_MAX */
+	uint32_t	password_len;	/* 0 .. IPC_AUTH_PASSWORD_MAX */
+	uint32_t	pad;		/* zero */
+	char		user[IPC_AUTH_USER_MAX];
+	char		password[IPC_AUTH_PASSWORD_MAX];
+};
+
+/* VNC authentication: the challenge we sent and the client's response. */
+#define IPC_VNC_CHALLENGE	16
+
+struct ipc_auth_vnc {
+	uint32_t	id;		/* set by channel_ask() */
+	uint32_t	pad;		/* zero */
+	uint8_t		challenge[IPC_VNC_CHALLENGE];
+	uint8_t		response[IPC_VNC_CHALLENGE];
+};
+
+enum ipc_auth_role {
 	IPC_AUTH_REFUSED = 0,
 	IPC_AUTH_CONTROL = 1,		/* may view, type and point */
 	IPC_AUTH_VIEW = 2,		/* may only view */
 };
 
-struct ipc_sv_auth_result {
+struct ipc_auth_result {
 	uint32_t	id;		/* the id of the question */
-	uint32_t	result;		/* enum ipc_auth_result */
+	uint32_t	role;		/* enum ipc_auth_role */
 };
 
 /*
@@ -302,7 +424,7 @@ const char *ipc_type_name(uint16_t type);
  * descriptor exactly when have_fd says, else -1. */
 int	ipc_valid(uint16_t type, size_t len, int have_fd);
 
-#define IPC_PAYLOAD_MAX	256
+#define IPC_PAYLOAD_MAX	1536
 #define IPC_MSG_MAX	(sizeof(struct ipc_hdr) + IPC_PAYLOAD_MAX)
 
 struct ipc_msg {
@@ -310,8 +432,13 @@ struct ipc_msg {
 	union {
 		struct ipc_sv_config	sv_config;
 		struct ipc_sv_listener	sv_listener;
-		struct ipc_sv_auth_result sv_auth_result;
-		struct ipc_brk_auth	brk_auth;
+		struct ipc_sv_tls	sv_tls;
+		struct ipc_sv_users	sv_users;
+		struct ipc_key_sign	key_sign;
+		struct ipc_key_signature key_signature;
+		struct ipc_auth_password auth_password;
+		struct ipc_auth_vnc	auth_vnc;
+		struct ipc_auth_result	auth_result;
 		struct ipc_cap_ring	cap_ring;
 		struct ipc_cap_frame	cap_frame;
 		struct ipc_cap_cursor	cap_cursor;

@@ -17,6 +17,7 @@ enum sandbox_role {
 	SANDBOX_BROKER,
 	SANDBOX_CAPTURE,
 	SANDBOX_INPUT,
+	SANDBOX_AUTH,		/* rampart-auth: unprivileged, like the broker */
 };
 
 /*

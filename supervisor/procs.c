@@ -278,28 +278,11 @@ to_broker(struct supervisor *sv, uint16_t type, const void *p, size_t len,
 		channel_send(sv->broker, type, p, len, passfd);
 }
 
-/* A password check.  There are no accounts yet: every check fails. */
-static void
-sv_answer_auth(struct supervisor *sv, const struct ipc_brk_auth *q)
-{
-	struct ipc_sv_auth_result a = { .id = q->id,
-	    .result = IPC_AUTH_REFUSED };
-
-	log_info("password check for \"%.*s\": no accounts are configured",
-	    (int)strnlen(q->user, sizeof(q->user)), q->user);
-	to_broker(sv, IPC_SV2BRK_AUTH_RESULT, &a, sizeof(a), -1);
-}
-
+/* The broker sends the supervisor nothing (its questions go to the key
+ * holder's channel and to rampart-auth): any message ends it. */
 static int
 sv_answer(void *arg, const struct ipc_msg *m, int fd)
 {
-	struct supervisor *sv = arg;
-
-	switch (m->hdr.type) {
-	case IPC_BRK2SV_AUTH:
-		sv_answer_auth(sv, &m->u.brk_auth);
-		return 0;
-	}
 	return -1;
 }
 

@@ -287,12 +287,14 @@ test_tail_and_fds(struct event_base *base)
 	close(sv[1]);
 }
 
-/* The supervisor's rules as the broker holds them. */
+/* The supervisor's rules as the broker holds them, and one made up for
+ * the test: a log level as the answer to a question (its level field is
+ * where an answer's id is). */
 static const struct chan_rule rules[] = {
 	{ IPC_SV2BRK_CONFIG, CHAN_ONCE | CHAN_BEFORE_START },
 	{ IPC_SV2BRK_LISTENER, CHAN_BEFORE_START },
 	{ IPC_SV2BRK_START, CHAN_START },
-	{ IPC_SV2BRK_AUTH_RESULT, CHAN_ANSWER },
+	{ IPC_SV2BRK_LOG_LEVEL, CHAN_ANSWER },
 	{ IPC_SV2BRK_INPUT_CHANNEL, CHAN_AFTER_START },
 };
 
@@ -314,8 +316,8 @@ run(struct event_base *base, const struct step *steps, size_t n,
 {
 	struct ipc_sv_config conf = { .desktop_name = "x" };
 	struct ipc_sv_listener l = { .name = "l" };
-	struct ipc_sv_auth_result a = { .id = 0 };
-	struct ipc_brk_auth q = { .user = "u" };
+	struct ipc_log_level a = { .level = 0 };
+	struct ipc_auth_password q = { .user = "u", .user_len = 1 };
 	struct seen s = { .last_fd = -1 };
 	struct channel *ch;
 	int sv[2];
@@ -323,7 +325,7 @@ run(struct event_base *base, const struct step *steps, size_t n,
 	pair(sv);
 	ch = channel_new(base, sv[0], &ruled, handler, closed, &s);
 	if (ask)
-		a.id = channel_ask(ch, IPC_BRK2SV_AUTH, &q, sizeof(q));
+		a.level = channel_ask(ch, IPC_BRK2AUTH_PASSWORD, &q, sizeof(q));
 	for (size_t i = 0; i < n; i++) {
 		const void *p = NULL;
 		size_t len = 0;
@@ -340,10 +342,10 @@ run(struct event_base *base, const struct step *steps, size_t n,
 		case IPC_SV2BRK_INPUT_CHANNEL:
 			fd = 0;
 			break;
-		case IPC_SV2BRK_AUTH_RESULT:
+		case IPC_SV2BRK_LOG_LEVEL:
 			p = &a, len = sizeof(a);
 			break;
-		case IPC_BRK2SV_AUTH:
+		case IPC_BRK2AUTH_PASSWORD:
 			p = &q, len = sizeof(q);
 			break;
 		}
@@ -381,13 +383,13 @@ test_rules(struct event_base *base)
 		{ IPC_SV2BRK_START }, { IPC_SV2BRK_START },
 	};
 	static const struct step answer[] = {
-		{ IPC_SV2BRK_AUTH_RESULT },
+		{ IPC_SV2BRK_LOG_LEVEL },
 	};
 	static const struct step answer_twice[] = {
-		{ IPC_SV2BRK_AUTH_RESULT }, { IPC_SV2BRK_AUTH_RESULT },
+		{ IPC_SV2BRK_LOG_LEVEL }, { IPC_SV2BRK_LOG_LEVEL },
 	};
 	static const struct step wrong_way[] = {
-		{ IPC_BRK2SV_AUTH },
+		{ IPC_BRK2AUTH_PASSWORD },
 	};
 	struct seen s;
 
