@@ -202,27 +202,50 @@ scrypt(const char *password, size_t len, const struct scrypt_hash *h,
 	return 0;
 }
 
-int
-users_hash(const char *password, size_t len, char *out, size_t outlen)
+static int
+hash_new(struct scrypt_hash *h, const char *password, size_t len, char *out,
+    size_t outlen)
 {
-	struct scrypt_hash h = { .ln = USERS_SCRYPT_LN, .r = USERS_SCRYPT_R,
-	    .p = USERS_SCRYPT_P };
 	char salt[SALT_B64 + 1], key[KEY_B64 + 1];
 	int n;
 
-	if (RAND_bytes(h.salt, SALT_LEN) != 1 || scrypt(password, len, &h,
-	    h.key) < 0)
+	if (RAND_bytes(h->salt, SALT_LEN) != 1 || scrypt(password, len, h,
+	    h->key) < 0)
 		return -1;
-	b64_encode(h.salt, SALT_LEN, salt);
-	b64_encode(h.key, KEY_LEN, key);
-	OPENSSL_cleanse(h.key, KEY_LEN);
-	n = snprintf(out, outlen, HASH_PREFIX "ln=%u,r=%u,p=%u$%s$%s", h.ln,
-	    h.r, h.p, salt, key);
+	b64_encode(h->salt, SALT_LEN, salt);
+	b64_encode(h->key, KEY_LEN, key);
+	OPENSSL_cleanse(h->key, KEY_LEN);
+	n = snprintf(out, outlen, HASH_PREFIX "ln=%u,r=%u,p=%u$%s$%s", h->ln,
+	    h->r, h->p, salt, key);
+	OPENSSL_cleanse(key, sizeof(key));
 	if (n < 0 || (size_t)n >= outlen) {
 		errno = ENOSPC;
 		return -1;
 	}
 	return 0;
+}
+
+int
+users_hash(const char *password, size_t len, char *out, size_t outlen)
+{
+	struct scrypt_hash h = { .ln = USERS_SCRYPT_LN, .r = USERS_SCRYPT_R,
+	    .p = USERS_SCRYPT_P };
+
+	return hash_new(&h, password, len, out, outlen);
+}
+
+int
+users_hash_like(const char *model, const char *password, size_t len,
+    char *out, size_t outlen)
+{
+	struct scrypt_hash h;
+	const char *why;
+
+	if (hash_parse(model, &h, &why) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return hash_new(&h, password, len, out, outlen);
 }
 
 int
