@@ -93,6 +93,13 @@ enum users_role users_role_parse(const char *s);
  */
 int	users_hash(const char *password, size_t len, char *out, size_t outlen);
 /*
+ * The same with the parameters (ln, r, p) of model, a hash users_parse()
+ * would take: rampart-auth's dummy for unknown users costs what the
+ * accounts of the file cost.  -1 also when model is not a hash.
+ */
+int	users_hash_like(const char *model, const char *password, size_t len,
+	    char *out, size_t outlen);
+/*
  * 1 when password matches hash, 0 when not, -1 when the hash is not one
  * (never when it came from users_parse()).  Costs the same whether it
  * matches or not; the final comparison is constant-time.

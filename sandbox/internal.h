@@ -3,7 +3,8 @@
  * The mechanisms behind sandbox_prepare() and sandbox_enter(), one file
  * each: privdrop.c (user, groups, chroot), caps.c (capability sets),
  * seccomp.c (the part of the policy every role shares) with
- * seccomp-broker.c and seccomp-helper.c (what each role adds).
+ * seccomp-broker.c and seccomp-helper.c (what each role adds), and
+ * seccomp-auth.c (rampart-auth's, which shares nothing).
  */
 #ifndef RAMPART_SANDBOX_INTERNAL_H
 #define RAMPART_SANDBOX_INTERNAL_H
@@ -33,10 +34,12 @@ int	filter_allow_values(scmp_filter_ctx ctx, int nr, unsigned int argi,
 int	filter_allow_fcntl(scmp_filter_ctx ctx, const int *cmds, size_t n);
 int	filter_policy_base(scmp_filter_ctx ctx);
 
-/* seccomp-broker.c, seccomp-helper.c */
+/* seccomp-broker.c, seccomp-helper.c, seccomp-auth.c (a whole policy,
+ * not the base with more) */
 int	filter_policy_broker(scmp_filter_ctx ctx);
 int	filter_policy_capture(scmp_filter_ctx ctx);
 int	filter_policy_input(scmp_filter_ctx ctx);
+int	filter_policy_auth(scmp_filter_ctx ctx);
 
 #ifndef nitems
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))

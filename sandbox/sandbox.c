@@ -12,14 +12,28 @@
 #include "common/log.h"
 #include "sandbox/internal.h"
 
+/* The roles that drop to a user of their own, into an empty root. */
+static int
+unprivileged(enum sandbox_role role)
+{
+	return role == SANDBOX_BROKER || role == SANDBOX_AUTH;
+}
+
+static const char *
+role_name(enum sandbox_role role)
+{
+	return role == SANDBOX_AUTH ? "rampart-auth" : "the broker";
+}
+
 int
 sandbox_prepare(struct sandbox *sb, enum sandbox_role role, const char *user,
     const char *fallback)
 {
 	memset(sb, 0, sizeof(*sb));
 	sb->role = role;
-	if (role == SANDBOX_BROKER && user == NULL && geteuid() == 0) {
-		log_warnx("the broker does not run as root: name its user");
+	if (unprivileged(role) && user == NULL && geteuid() == 0) {
+		log_warnx("%s does not run as root: name its user",
+		    role_name(role));
 		return -1;
 	}
 	/* The time zone file cannot be read once inside: syslog() needs
@@ -32,8 +46,9 @@ int
 sandbox_prepare_helper(struct sandbox *sb, enum sandbox_role role,
     const struct sandbox_needs *needs)
 {
-	if (role == SANDBOX_BROKER) {
-		log_warnx("the broker has no needs beyond its policy");
+	if (unprivileged(role)) {
+		log_warnx("%s has no needs beyond its policy",
+		    role_name(role));
 		return -1;
 	}
 	if (sandbox_prepare(sb, role, NULL, NULL) < 0)
@@ -81,8 +96,8 @@ sandbox_enter(const struct sandbox *sb)
 {
 	int root = geteuid() == 0;
 
-	if (sb->role == SANDBOX_BROKER && root && !sb->change_user) {
-		log_warnx("the broker does not run as root");
+	if (unprivileged(sb->role) && root && !sb->change_user) {
+		log_warnx("%s does not run as root", role_name(sb->role));
 		return -1;
 	}
 	if (sb->role == SANDBOX_BROKER &&
@@ -92,7 +107,7 @@ sandbox_enter(const struct sandbox *sb)
 		log_warn("PR_SET_NO_NEW_PRIVS");
 		return -1;
 	}
-	if (sb->role == SANDBOX_BROKER && root && sandbox_chroot_empty() < 0)
+	if (unprivileged(sb->role) && root && sandbox_chroot_empty() < 0)
 		return -1;
 	if (sandbox_caps_bound(sb) < 0)
 		return -1;
