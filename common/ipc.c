@@ -10,6 +10,11 @@
 
 #include "common/ipc.h"
 
+/* fd of a type: whether its message carries a descriptor. */
+#define IPC_FD_NONE	0
+#define IPC_FD_ALWAYS	1
+#define IPC_FD_MAYBE	2	/* the receiver checks when */
+
 struct ipc_type_info {
 	uint16_t	type;
 	uint16_t	size;
@@ -28,9 +33,10 @@ static const struct ipc_type_info ipc_types[] = {
 	{ IPC_SV2BRK_TLS, sizeof(struct ipc_sv_tls), 1, "sv-tls" },
 	{ IPC_SV2BRK_KEY_CHANNEL, 0, 1, "sv-key-channel" },
 	{ IPC_SV2BRK_AUTH_CHANNEL, 0, 1, "sv-auth-channel" },
-	/* The blob comes only with a list that is not empty: see
-	 * ipc_valid(). */
-	{ IPC_SV2BRK_USERS, sizeof(struct ipc_sv_users), 1, "sv-users" },
+	/* The blob comes only with a list that is not empty (len 0: no
+	 * blob), which the broker checks. */
+	{ IPC_SV2BRK_USERS, sizeof(struct ipc_sv_users), IPC_FD_MAYBE,
+	    "sv-users" },
 	{ IPC_BRK2KEY_SIGN, sizeof(struct ipc_key_sign), 0, "key-sign" },
 	{ IPC_KEY2BRK_SIGNATURE, sizeof(struct ipc_key_signature), 0,
 	    "key-signature" },
@@ -75,7 +81,8 @@ ipc_valid(uint16_t type, size_t len, int have_fd)
 {
 	const struct ipc_type_info *t = ipc_lookup(type);
 
-	return t != NULL && t->size == len && t->fd == (have_fd != 0) ? 0 : -1;
+	return t != NULL && t->size == len &&
+	    (t->fd == IPC_FD_MAYBE || t->fd == (have_fd != 0)) ? 0 : -1;
 }
 
 const char *
@@ -143,7 +150,8 @@ ipc_decode(const void *buf, size_t len, int have_fd, struct ipc_msg *msg,
 	    hdr.type < first || hdr.type > last)
 		return -1;
 	t = ipc_lookup(hdr.type);
-	if (t == NULL || len != sizeof(hdr) + t->size || have_fd != t->fd)
+	if (t == NULL || len != sizeof(hdr) + t->size ||
+	    (t->fd != IPC_FD_MAYBE && (have_fd != 0) != t->fd))
 		return -1;
 	memset(msg, 0, sizeof(*msg));
 	memcpy(msg, buf, len);

@@ -93,6 +93,25 @@ main(void)
 	ok(ipc_send(sp[0], IPC_SV2BRK_CAPTURE_CHANNEL, NULL, 0, -1) == -1,
 	    "the sender refuses a channel message without its descriptor");
 	{
+		/* The account list: a blob when there are accounts, none
+		 * when there are none (len 0). */
+		struct ipc_sv_users u = { .len = 0 };
+		int dn = open("/dev/null", O_RDONLY);
+
+		ok(ipc_send(sp[0], IPC_SV2BRK_USERS, &u, sizeof(u), -1) == 0 &&
+		    ipc_recv(sp[1], &m, &fd, IPC_SV2BRK_FIRST,
+		    IPC_SV2BRK_LAST) == 1 && fd == -1 && m.u.sv_users.len == 0,
+		    "the account list may come without a blob");
+		u.len = 10;
+		ok(ipc_send(sp[0], IPC_SV2BRK_USERS, &u, sizeof(u), dn) == 0 &&
+		    ipc_recv(sp[1], &m, &fd, IPC_SV2BRK_FIRST,
+		    IPC_SV2BRK_LAST) == 1 && fd >= 0 && m.u.sv_users.len == 10,
+		    "or with one");
+		if (fd >= 0)
+			close(fd);
+		close(dn);
+	}
+	{
 		/* A descriptor smuggled onto a message that has none. */
 		struct ipc_hdr h = { .type = IPC_SV2BRK_START, .version = IPC_VERSION };
 		struct iovec iov = { &h, sizeof(h) };
