@@ -28,7 +28,16 @@ enum {
 	OPT_CONFIG = 256, OPT_LISTEN, OPT_CAPTURE, OPT_OUTPUT,
 	OPT_CAPTURE_METHOD, OPT_INPUT, OPT_USER, OPT_PID_FILE, OPT_FOREGROUND,
 	OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION, OPT_POINTER, OPT_ALLOW_KEYS,
-	OPT_KEYBOARD_LAYOUT, OPT_PASTE_AS_TYPING,
+	OPT_KEYBOARD_LAYOUT, OPT_PASTE_AS_TYPING, OPT_USERS, OPT_TLS_CERT,
+	OPT_TLS_KEY, OPT_TLS_DIR, OPT_TLS_CLIENT_CA, OPT_TLS_CRL,
+	OPT_ALLOW_ANONYMOUS_TLS, OPT_INSECURE_VNC_AUTH, OPT_VNC_PASSWORDS,
+	OPT_INSECURE_NO_AUTH, OPT_SHARING, OPT_HANDSHAKE_TIMEOUT,
+	OPT_IDLE_TIMEOUT,
+};
+
+/* Who may do what when several viewers are connected (--sharing). */
+static const char *const sharing_modes[] = {
+	"shared", "exclusive-control", "exclusive",
 };
 
 /* How the drm source may read a screen (--capture-method). */
@@ -47,6 +56,19 @@ static const struct option longopts[] = {
 	{ "allow-keys", required_argument, NULL, OPT_ALLOW_KEYS },
 	{ "keyboard-layout", required_argument, NULL, OPT_KEYBOARD_LAYOUT },
 	{ "paste-as-typing", no_argument, NULL, OPT_PASTE_AS_TYPING },
+	{ "users", required_argument, NULL, OPT_USERS },
+	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
+	{ "tls-dir", required_argument, NULL, OPT_TLS_DIR },
+	{ "tls-client-ca", required_argument, NULL, OPT_TLS_CLIENT_CA },
+	{ "tls-crl", required_argument, NULL, OPT_TLS_CRL },
+	{ "allow-anonymous-tls", no_argument, NULL, OPT_ALLOW_ANONYMOUS_TLS },
+	{ "insecure-vnc-auth", no_argument, NULL, OPT_INSECURE_VNC_AUTH },
+	{ "vnc-passwords", required_argument, NULL, OPT_VNC_PASSWORDS },
+	{ "insecure-no-auth", no_argument, NULL, OPT_INSECURE_NO_AUTH },
+	{ "sharing", required_argument, NULL, OPT_SHARING },
+	{ "handshake-timeout", required_argument, NULL, OPT_HANDSHAKE_TIMEOUT },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "pid-file", required_argument, NULL, OPT_PID_FILE },
 	{ "foreground", no_argument, NULL, OPT_FOREGROUND },
@@ -75,6 +97,12 @@ config_usage(FILE *f)
 "               [--input SINK] [--pointer tablet|touch|mouse]\n"
 "               [--allow-keys sysrq,power] [--keyboard-layout LAYOUT]\n"
 "               [--paste-as-typing] [--user NAME]\n"
+"               [--users FILE] [--tls-cert FILE --tls-key FILE]\n"
+"               [--tls-dir DIR] [--tls-client-ca FILE [--tls-crl FILE]]\n"
+"               [--allow-anonymous-tls] [--insecure-vnc-auth]\n"
+"               [--vnc-passwords FILE] [--insecure-no-auth]\n"
+"               [--sharing shared|exclusive-control|exclusive]\n"
+"               [--handshake-timeout SECONDS] [--idle-timeout SECONDS]\n"
 "               [--foreground] [--pid-file FILE] [--log-level LEVEL]\n"
 "               [-h | --help] [-V | --version]\n"
 "\n"
@@ -98,15 +126,49 @@ config_usage(FILE *f)
 "  --paste-as-typing type what a viewer with control pastes (4 KiB at most)\n"
 "  --user NAME       user of the network-facing broker\n"
 "                    (default " RAMPART_DEFAULT_USER ", else nobody)\n"
+"\n"
+"  --users FILE      the accounts, NAME:ROLE:HASH a line, edited with\n"
+"                    rampart-passwd (default " DEFAULT_USERS "); made\n"
+"                    with a user admin on the first start\n"
+"  --tls-cert FILE   the server's certificate chain (PEM), with\n"
+"  --tls-key FILE    its private key (PEM: EC P-256/P-384, RSA 2048-4096)\n"
+"  --tls-dir DIR     without them: the self-signed cert.pem and key.pem,\n"
+"                    made on the first start (default " DEFAULT_TLS_DIR ")\n"
+"  --tls-client-ca FILE\n"
+"                    ask viewers for a certificate signed by these CAs\n"
+"                    (VeNCrypt X509None: its CN names the user)\n"
+"  --tls-crl FILE    certificates revoked (PEM), with --tls-client-ca\n"
+"  --allow-anonymous-tls\n"
+"                    offer VeNCrypt TLSPlain too: TLS that the viewer\n"
+"                    cannot check, then a password\n"
+"  --insecure-vnc-auth\n"
+"                    offer VNC authentication too (DES, 8 characters,\n"
+"                    nothing encrypted), for old viewers\n"
+"  --vnc-passwords FILE\n"
+"                    its passwords, control:SECRET and view:SECRET lines\n"
+"                    (default " DEFAULT_VNC_PASSWORDS ")\n"
+"  --insecure-no-auth\n"
+"                    offer security None on loopback addresses too\n"
+"  --sharing MODE    shared (default: every controller types),\n"
+"                    exclusive-control (the first controller types) or\n"
+"                    exclusive (a viewer asking for it displaces others)\n"
+"  --handshake-timeout SECONDS\n"
+"                    to log in, from the connection (default 20, 1-600)\n"
+"  --idle-timeout SECONDS\n"
+"                    close a viewer idle that long (default 0: never)\n"
+"\n"
 "  --foreground      stay in the foreground and log to stderr\n"
 "                    (else become a daemon and log to syslog)\n"
 "  --pid-file FILE   write the pid of rampart there while it runs\n"
 "  --log-level LEVEL error, warn, info or debug (default info)\n"
 "\n"
-"A listener may end in \",security=none\": None is then offered whatever\n"
-"its address (by default only to local connections).\n"
+"Security: a unix socket offers None (its file mode is the access control).\n"
+"A TCP listener offers VeNCrypt X509Plain (TLS, user and password), or\n"
+"X509None with --tls-client-ca, plus what the options above add; None\n"
+"only with --insecure-no-auth and only to loopback connections.\n"
 "\n"
-"SIGHUP reads the options file again (the log level changes at once);\n"
+"SIGHUP reads the options file again (the log level changes at once) and\n"
+"the certificate, key, CA, CRL, users and VNC password files;\n"
 "SIGTERM or SIGINT stop rampart.\n");
 	config_usage_registry(f, "sources", registry_sources,
 	    REGISTRY_SOURCE_COUNT);
@@ -231,6 +293,58 @@ check_layout(const char *value, const char *where, const char *key,
 	return 0;
 }
 
+/* The field of a path option. */
+static char **
+path_field(struct config *cfg, int opt)
+{
+	switch (opt) {
+	case OPT_USERS:
+		return &cfg->users;
+	case OPT_TLS_CERT:
+		return &cfg->tls_cert;
+	case OPT_TLS_KEY:
+		return &cfg->tls_key;
+	case OPT_TLS_DIR:
+		return &cfg->tls_dir;
+	case OPT_TLS_CLIENT_CA:
+		return &cfg->tls_client_ca;
+	case OPT_TLS_CRL:
+		return &cfg->tls_crl;
+	}
+	return &cfg->vnc_passwords;
+}
+
+/* The field of a yes/no option of the security policy. */
+static int *
+bool_field(struct config *cfg, int opt)
+{
+	switch (opt) {
+	case OPT_ALLOW_ANONYMOUS_TLS:
+		return &cfg->allow_anonymous_tls;
+	case OPT_INSECURE_VNC_AUTH:
+		return &cfg->insecure_vnc_auth;
+	}
+	return &cfg->insecure_no_auth;
+}
+
+/* A whole number of seconds, min .. max. */
+static int
+parse_seconds(const char *value, int min, int max, int *out,
+    const char *where, const char *key, char *why, size_t whylen)
+{
+	long n = 0;
+
+	if (*value == '\0' || strspn(value, "0123456789") != strlen(value) ||
+	    strlen(value) > 9 || (n = strtol(value, NULL, 10)) < min ||
+	    n > max) {
+		config_error(why, whylen, where, key, "expected a number of "
+		    "seconds from %d to %d, not \"%s\"", min, max, value);
+		return -1;
+	}
+	*out = (int)n;
+	return 0;
+}
+
 /* Set one option; where is NULL for the command line. */
 static int
 config_set(struct config *cfg, const struct option *o, const char *value,
@@ -311,6 +425,49 @@ config_set(struct config *cfg, const struct option *o, const char *value,
 	case OPT_USER:
 		replace(&cfg->user, copy);
 		return 0;
+	case OPT_USERS:
+	case OPT_TLS_CERT:
+	case OPT_TLS_KEY:
+	case OPT_TLS_DIR:
+	case OPT_TLS_CLIENT_CA:
+	case OPT_TLS_CRL:
+	case OPT_VNC_PASSWORDS:
+		if (*value == '\0') {
+			config_error(why, whylen, where, o->name,
+			    "expected a path, not an empty one");
+			free(copy);
+			return -1;
+		}
+		replace(path_field(cfg, o->val), copy);
+		return 0;
+	case OPT_ALLOW_ANONYMOUS_TLS:
+	case OPT_INSECURE_VNC_AUTH:
+	case OPT_INSECURE_NO_AUTH:
+		free(copy);
+		if (parse_bool(value, bool_field(cfg, o->val)) < 0) {
+			config_error(why, whylen, where, o->name,
+			    "expected yes or no, not \"%s\"", value);
+			return -1;
+		}
+		return 0;
+	case OPT_SHARING:
+		if (check_word(value, sharing_modes,
+		    sizeof(sharing_modes) / sizeof(sharing_modes[0]),
+		    where, o->name, why, whylen) < 0) {
+			free(copy);
+			return -1;
+		}
+		replace(&cfg->sharing, copy);
+		return 0;
+	case OPT_HANDSHAKE_TIMEOUT:
+		free(copy);
+		return parse_seconds(value, 1, HANDSHAKE_TIMEOUT_MAX,
+		    &cfg->handshake_timeout, where, o->name, why, whylen);
+	case OPT_IDLE_TIMEOUT:
+		free(copy);
+		cfg->idle_timeout_set = 1;
+		return parse_seconds(value, 0, IDLE_TIMEOUT_MAX,
+		    &cfg->idle_timeout, where, o->name, why, whylen);
 	case OPT_PID_FILE:
 		replace(&cfg->pid_file, copy);
 		return 0;
@@ -361,6 +518,14 @@ config_free(struct config *cfg)
 	free(cfg->allow_keys);
 	free(cfg->keyboard_layout);
 	free(cfg->user);
+	free(cfg->users);
+	free(cfg->tls_cert);
+	free(cfg->tls_key);
+	free(cfg->tls_dir);
+	free(cfg->tls_client_ca);
+	free(cfg->tls_crl);
+	free(cfg->vnc_passwords);
+	free(cfg->sharing);
 	free(cfg->pid_file);
 	config_defaults(cfg);
 }
@@ -508,8 +673,26 @@ config_load(struct config *cfg, const char *path, int must_exist, char *why,
 		TAKE(allow_keys)
 		TAKE(keyboard_layout)
 		TAKE(user)
+		TAKE(users)
+		TAKE(tls_cert)
+		TAKE(tls_key)
+		TAKE(tls_dir)
+		TAKE(tls_client_ca)
+		TAKE(tls_crl)
+		TAKE(vnc_passwords)
+		TAKE(sharing)
 		TAKE(pid_file)
 #undef TAKE
+#define TAKE_FLAG(field) if (!cfg->field) cfg->field = file.field;
+		TAKE_FLAG(allow_anonymous_tls)
+		TAKE_FLAG(insecure_vnc_auth)
+		TAKE_FLAG(insecure_no_auth)
+		TAKE_FLAG(handshake_timeout)
+#undef TAKE_FLAG
+		if (!cfg->idle_timeout_set) {
+			cfg->idle_timeout = file.idle_timeout;
+			cfg->idle_timeout_set = file.idle_timeout_set;
+		}
 		if (!cfg->foreground)
 			cfg->foreground = file.foreground;
 		if (!cfg->paste_as_typing)
@@ -566,6 +749,58 @@ check_drm_options(const struct config *cfg, char *why, size_t whylen)
 }
 
 /*
+ * The options of authentication that only mean something together, and
+ * the listener options that are gone: "security=none" once offered None
+ * on any address, which no option does now.
+ */
+static int
+check_security_options(const struct config *cfg, char *why, size_t whylen)
+{
+	for (int i = 0; i < cfg->nlisten; i++) {
+		const char *opt = strchr(cfg->listen[i], ',');
+
+		if (opt == NULL)
+			continue;
+		if (strcmp(opt, ",security=none") == 0)
+			snprintf(why, whylen, "--listen %s: \"security=none\" "
+			    "is no longer accepted: None is offered on unix "
+			    "sockets, and on loopback addresses with "
+			    "--insecure-no-auth; use a unix:PATH listener or "
+			    "--insecure-no-auth, and accounts (rampart-passwd) "
+			    "for the network", cfg->listen[i]);
+		else
+			snprintf(why, whylen, "--listen %s: unknown listener "
+			    "option \"%s\" (a listener is tcp:ADDR:PORT, "
+			    "tcp:[ADDR6]:PORT or unix:PATH)", cfg->listen[i],
+			    opt + 1);
+		return -1;
+	}
+	if ((cfg->tls_cert == NULL) != (cfg->tls_key == NULL)) {
+		snprintf(why, whylen, "%s without %s: give both, or neither "
+		    "for the self-signed certificate in --tls-dir",
+		    cfg->tls_cert != NULL ? "--tls-cert" : "--tls-key",
+		    cfg->tls_cert != NULL ? "--tls-key" : "--tls-cert");
+		return -1;
+	}
+	if (cfg->tls_cert != NULL && cfg->tls_dir != NULL) {
+		snprintf(why, whylen, "--tls-dir holds the self-signed "
+		    "certificate, which --tls-cert replaces: give one of them");
+		return -1;
+	}
+	if (cfg->tls_crl != NULL && cfg->tls_client_ca == NULL) {
+		snprintf(why, whylen, "--tls-crl revokes client certificates: "
+		    "it needs --tls-client-ca");
+		return -1;
+	}
+	if (cfg->vnc_passwords != NULL && !cfg->insecure_vnc_auth) {
+		snprintf(why, whylen, "--vnc-passwords applies only with "
+		    "--insecure-vnc-auth");
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * A path after prefix (in "prefix" + "path"), made absolute against
  * basedir: a daemon runs in /, and a reload must name the same files as
  * the start did.
@@ -611,6 +846,19 @@ config_finish(struct config *cfg, const char *basedir, char *why,
 		return -1;
 	if (check_drm_options(cfg, why, whylen) < 0)
 		return -1;
+	if (check_security_options(cfg, why, whylen) < 0)
+		return -1;
+	if (cfg->users == NULL)
+		cfg->users = strdup(DEFAULT_USERS);
+	if (cfg->tls_dir == NULL)
+		cfg->tls_dir = strdup(DEFAULT_TLS_DIR);
+	if (cfg->vnc_passwords == NULL)
+		cfg->vnc_passwords = strdup(DEFAULT_VNC_PASSWORDS);
+	if (cfg->users == NULL || cfg->tls_dir == NULL ||
+	    cfg->vnc_passwords == NULL)
+		goto nomem;
+	if (cfg->handshake_timeout == 0)
+		cfg->handshake_timeout = DEFAULT_HANDSHAKE_TIMEOUT;
 	/* The broker would not do better with a user that is not there:
 	 * only the default user may fall back to nobody. */
 	if (cfg->user != NULL) {
@@ -639,6 +887,13 @@ config_finish(struct config *cfg, const char *basedir, char *why,
 		r |= absolute(&cfg->input, 4, basedir);
 	r |= absolute(&cfg->pid_file, 0, basedir);
 	r |= absolute(&cfg->config_path, 0, basedir);
+	r |= absolute(&cfg->users, 0, basedir);
+	r |= absolute(&cfg->tls_cert, 0, basedir);
+	r |= absolute(&cfg->tls_key, 0, basedir);
+	r |= absolute(&cfg->tls_dir, 0, basedir);
+	r |= absolute(&cfg->tls_client_ca, 0, basedir);
+	r |= absolute(&cfg->tls_crl, 0, basedir);
+	r |= absolute(&cfg->vnc_passwords, 0, basedir);
 	if (r == 0)
 		return 0;
 nomem:
@@ -659,6 +914,7 @@ config_differs(const struct config *a, const struct config *b, char *names,
     size_t len)
 {
 	int listen = a->nlisten != b->nlisten;
+	size_t n;
 
 	for (int i = 0; !listen && i < a->nlisten; i++)
 		listen = differs(a->listen[i], b->listen[i]);
@@ -675,6 +931,30 @@ config_differs(const struct config *a, const struct config *b, char *names,
 	    a->paste_as_typing != b->paste_as_typing ? ", paste-as-typing" : "",
 	    differs(a->user, b->user) ? ", user" : "",
 	    differs(a->pid_file, b->pid_file) ? ", pid-file" : "");
+	/*
+	 * The files of authentication are read again on a reload, but from
+	 * the paths rampart started with: the listeners' policy and the
+	 * broker's options depend on them.
+	 */
+	n = strlen(names);
+	snprintf(names + n, len - n, "%s%s%s%s%s%s%s%s%s%s%s%s%s",
+	    differs(a->users, b->users) ? ", users" : "",
+	    differs(a->tls_cert, b->tls_cert) ? ", tls-cert" : "",
+	    differs(a->tls_key, b->tls_key) ? ", tls-key" : "",
+	    differs(a->tls_dir, b->tls_dir) ? ", tls-dir" : "",
+	    differs(a->tls_client_ca, b->tls_client_ca) ? ", tls-client-ca" : "",
+	    differs(a->tls_crl, b->tls_crl) ? ", tls-crl" : "",
+	    a->allow_anonymous_tls != b->allow_anonymous_tls ?
+	    ", allow-anonymous-tls" : "",
+	    a->insecure_vnc_auth != b->insecure_vnc_auth ?
+	    ", insecure-vnc-auth" : "",
+	    differs(a->vnc_passwords, b->vnc_passwords) ? ", vnc-passwords" : "",
+	    a->insecure_no_auth != b->insecure_no_auth ?
+	    ", insecure-no-auth" : "",
+	    differs(a->sharing, b->sharing) ? ", sharing" : "",
+	    a->handshake_timeout != b->handshake_timeout ?
+	    ", handshake-timeout" : "",
+	    a->idle_timeout != b->idle_timeout ? ", idle-timeout" : "");
 	if (names[0] == '\0')
 		return 0;
 	memmove(names, names + 2, strlen(names + 2) + 1);

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Listening sockets: tcp:ADDR:PORT, tcp:[ADDR6]:PORT and unix:PATH, each
- * optionally followed by ",security=TYPES".  Opened here, as root if need
- * be (a port below 1024), and handed to the broker, which could not open
- * them itself, with the security types each offers: its policy.
+ * Listening sockets: tcp:ADDR:PORT, tcp:[ADDR6]:PORT and unix:PATH.
+ * Opened here, as root if need be (a port below 1024), and handed to the
+ * broker, which could not open them itself, with the security types each
+ * offers: its policy (listen_policy()).
  *
- * Until there is authentication, the default policy is today's: None on
- * unix sockets and loopback addresses, None on a wildcard address only
- * for connections that reached it on a loopback address, and nothing
- * (every connection refused with a reason) elsewhere.  "security=none"
- * offers None on a listener whatever its address: for a local reverse
- * proxy that authenticates by itself, or a network that is trusted.
+ * A unix socket offers None: its file mode is the access control, and the
+ * broker logs the peer's uid.  A TCP listener asks for authentication:
+ * VeNCrypt X509Plain (TLS, then user and password), or X509None (a client
+ * certificate names the user) when --tls-client-ca is given, plus
+ * TLSPlain with --allow-anonymous-tls and VNC authentication with
+ * --insecure-vnc-auth.  None on TCP only with --insecure-no-auth, and then
+ * only on a loopback address, or on a wildcard address for the
+ * connections that reached it through loopback.  Never elsewhere, whatever
+ * the options.
  */
 #include "config.h"
 
@@ -47,8 +50,8 @@ unix_in_use(const struct sockaddr_un *sun)
 }
 
 static int
-listen_unix(const char *path, struct ipc_sv_listener *info, char *why,
-    size_t whylen)
+listen_unix(const struct config *cfg, const char *path,
+    struct ipc_sv_listener *info, char *why, size_t whylen)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct stat st;
@@ -85,35 +88,148 @@ listen_unix(const char *path, struct ipc_sv_listener *info, char *why,
 		close(fd);
 		return -1;
 	}
-	info->security = info->security_local = IPC_SEC_NONE;
+	listen_policy(cfg, LISTEN_UNIX, info);
 	return fd;
 }
 
-/* The default policy of a TCP address: see above. */
-static void
-tcp_policy(const struct sockaddr *sa, struct ipc_sv_listener *info)
+/* What a TCP address is to the policy. */
+static enum listen_kind
+tcp_kind(const struct sockaddr *sa)
 {
-	int loopback = 0, wildcard = 0;
-
 	if (sa->sa_family == AF_INET) {
 		const struct sockaddr_in *sin = (const void *)sa;
 		uint32_t a = ntohl(sin->sin_addr.s_addr);
 
-		loopback = (a >> 24) == 127;
-		wildcard = a == INADDR_ANY;
+		if ((a >> 24) == 127)
+			return LISTEN_LOOPBACK;
+		if (a == INADDR_ANY)
+			return LISTEN_WILDCARD;
 	} else if (sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const void *)sa;
 
-		loopback = IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr);
-		wildcard = IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr);
+		if (IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr))
+			return LISTEN_LOOPBACK;
+		if (IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr))
+			return LISTEN_WILDCARD;
 	}
-	info->security = loopback ? IPC_SEC_NONE : 0;
-	info->security_local = loopback || wildcard ? IPC_SEC_NONE : 0;
+	return LISTEN_NETWORK;
+}
+
+/* The types a network connection is offered: see above. */
+static uint32_t
+network_types(const struct config *cfg)
+{
+	uint32_t t = cfg->tls_client_ca != NULL ? IPC_SEC_X509NONE :
+	    IPC_SEC_X509PLAIN;
+
+	if (cfg->allow_anonymous_tls)
+		t |= IPC_SEC_TLSPLAIN;
+	if (cfg->insecure_vnc_auth)
+		t |= IPC_SEC_VNCAUTH;
+	return t;
+}
+
+void
+listen_policy(const struct config *cfg, enum listen_kind kind,
+    struct ipc_sv_listener *info)
+{
+	uint32_t net = network_types(cfg);
+
+	switch (kind) {
+	case LISTEN_UNIX:
+		info->security = info->security_local = IPC_SEC_NONE;
+		break;
+	case LISTEN_LOOPBACK:
+		info->security = info->security_local =
+		    cfg->insecure_no_auth ? IPC_SEC_NONE : net;
+		break;
+	case LISTEN_WILDCARD:
+		info->security = net;
+		info->security_local = cfg->insecure_no_auth ? IPC_SEC_NONE :
+		    net;
+		break;
+	case LISTEN_NETWORK:
+		info->security = info->security_local = net;
+		break;
+	}
+}
+
+/* The types of a mask in words, in the order a viewer is offered them. */
+static void
+types_describe(uint32_t types, char *buf, size_t len)
+{
+	static const struct {
+		uint32_t	bit;
+		const char	*words;
+	} names[] = {
+		{ IPC_SEC_NONE, "None (no authentication)" },
+		{ IPC_SEC_X509NONE, "VeNCrypt X509None (TLS, a client "
+		    "certificate names the user)" },
+		{ IPC_SEC_X509PLAIN, "VeNCrypt X509Plain (TLS, then user and "
+		    "password)" },
+		{ IPC_SEC_TLSPLAIN, "VeNCrypt TLSPlain (anonymous TLS, then "
+		    "user and password)" },
+		{ IPC_SEC_VNCAUTH, "VNC authentication (DES, nothing "
+		    "encrypted)" },
+	};
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (types & names[i].bit) {
+			snprintf(buf + n, len - n, "%s%s", n > 0 ? ", " : "",
+			    names[i].words);
+			n = strlen(buf);
+		}
+}
+
+void
+listen_describe(const struct ipc_sv_listener *info, char *buf, size_t len)
+{
+	char all[300], local[300];
+
+	types_describe(info->security, all, sizeof(all));
+	if (info->security == info->security_local) {
+		snprintf(buf, len, "security %s", all);
+		return;
+	}
+	types_describe(info->security_local, local, sizeof(local));
+	snprintf(buf, len, "security %s for connections to a loopback "
+	    "address; %s for the others", local, all);
+}
+
+/* The address and port of tcp:ADDR:PORT or tcp:[ADDR6]:PORT, without
+ * "tcp:"; -1 when it is not one. */
+int
+listen_split(const char *spec, char *host, size_t hostlen, const char **port)
+{
+	if (spec[0] == '[') {
+		const char *end = strchr(spec, ']');
+
+		if (end == NULL || end[1] != ':' ||
+		    (size_t)(end - spec - 1) >= hostlen)
+			return -1;
+		memcpy(host, spec + 1, (size_t)(end - spec - 1));
+		host[end - spec - 1] = '\0';
+		*port = end + 2;
+	} else {
+		const char *colon = strrchr(spec, ':');
+
+		if (colon == NULL || (size_t)(colon - spec) >= hostlen)
+			return -1;
+		memcpy(host, spec, (size_t)(colon - spec));
+		host[colon - spec] = '\0';
+		*port = colon + 1;
+	}
+	if (**port == '\0' || strspn(*port, "0123456789") != strlen(*port) ||
+	    atoi(*port) > 65535)
+		return -1;
+	return 0;
 }
 
 static int
-listen_tcp(const char *spec, struct ipc_sv_listener *info, char *why,
-    size_t whylen)
+listen_tcp(const struct config *cfg, const char *spec,
+    struct ipc_sv_listener *info, char *why, size_t whylen)
 {
 	struct addrinfo hints = {
 		.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
@@ -124,26 +240,7 @@ listen_tcp(const char *spec, struct ipc_sv_listener *info, char *why,
 	const char *port;
 	int fd, one = 1, err;
 
-	if (spec[0] == '[') {
-		const char *end = strchr(spec, ']');
-
-		if (end == NULL || end[1] != ':' ||
-		    (size_t)(end - spec - 1) >= sizeof(host))
-			goto bad;
-		memcpy(host, spec + 1, (size_t)(end - spec - 1));
-		host[end - spec - 1] = '\0';
-		port = end + 2;
-	} else {
-		const char *colon = strrchr(spec, ':');
-
-		if (colon == NULL || (size_t)(colon - spec) >= sizeof(host))
-			goto bad;
-		memcpy(host, spec, (size_t)(colon - spec));
-		host[colon - spec] = '\0';
-		port = colon + 1;
-	}
-	if (*port == '\0' || strspn(port, "0123456789") != strlen(port) ||
-	    atoi(port) > 65535)
+	if (listen_split(spec, host, sizeof(host), &port) < 0)
 		goto bad;
 	if ((err = getaddrinfo(host[0] ? host : NULL, port, &hints, &res)) != 0) {
 		snprintf(why, whylen, "%s", gai_strerror(err));
@@ -161,7 +258,7 @@ listen_tcp(const char *spec, struct ipc_sv_listener *info, char *why,
 		freeaddrinfo(res);
 		return -1;
 	}
-	tcp_policy(res->ai_addr, info);
+	listen_policy(cfg, tcp_kind(res->ai_addr), info);
 	freeaddrinfo(res);
 	return fd;
 bad:
@@ -170,61 +267,33 @@ bad:
 	return -1;
 }
 
-/* What a policy means, for the log line at start; none: security=none
- * was asked for. */
-static void
-policy_describe(const struct ipc_sv_listener *info, int none, char *buf,
-    size_t len)
-{
-	if (none && info->security != IPC_SEC_NONE)
-		snprintf(buf, len, "security None on an address that is not "
-		    "loopback (security=none): whoever reaches it controls "
-		    "this machine");
-	else if (info->security == IPC_SEC_NONE)
-		snprintf(buf, len, "security None (no authentication)");
-	else if (info->security_local == IPC_SEC_NONE)
-		snprintf(buf, len, "security None for connections to a "
-		    "loopback address; others are refused until "
-		    "authentication is configured");
-	else
-		snprintf(buf, len, "every connection is refused until "
-		    "authentication is configured");
-}
-
 /* Returns the listening socket, or -1 with the reason in why. */
 int
-listen_open(const char *spec, struct ipc_sv_listener *info, char *policy,
-    size_t policylen, char *why, size_t whylen)
+listen_open(const struct config *cfg, const char *spec,
+    struct ipc_sv_listener *info, char *policy, size_t policylen, char *why,
+    size_t whylen)
 {
-	const char *opt = strstr(spec, ",security=");
-	char addr[256];
-	int fd, none = 0;
+	int fd;
 
-	if (opt != NULL) {
-		if (strcmp(opt, ",security=none") != 0) {
-			snprintf(why, whylen, "unknown security type \"%s\" "
-			    "(known: none)", opt + strlen(",security="));
-			return -1;
-		}
-		none = 1;
-	}
-	snprintf(addr, sizeof(addr), "%.*s",
-	    (int)(opt != NULL ? (size_t)(opt - spec) : strlen(spec)), spec);
 	memset(info, 0, sizeof(*info));
 	snprintf(info->name, sizeof(info->name), "%.*s",
-	    (int)sizeof(info->name) - 1, addr);
-	if (strncmp(addr, "tcp:", 4) == 0)
-		fd = listen_tcp(addr + 4, info, why, whylen);
-	else if (strncmp(addr, "unix:", 5) == 0)
-		fd = listen_unix(addr + 5, info, why, whylen);
+	    (int)sizeof(info->name) - 1, spec);
+	/* config_finish() refused options after a comma: this is a
+	 * second guard, not the message a user sees. */
+	if (strchr(spec, ',') != NULL) {
+		snprintf(why, whylen, "listener options are not accepted");
+		return -1;
+	}
+	if (strncmp(spec, "tcp:", 4) == 0)
+		fd = listen_tcp(cfg, spec + 4, info, why, whylen);
+	else if (strncmp(spec, "unix:", 5) == 0)
+		fd = listen_unix(cfg, spec + 5, info, why, whylen);
 	else {
 		snprintf(why, whylen, "expected tcp:ADDR:PORT or unix:PATH");
 		return -1;
 	}
 	if (fd < 0)
 		return -1;
-	policy_describe(info, none, policy, policylen);
-	if (none)
-		info->security = info->security_local = IPC_SEC_NONE;
+	listen_describe(info, policy, policylen);
 	return fd;
 }
