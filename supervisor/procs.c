@@ -3,10 +3,15 @@
  * The helpers: started with fork+exec, each with its channel on IPC_FD,
  * and started again, with back-off, when one dies.
  *
- * The broker is the hub: the capture and input helpers' channels lead to
- * it, and the supervisor hands it their far ends.  So a capture or input
- * helper is started only while a broker runs, and when the broker dies
+ * The broker is the hub: the capture, input and auth helpers' channels
+ * lead to it, and the supervisor hands it their far ends.  So those
+ * helpers are started only while a broker runs, and when the broker dies
  * they are stopped too and start afresh with the next broker.
+ *
+ * Each broker also gets a channel of its own to the key holder, here in
+ * the supervisor (keyholder.c): its TLS stack asks for a signature and
+ * waits for the answer, which comes at once, on a channel where nothing
+ * else is interleaved.
  */
 #include "config.h"
 
@@ -25,7 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/blob.h"
 #include "common/channel.h"
+#include "supervisor/keyholder.h"
 #include "supervisor/supervisor.h"
 
 /* A helper that lived this long is healthy: its next death restarts it
@@ -42,8 +49,13 @@ enum proc_id {
 	PROC_BROKER,
 	PROC_CAPTURE,
 	PROC_INPUT,
+	PROC_AUTH,
 	PROC_COUNT,
 };
+
+/* Descriptors a helper gets beside its channel: at EXTRA_FD, EXTRA_FD + 1. */
+#define EXTRA_FD	(IPC_FD + 1)
+#define EXTRA_MAX	2
 
 struct supervisor;
 
@@ -52,7 +64,12 @@ struct proc {
 	enum proc_id	id;
 	const char	*name;		/* the program, in the helper directory */
 	uint16_t	channel_msg;	/* how the broker learns of its channel */
-	int		(*args)(const struct supervisor *, char **, int);
+	int		(*args)(const struct supervisor *, struct proc *,
+			    char **, int);
+	/* Makes the extra descriptors of a start; NULL: none. */
+	int		(*prepare)(const struct supervisor *, struct proc *);
+	int		extra_fd[EXTRA_MAX];	/* -1: none */
+	char		argbuf[EXTRA_MAX][24];
 	pid_t		pid;		/* -1 when not running */
 	int		enabled;
 	int		starts;
@@ -72,6 +89,8 @@ struct supervisor {
 	struct event_base *base;
 	struct proc	procs[PROC_COUNT];
 	struct channel	*broker;	/* our end of the broker's channel */
+	struct channel	*keys;		/* the key holder's, to this broker */
+	const struct material *material;
 	int		shutting_down;
 	int		exit_code;
 	const struct procs_hooks *hooks;
@@ -83,7 +102,7 @@ struct supervisor {
 static void proc_start(struct supervisor *sv, enum proc_id id);
 
 static int
-common_args(const struct supervisor *sv, char **argv, int n)
+common_args(const struct supervisor *sv, struct proc *p, char **argv, int n)
 {
 	argv[n++] = "--log-level";
 	argv[n++] = (char *)log_level_name(log_get_level());
@@ -92,11 +111,30 @@ common_args(const struct supervisor *sv, char **argv, int n)
 }
 
 static int
-broker_args(const struct supervisor *sv, char **argv, int n)
+broker_args(const struct supervisor *sv, struct proc *p, char **argv, int n)
 {
-	if (sv->cfg->user != NULL) {
+	const struct config *cfg = sv->cfg;
+
+	if (cfg->user != NULL) {
 		argv[n++] = "--user";
-		argv[n++] = sv->cfg->user;
+		argv[n++] = cfg->user;
+	}
+	/* Only what is not the default: the broker's defaults are ours. */
+	if (cfg->sharing != NULL && strcmp(cfg->sharing, "shared") != 0) {
+		argv[n++] = "--sharing";
+		argv[n++] = cfg->sharing;
+	}
+	if (cfg->handshake_timeout != DEFAULT_HANDSHAKE_TIMEOUT) {
+		snprintf(p->argbuf[0], sizeof(p->argbuf[0]), "%d",
+		    cfg->handshake_timeout);
+		argv[n++] = "--handshake-timeout";
+		argv[n++] = p->argbuf[0];
+	}
+	if (cfg->idle_timeout != 0) {
+		snprintf(p->argbuf[1], sizeof(p->argbuf[1]), "%d",
+		    cfg->idle_timeout);
+		argv[n++] = "--idle-timeout";
+		argv[n++] = p->argbuf[1];
 	}
 	if (sv->cfg->keyboard_layout != NULL) {
 		argv[n++] = "--keyboard-layout";
@@ -110,7 +148,7 @@ broker_args(const struct supervisor *sv, char **argv, int n)
 }
 
 static int
-capture_args(const struct supervisor *sv, char **argv, int n)
+capture_args(const struct supervisor *sv, struct proc *p, char **argv, int n)
 {
 	argv[n++] = "--source";
 	argv[n++] = sv->cfg->capture;
@@ -126,7 +164,7 @@ capture_args(const struct supervisor *sv, char **argv, int n)
 }
 
 static int
-input_args(const struct supervisor *sv, char **argv, int n)
+input_args(const struct supervisor *sv, struct proc *p, char **argv, int n)
 {
 	argv[n++] = "--sink";
 	argv[n++] = sv->cfg->input;
@@ -141,12 +179,60 @@ input_args(const struct supervisor *sv, char **argv, int n)
 	return n;
 }
 
+/*
+ * rampart-auth gets the text of the users file on fd 4 and of the VNC
+ * password file on fd 5, as sealed blobs made for each start from what
+ * the supervisor read: it opens no file itself.  An empty users file is
+ * a blob of one newline (a blob is never empty), which parses as none.
+ */
+static int
+auth_prepare(const struct supervisor *sv, struct proc *p)
+{
+	const struct accounts *a = &sv->material->accounts;
+
+	if (a->have_users) {
+		const char *text = a->users_len > 0 ? a->users_text : "\n";
+		size_t len = a->users_len > 0 ? a->users_len : 1;
+
+		if ((p->extra_fd[0] = blob_create("rampart-users", text,
+		    len)) < 0)
+			return -1;
+		snprintf(p->argbuf[0], sizeof(p->argbuf[0]), "%zu", len);
+	}
+	if (a->have_vnc && (p->extra_fd[1] = blob_create("rampart-vnc",
+	    a->vnc_text, a->vnc_len)) < 0)
+		return -1;
+	snprintf(p->argbuf[1], sizeof(p->argbuf[1]), "%zu", a->vnc_len);
+	return 0;
+}
+
+static int
+auth_args(const struct supervisor *sv, struct proc *p, char **argv, int n)
+{
+	if (p->extra_fd[0] >= 0) {
+		argv[n++] = "--users-size";
+		argv[n++] = p->argbuf[0];
+	}
+	if (p->extra_fd[1] >= 0) {
+		argv[n++] = "--vnc-size";
+		argv[n++] = p->argbuf[1];
+	}
+	if (sv->cfg->user != NULL) {
+		argv[n++] = "--user";
+		argv[n++] = sv->cfg->user;
+	}
+	return n;
+}
+
 static const struct proc proc_table[PROC_COUNT] = {
 	[PROC_BROKER] = { .name = "rampart-broker", .args = broker_args },
 	[PROC_CAPTURE] = { .name = "rampart-capture",
 	    .channel_msg = IPC_SV2BRK_CAPTURE_CHANNEL, .args = capture_args },
 	[PROC_INPUT] = { .name = "rampart-input",
 	    .channel_msg = IPC_SV2BRK_INPUT_CHANNEL, .args = input_args },
+	[PROC_AUTH] = { .name = "rampart-auth",
+	    .channel_msg = IPC_SV2BRK_AUTH_CHANNEL, .args = auth_args,
+	    .prepare = auth_prepare },
 };
 
 /*
@@ -190,15 +276,43 @@ seconds_since(const struct timespec *t)
 }
 
 /*
- * fork+exec a helper with chfd as its IPC_FD, /dev/null as its stdin and
- * stdout, a pipe to us as its stderr (supervisor/logpipe.c), in a session
- * of its own: it holds no terminal, even when we run on one.
+ * fork+exec a helper with chfd as its IPC_FD and its extra descriptors
+ * after it, /dev/null as its stdin and stdout, a pipe to us as its stderr
+ * (supervisor/logpipe.c), in a session of its own: it holds no terminal,
+ * even when we run on one.
  */
+/*
+ * In the child: chfd at IPC_FD and extra[i] at EXTRA_FD + i, open across
+ * exec, whatever numbers they have now.  Each is first copied above every
+ * target, so that placing one never closes another; a target without a
+ * descriptor is left closed.
+ */
+static int
+place_fds(int chfd, const int *extra)
+{
+	int src[1 + EXTRA_MAX], high[1 + EXTRA_MAX];
+
+	src[0] = chfd;
+	for (int i = 0; i < EXTRA_MAX; i++)
+		src[1 + i] = extra[i];
+	for (int i = 0; i < 1 + EXTRA_MAX; i++)
+		if (src[i] >= 0 && (high[i] = fcntl(src[i], F_DUPFD_CLOEXEC,
+		    EXTRA_FD + EXTRA_MAX)) < 0)
+			return -1;
+	for (int i = 0; i < 1 + EXTRA_MAX; i++) {
+		if (src[i] < 0)
+			close(IPC_FD + i);
+		else if (dup2(high[i], IPC_FD + i) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static pid_t
 spawn(struct supervisor *sv, struct proc *p, int chfd)
 {
 	char path[PATH_MAX + 64];
-	char *argv[16];
+	char *argv[24];
 	struct logpipe *lp;
 	sigset_t all, saved;
 	int argc = 0, logfd, null;
@@ -206,8 +320,8 @@ spawn(struct supervisor *sv, struct proc *p, int chfd)
 
 	snprintf(path, sizeof(path), "%s/%s", sv->helper_dir, p->name);
 	argv[argc++] = (char *)p->name;
-	argc = p->args(sv, argv, argc);
-	argc = common_args(sv, argv, argc);
+	argc = p->args(sv, p, argv, argc);
+	argc = common_args(sv, p, argv, argc);
 	argv[argc] = NULL;
 
 	/*
@@ -241,12 +355,10 @@ spawn(struct supervisor *sv, struct proc *p, int chfd)
 		    dup2(null, STDIN_FILENO) < 0 ||
 		    dup2(null, STDOUT_FILENO) < 0)
 			_exit(127);
-		if (chfd == IPC_FD)
-			fcntl(chfd, F_SETFD, 0);
-		else if (dup2(chfd, IPC_FD) < 0)
+		if (place_fds(chfd, p->extra_fd) < 0)
 			_exit(127);
 		/* Nothing we inherited ourselves goes on to a helper. */
-		close_range(IPC_FD + 1, ~0U, 0);
+		close_range(EXTRA_FD + EXTRA_MAX, ~0U, 0);
 		execv(path, argv);
 		dprintf(STDERR_FILENO, "<3>%s[%d]: exec %s: %s\n", p->name,
 		    (int)getpid(), path, strerror(errno));
@@ -299,8 +411,112 @@ broker_closed(void *arg, int error, const char *why)
 		kill(p->pid, SIGKILL);
 }
 
-/* A new broker gets the configuration, the listeners and fresh channels
- * to new capture and input helpers. */
+/*
+ * The key holder's channel to one broker: the broker's TLS stack asks,
+ * and may ask only for signatures; a few questions in flight at most
+ * (it waits for each answer), so a broker that sends without reading is
+ * dropped, as one that breaks a rule is.
+ */
+static const struct chan_peer key_peer = {
+	.name = "rampart-broker (key holder)",
+	.first = IPC_BRK2KEY_FIRST, .last = IPC_BRK2KEY_LAST,
+	.queue_max = 16, .on_full = CHAN_FULL_CLOSE,
+};
+
+/* The answer goes at once: signing takes tens of microseconds, and
+ * nothing else on our loop is slow. */
+static int
+key_answer(void *arg, const struct ipc_msg *m, int fd)
+{
+	struct supervisor *sv = arg;
+	struct keyholder kh = { .key = sv->material->tls.key,
+	    .generation = sv->material->generation };
+	struct ipc_key_signature a;
+
+	if (!keyholder_answer(&kh, &m->u.key_sign, &a))
+		log_debug("key holder: refused to sign (op %u, %u bytes, "
+		    "generation %u of %u)", m->u.key_sign.op,
+		    m->u.key_sign.len, m->u.key_sign.generation,
+		    kh.generation);
+	channel_send(sv->keys, IPC_KEY2BRK_SIGNATURE, &a, sizeof(a), -1);
+	explicit_bzero(&a, sizeof(a));
+	return 0;
+}
+
+static void
+key_closed(void *arg, int error, const char *why)
+{
+	struct supervisor *sv = arg;
+	struct proc *p = &sv->procs[PROC_BROKER];
+
+	if (!error)
+		return;		/* the broker is dying */
+	log_warnx("rampart-broker key channel: %s: stopping it", why);
+	if (p->pid > 0)
+		kill(p->pid, SIGKILL);
+}
+
+/* A new key channel for a new broker; our end stays here. */
+static void
+key_channel_open(struct supervisor *sv)
+{
+	int pair[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+		fatal("socketpair");
+	if ((sv->keys = channel_new(sv->base, pair[0], &key_peer, key_answer,
+	    key_closed, sv)) == NULL)
+		fatalx("key holder channel");
+	to_broker(sv, IPC_SV2BRK_KEY_CHANNEL, NULL, 0, pair[1]);
+	close(pair[1]);
+}
+
+/* The public TLS material: at the start, and after a reload. */
+static void
+send_tls(struct supervisor *sv)
+{
+	struct ipc_sv_tls msg;
+	int fd;
+
+	if (!sv->material->need_tls)
+		return;
+	if ((fd = tls_blob(&sv->material->tls, sv->material->generation,
+	    &msg)) < 0) {
+		log_warn("TLS blob");
+		return;
+	}
+	to_broker(sv, IPC_SV2BRK_TLS, &msg, sizeof(msg), fd);
+	close(fd);
+}
+
+/* The accounts, names and roles: always, none when none is in use. */
+static void
+send_users(struct supervisor *sv)
+{
+	const struct accounts *a = &sv->material->accounts;
+	struct ipc_sv_users msg;
+	int fd = -1;
+
+	memset(&msg, 0, sizeof(msg));
+	if (a->list_len > 0) {
+		if ((fd = blob_create("rampart-accounts", a->list,
+		    a->list_len)) < 0) {
+			log_warn("accounts blob");
+			return;
+		}
+		msg.len = (uint32_t)a->list_len;
+	}
+	to_broker(sv, IPC_SV2BRK_USERS, &msg, sizeof(msg), fd);
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * A new broker gets, in this order: the configuration, the listeners,
+ * the TLS material and its key channel (when a listener offers TLS), the
+ * accounts, fresh channels to new capture, input and auth helpers, and
+ * the start.
+ */
 static void
 broker_configure(struct supervisor *sv)
 {
@@ -314,9 +530,25 @@ broker_configure(struct supervisor *sv)
 	for (int i = 0; i < sv->nlisten; i++)
 		to_broker(sv, IPC_SV2BRK_LISTENER, &sv->listeners[i],
 		    sizeof(sv->listeners[i]), sv->listen_fds[i]);
+	if (sv->material->need_tls) {
+		send_tls(sv);
+		key_channel_open(sv);
+	}
+	send_users(sv);
 	proc_start(sv, PROC_CAPTURE);
 	proc_start(sv, PROC_INPUT);
+	proc_start(sv, PROC_AUTH);
 	to_broker(sv, IPC_SV2BRK_START, NULL, 0, -1);
+}
+
+static void
+close_extra(struct proc *p)
+{
+	for (int i = 0; i < EXTRA_MAX; i++) {
+		if (p->extra_fd[i] >= 0)
+			close(p->extra_fd[i]);
+		p->extra_fd[i] = -1;
+	}
 }
 
 static void
@@ -333,7 +565,14 @@ proc_start(struct supervisor *sv, enum proc_id id)
 		log_warn("socketpair");
 		return;
 	}
-	p->pid = spawn(sv, p, pair[1]);
+	close_extra(p);
+	if (p->prepare != NULL && p->prepare(sv, p) < 0) {
+		log_warn("%s: its files", p->name);
+		close_extra(p);
+		p->pid = -1;
+	} else
+		p->pid = spawn(sv, p, pair[1]);
+	close_extra(p);
 	close(pair[1]);
 	if (p->pid < 0) {
 		struct timeval retry = { 1, 0 };
@@ -449,9 +688,12 @@ proc_died(struct supervisor *sv, struct proc *p, int status)
 	if (p->id == PROC_BROKER) {
 		channel_free(sv->broker);
 		sv->broker = NULL;
+		channel_free(sv->keys);
+		sv->keys = NULL;
 		/* Their channels led to this broker: they go with it. */
 		stop(&sv->procs[PROC_CAPTURE], SIGTERM);
 		stop(&sv->procs[PROC_INPUT], SIGTERM);
+		stop(&sv->procs[PROC_AUTH], SIGTERM);
 	}
 	if (expected) {
 		log_debug("%s %s, as asked", p->name, how);
@@ -515,18 +757,30 @@ sigterm_cb(int sig, short events, void *arg)
 	shutdown_all(sv);
 }
 
-/* SIGHUP: the configuration again; the new log level goes to the broker,
- * which passes it on, and to every helper started from now on. */
+/*
+ * SIGHUP: the configuration again; the new log level goes to the broker,
+ * which passes it on, and to every helper started from now on.  New TLS
+ * material (the key now in the key holder, under the next generation)
+ * and accounts go to the broker, and rampart-auth starts afresh with its
+ * files when they changed.
+ */
 static void
 sighup_cb(int sig, short events, void *arg)
 {
 	struct supervisor *sv = arg;
 	struct ipc_log_level l;
+	int r;
 
-	if (sv->shutting_down || sv->hooks->reload(sv->hooks->arg) < 0)
+	if (sv->shutting_down || (r = sv->hooks->reload(sv->hooks->arg)) < 0)
 		return;
 	l = (struct ipc_log_level){ .level = (uint32_t)log_get_level() };
 	to_broker(sv, IPC_SV2BRK_LOG_LEVEL, &l, sizeof(l), -1);
+	if (r & RELOAD_MATERIAL) {
+		send_tls(sv);
+		send_users(sv);
+	}
+	if (r & RELOAD_AUTH)
+		stop(&sv->procs[PROC_AUTH], SIGTERM);
 }
 
 /*
@@ -588,12 +842,12 @@ ready_cb(int fd, short events, void *arg)
 int
 procs_run(const struct config *cfg, const int *listen_fds,
     const struct ipc_sv_listener *listeners, int nlisten,
-    const struct procs_hooks *hooks)
+    const struct material *material, const struct procs_hooks *hooks)
 {
 	static const int stop_signals[] = { SIGTERM, SIGINT };
 	struct supervisor sv = {
 		.cfg = cfg, .listen_fds = listen_fds, .listeners = listeners,
-		.nlisten = nlisten, .hooks = hooks,
+		.nlisten = nlisten, .hooks = hooks, .material = material,
 	};
 	struct event *sigs[4];
 
@@ -608,7 +862,10 @@ procs_run(const struct config *cfg, const int *listen_fds,
 		p->sv = &sv;
 		p->id = (enum proc_id)i;
 		p->pid = -1;
-		p->enabled = i != PROC_INPUT || strcmp(cfg->input, "none") != 0;
+		for (int j = 0; j < EXTRA_MAX; j++)
+			p->extra_fd[j] = -1;
+		p->enabled = i == PROC_INPUT ? strcmp(cfg->input, "none") != 0 :
+		    i == PROC_AUTH ? material->need_auth : 1;
 		p->restart_ev = evtimer_new(sv.base, restart_cb, p);
 	}
 	sigs[0] = evsignal_new(sv.base, SIGCHLD, sigchld_cb, &sv);
@@ -636,6 +893,7 @@ procs_run(const struct config *cfg, const int *listen_fds,
 	for (int i = 0; i < PROC_COUNT; i++)
 		event_free(sv.procs[i].restart_ev);
 	channel_free(sv.broker);
+	channel_free(sv.keys);
 	event_base_free(sv.base);
 	return sv.exit_code;
 }
