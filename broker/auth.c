@@ -89,9 +89,12 @@ source_gc(struct broker *b, struct auth_source *src)
 static struct auth_source *
 source_get(struct broker *b, const char *addr)
 {
-	struct auth_source *src = source_find(b, addr), *old, *tmp;
+	struct auth_source *src, *old, *tmp;
 
-	if (src != NULL)
+	/* A broker that main() did not set up (a test's) starts empty. */
+	if (b->auth.sources.tqh_last == NULL)
+		auth_init(b);
+	if ((src = source_find(b, addr)) != NULL)
 		return src;
 	if (b->auth.nsources >= AUTH_SOURCES_MAX)
 		TAILQ_FOREACH_SAFE(old, &b->auth.sources, entry, tmp)
