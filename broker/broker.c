@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "broker/broker.h"
+#include "broker/tls.h"
+#include "common/blob.h"
 #include "common/helper.h"
 #include "common/log.h"
 #include "sandbox/sandbox.h"
@@ -47,6 +49,62 @@ log_level_set(struct broker *b, const struct ipc_log_level *l)
 	if (b->input.ch != NULL)
 		channel_send(b->input.ch, IPC_BRK2IN_LOG_LEVEL, l, sizeof(*l),
 		    -1);
+	if (b->auth.ch != NULL)
+		channel_send(b->auth.ch, IPC_BRK2AUTH_LOG_LEVEL, l, sizeof(*l),
+		    -1);
+	return 0;
+}
+
+/* TLS material (public): the contexts of new connections.  A broken
+ * blob before start stops us; after, the old material stays. */
+static int
+tls_material(struct broker *b, const struct ipc_sv_tls *t, int fd)
+{
+	size_t len = (size_t)t->cert_len + t->ca_len + t->crl_len;
+	const void *p;
+	char why[256];
+	int ret;
+
+	if (t->cert_len == 0 || len > IPC_TLS_MAX ||
+	    (p = blob_map(fd, len, IPC_TLS_MAX)) == NULL) {
+		log_warnx("TLS material: not a blob of its size");
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	ret = tls_load(t, p, why, sizeof(why));
+	blob_unmap(p, len);
+	if (ret < 0) {
+		log_warnx("TLS material: %s", why);
+		return b->started ? 0 : -1;
+	}
+	log_debug("TLS material, generation %u", t->generation);
+	return 0;
+}
+
+/* The accounts' names and roles: logged-in users follow. */
+static int
+users_directory(struct broker *b, const struct ipc_sv_users *u, int fd)
+{
+	const void *p = NULL;
+	int ret;
+
+	if (u->len > IPC_USERS_MAX || u->pad != 0 ||
+	    (u->len > 0 && (p = blob_map(fd, u->len, IPC_USERS_MAX)) == NULL)) {
+		log_warnx("accounts: not a blob of its size");
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	ret = auth_set_directory(b, p, u->len);
+	if (p != NULL)
+		blob_unmap(p, u->len);
+	if (ret < 0) {
+		log_warnx("accounts: a malformed list");
+		return -1;
+	}
+	log_debug("%zu accounts", b->auth.ndir);
+	clients_directory_changed(b);
 	return 0;
 }
 
@@ -60,6 +118,7 @@ static const struct chan_rule sv_rules[] = {
 	{ IPC_SV2BRK_CONFIG, CHAN_ONCE | CHAN_BEFORE_START },
 	{ IPC_SV2BRK_LISTENER, CHAN_BEFORE_START },
 	{ IPC_SV2BRK_START, CHAN_START },
+	{ IPC_SV2BRK_KEY_CHANNEL, CHAN_ONCE | CHAN_BEFORE_START },
 };
 
 static const struct chan_peer sv_peer = {
@@ -91,6 +150,16 @@ sv_answer(void *arg, const struct ipc_msg *m, int fd)
 	case IPC_SV2BRK_INPUT_CHANNEL:
 		in_set_channel(b, fd);
 		return 0;
+	case IPC_SV2BRK_AUTH_CHANNEL:
+		auth_set_channel(b, fd);
+		return 0;
+	case IPC_SV2BRK_KEY_CHANNEL:
+		tls_set_key_channel(fd);
+		return 0;
+	case IPC_SV2BRK_TLS:
+		return tls_material(b, &m->u.sv_tls, fd);
+	case IPC_SV2BRK_USERS:
+		return users_directory(b, &m->u.sv_users, fd);
 	case IPC_SV2BRK_START:
 		/* Everything we will ever open is open. */
 		if (sandbox_enter(b->sandbox) < 0)
@@ -141,22 +210,43 @@ limit_address_space(void)
 #endif
 }
 
+/* SECONDS of an option: def when not given, at least min, at most a day. */
+static int
+seconds_option(const char *name, const char *v, int def, int min)
+{
+	char *end;
+	long n;
+
+	if (v == NULL)
+		return def;
+	n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || n < min || n > 86400)
+		fatalx("--%s %s: expected seconds, %d to 86400", name, v, min);
+	return (int)n;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *user = NULL, *fallback = "nobody", *paste = "no";
-	const char *layout = NULL;
+	const char *layout = NULL, *sharing = "shared", *handshake = NULL;
+	const char *idle = NULL;
 	const struct helper_option opts[] = {
 		{ "user", 0, &user },
 		{ "keyboard-layout", 0, &layout },
 		{ "paste-as-typing", 0, &paste },
+		{ "sharing", 0, &sharing },
+		{ "handshake-timeout", 0, &handshake },
+		{ "idle-timeout", 0, &idle },
 	};
 	struct broker b;
 	struct sandbox sb;
 
 	helper_init_options(argc, argv, "rampart-broker", opts,
 	    sizeof(opts) / sizeof(opts[0]), "[--user NAME] [--keyboard-layout "
-	    "LAYOUT] [--paste-as-typing yes|no]");
+	    "LAYOUT] [--paste-as-typing yes|no] [--sharing shared|"
+	    "exclusive-control|exclusive] [--handshake-timeout SECONDS] "
+	    "[--idle-timeout SECONDS]");
 	/* Only the default user falls back to nobody: a user named and
 	 * missing is an error, not a reason to run as someone else. */
 	if (user != NULL)
@@ -168,6 +258,18 @@ main(int argc, char **argv)
 	TAILQ_INIT(&b.clients);
 	snprintf(b.desktop_name, sizeof(b.desktop_name), "rampart");
 	b.paste_as_typing = strcmp(paste, "yes") == 0;
+	if (strcmp(sharing, "shared") == 0)
+		b.sharing = SHARING_SHARED;
+	else if (strcmp(sharing, "exclusive-control") == 0)
+		b.sharing = SHARING_EXCLUSIVE_CONTROL;
+	else if (strcmp(sharing, "exclusive") == 0)
+		b.sharing = SHARING_EXCLUSIVE;
+	else
+		fatalx("--sharing %s: expected shared, exclusive-control or "
+		    "exclusive", sharing);
+	b.handshake_seconds = seconds_option("handshake-timeout", handshake,
+	    BROKER_HANDSHAKE_SECONDS, 1);
+	b.idle_seconds = seconds_option("idle-timeout", idle, 0, 0);
 	/*
 	 * The layout is compiled now, from files: the sandbox opens none.
 	 * One that was asked for and cannot be had stops us (the supervisor
@@ -187,6 +289,8 @@ main(int argc, char **argv)
 		fatalx("event_base_new");
 	screen_init(&b.screen, &b);
 	in_init(&b);
+	auth_init(&b);
+	tls_init();
 	if (sandbox_prepare(&sb, SANDBOX_BROKER, user, fallback) < 0)
 		exit(1);
 	b.sandbox = &sb;

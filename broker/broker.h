@@ -44,7 +44,18 @@ struct event_base;
 struct sandbox;
 struct client;
 
+/* Viewers: connections past authentication. */
 #define BROKER_MAX_CLIENTS	64
+/* Connections not authenticated yet, all together and from one source
+ * address: they can never take the places of viewers (sshd's
+ * MaxStartups, per source as its PerSourceMaxStartups). */
+#define BROKER_MAX_UNAUTH	64
+#define BROKER_MAX_UNAUTH_PER_ADDR	8
+/* Connections being refused with a reason at once; past this, closed
+ * without one. */
+#define BROKER_MAX_REFUSING	32
+/* The whole handshake, from the connection to ServerInit, by default. */
+#define BROKER_HANDSHAKE_SECONDS	20
 /* Keysyms without a key that were logged (each once). */
 #define BROKER_UNKNOWN_KEYSYMS	64
 
@@ -94,6 +105,59 @@ struct input_link {
 };
 
 TAILQ_HEAD(client_list, client);
+TAILQ_HEAD(client_waitq, client);
+
+/* Who may type when several viewers with control are there. */
+enum sharing {
+	SHARING_SHARED,		/* every viewer with control */
+	SHARING_EXCLUSIVE_CONTROL, /* the first; the others watch */
+	SHARING_EXCLUSIVE,	/* a non-shared connection displaces all */
+};
+
+/* A source address, as far as logging in goes (auth.c). */
+struct auth_source {
+	TAILQ_ENTRY(auth_source) entry;	/* all of them */
+	TAILQ_ENTRY(auth_source) turn;	/* waiting for the checker */
+	char		addr[48];
+	unsigned int	unauth;		/* its connections logging in */
+	unsigned int	failures;	/* failed logins, recently */
+	uint64_t	last_failure_ms;
+	uint64_t	penalty_until_ms;	/* refused until then */
+	int		in_turn;
+	struct client_waitq waiting;	/* clients with a check to ask */
+};
+
+TAILQ_HEAD(auth_sources, auth_source);
+
+/* Failed logins to one user name, from anywhere. */
+struct auth_user_failures {
+	char		name[64];
+	unsigned int	failures;
+	uint64_t	last_ms;
+};
+
+#define AUTH_SOURCES_MAX	1024
+#define AUTH_USERS_TRACKED	256
+
+/* The accounts as the broker knows them: names and roles only. */
+struct directory_entry {
+	char		name[64];
+	int		control;	/* 1: control, 0: view */
+};
+
+/* Logging in: the checker (rampart-auth), fairly shared by sources. */
+struct auth {
+	struct channel	*ch;		/* NULL while rampart-auth is down */
+	struct client	*asking;	/* whose question is out */
+	int		asking_gone;	/* it went away meanwhile */
+	uint32_t	asking_id;
+	struct auth_sources sources;
+	struct auth_sources turns;	/* round robin of the waiting */
+	unsigned int	nsources;
+	struct auth_user_failures users[AUTH_USERS_TRACKED];
+	struct directory_entry *dir;	/* IPC_SV2BRK_USERS */
+	size_t		ndir;
+};
 
 /* One listening socket and the security types it offers. */
 #define BROKER_MAX_LISTENERS	16
@@ -119,6 +183,15 @@ struct broker {
 	struct listener	listeners[BROKER_MAX_LISTENERS];
 	size_t		nlisteners;
 
+	unsigned int	nviewers;	/* authenticated */
+	unsigned int	nunauth;	/* logging in */
+	unsigned int	nrefusing;	/* being told why not */
+	enum sharing	sharing;	/* --sharing */
+	int		handshake_seconds;	/* --handshake-timeout */
+	int		idle_seconds;	/* --idle-timeout, 0: none */
+	struct client	*controller;	/* exclusive-control: who types */
+	struct auth	auth;
+
 	struct screen	screen;
 	struct input_link input;
 
@@ -134,18 +207,53 @@ struct broker {
 int	listener_add(struct broker *b, int fd, const struct ipc_sv_listener *l);
 void	listeners_enable(struct broker *b);
 
+/* Where a connection comes from, as the listener saw it. */
+struct client_origin {
+	char		peer[64];	/* "192.0.2.7:40312", "unix uid 1000" */
+	char		addr[48];	/* its source address: "192.0.2.7" */
+	const char	*listener;	/* the listener's name */
+	uint32_t	security;	/* IPC_SEC_* offered */
+	const char	*refusal;	/* refuse it, with this reason */
+};
+
 /* broker/client.c: a new client on an accepted socket (or, for tests, an
  * existing bufferevent), offering the security types given. */
-struct client *client_new(struct broker *b, int fd, const char *peer,
-	    uint32_t security);
+struct client *client_new(struct broker *b, int fd,
+	    const struct client_origin *o);
 struct client *client_new_bev(struct broker *b, struct bufferevent *bev,
 	    const char *peer, uint32_t security);
 void	client_close(struct client *c, const char *why);
+/* The answer of a check (auth.c): role IPC_AUTH_*. */
+void	client_auth_result(struct client *c, uint32_t role);
+/* The accounts changed: removed users go, changed roles apply. */
+void	clients_directory_changed(struct broker *b);
 /* The input helper caught up (or went away): throttled clients go on. */
 void	clients_input_ready(struct broker *b);
 /* The keyboard LEDs (b->input.leds) changed: told to the clients that
  * asked for them. */
 void	clients_leds_changed(struct broker *b);
+
+/* broker/auth.c: logging in */
+void	auth_init(struct broker *b);
+void	auth_set_channel(struct broker *b, int fd);
+/* Why a new connection from addr must be refused now, or NULL; a client
+ * created for it then counts as logging in (auth_client_gone()). */
+const char *auth_admit(struct broker *b, const char *addr);
+void	auth_client_started(struct broker *b, struct client *c);
+/* c is authenticated, or gone: it no longer counts as logging in, and
+ * its question (if any) is forgotten. */
+void	auth_client_done(struct broker *b, struct client *c);
+void	auth_ask_password(struct client *c, const char *user, size_t ulen,
+	    const char *password, size_t plen);
+void	auth_ask_vnc(struct client *c, const uint8_t *challenge,
+	    const uint8_t *response);
+/* A failed login of c as user: counted against its address and the
+ * name; returns how long its answer waits, in ms. */
+unsigned int auth_failed(struct client *c, const char *user);
+/* The directory of accounts (IPC_SV2BRK_USERS): 0, or -1 for a bad one. */
+int	auth_set_directory(struct broker *b, const char *text, size_t len);
+/* The role of an account: IPC_AUTH_CONTROL, _VIEW, or _REFUSED. */
+uint32_t auth_directory_role(const struct broker *b, const char *name);
 
 /* broker/screen.c */
 void	screen_init(struct screen *s, struct broker *b);

@@ -11,28 +11,40 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <openssl/ssl.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "broker/client.h"
 #include "broker/conn.h"
 #include "broker/encoders/encoder.h"
+#include "broker/tls.h"
 #include "common/log.h"
-
-#define STRINGIFY(x)	STRINGIFY_(x)
-#define STRINGIFY_(x)	#x
 
 static void client_read(void *arg);
 static void client_drained(void *arg);
 static void client_conn_closed(void *arg, const char *why);
+static void client_tls_ready(void *arg);
 
 static const struct conn_cbs client_conn_cbs = {
 	.read = client_read,
 	.drained = client_drained,
 	.closed = client_conn_closed,
+	.tls_ready = client_tls_ready,
 };
+
+static int on_start_tls(void *arg, int anon);
+static void on_check_password(void *arg, const char *user, size_t ulen,
+    const char *password, size_t plen);
+static void on_check_vnc(void *arg, const uint8_t *challenge,
+    const uint8_t *response);
+static void on_check_certificate(void *arg);
+static void on_secured(void *arg);
 
 static void on_client_init(void *arg, int shared);
 static int on_pixel_format(void *arg, const struct pixfmt *pf);
@@ -47,6 +59,11 @@ static int on_set_desktop_size(void *arg, int status);
 static void client_emit_key(void *arg, uint16_t code, int down);
 
 static const struct session_cbs client_session_cbs = {
+	.start_tls = on_start_tls,
+	.check_password = on_check_password,
+	.check_vnc = on_check_vnc,
+	.check_certificate = on_check_certificate,
+	.secured = on_secured,
 	.client_init = on_client_init,
 	.pixel_format = on_pixel_format,
 	.encodings = on_encodings,
@@ -82,27 +99,87 @@ client_alloc(struct broker *b)
 	return c;
 }
 
-static struct client *
-client_start(struct broker *b, struct client *c, const char *peer,
-    uint32_t security)
+static uint64_t
+now_ms(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * The audit log: a line for each connection, login, failed login, change
+ * of role and disconnection, "audit: " first, which the supervisor sends
+ * to syslog's authpriv facility.
+ */
+static void __attribute__((format(printf, 2, 3)))
+audit(const struct client *c, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_info("audit: %s: %s", c->tag, line);
+}
+
+/* The whole handshake has a deadline from the connection on: a client
+ * trickling one byte at a time does not stay. */
+static void
+client_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct client *c = arg;
+	char why[64];
+
+	if (c->refusing)
+		client_close(c, "not told why it is refused in time");
+	else {
+		snprintf(why, sizeof(why), "no ServerInit within %d s",
+		    c->broker->handshake_seconds);
+		client_close(c, why);
+	}
+}
+
+static struct client *
+client_start(struct broker *b, struct client *c,
+    const struct client_origin *o)
+{
+	struct timeval tv = { b->handshake_seconds, 0 };
+
+	if (b->handshake_seconds <= 0)
+		tv.tv_sec = BROKER_HANDSHAKE_SECONDS;
 	c->broker = b;
 	c->id = ++b->next_id;
-	c->role = CLIENT_CONTROL;	/* no roles before accounts exist */
-	snprintf(c->tag, sizeof(c->tag), "client %u (%s)", c->id, peer);
+	c->role = CLIENT_CONTROL;	/* until a login says otherwise */
+	c->started_ms = now_ms();
+	c->listener = o->listener;
+	snprintf(c->tag, sizeof(c->tag), "client %u (%s)", c->id, o->peer);
+	snprintf(c->addr, sizeof(c->addr), "%s", o->addr);
 	c->sub = (struct screen_sub){ .changed = updates_screen_changed,
 	    .arg = c };
 	session_init(&c->session, &client_session_cbs, c,
-	    conn_output(c->conn), c->tag, security);
-	conn_set_timeout(c->conn, CLIENT_HANDSHAKE_SECONDS);
+	    conn_output(c->conn), c->tag, o->security);
+	if (o->refusal != NULL) {
+		session_refuse(&c->session, o->refusal);
+		c->refusing = 1;
+		b->nrefusing++;
+		tv.tv_sec = CLIENT_REFUSAL_SECONDS;
+	} else
+		auth_client_started(b, c);
+	c->deadline_ev = evtimer_new(b->base, client_deadline, c);
+	if (c->deadline_ev != NULL)
+		evtimer_add(c->deadline_ev, &tv);
 	TAILQ_INSERT_TAIL(&b->clients, c, entry);
 	b->nclients++;
-	log_debug("%s: accepted", c->tag);
+	if (o->refusal == NULL)
+		audit(c, "connected to %s", o->listener);
 	return c;
 }
 
 struct client *
-client_new(struct broker *b, int fd, const char *peer, uint32_t security)
+client_new(struct broker *b, int fd, const struct client_origin *o)
 {
 	struct client *c;
 
@@ -115,15 +192,18 @@ client_new(struct broker *b, int fd, const char *peer, uint32_t security)
 		free(c);
 		return NULL;
 	}
-	return client_start(b, c, peer, security);
+	return client_start(b, c, o);
 }
 
 struct client *
 client_new_bev(struct broker *b, struct bufferevent *bev, const char *peer,
     uint32_t security)
 {
+	struct client_origin o = { .listener = "test", .security = security };
 	struct client *c;
 
+	snprintf(o.peer, sizeof(o.peer), "%s", peer);
+	snprintf(o.addr, sizeof(o.addr), "%s", peer);
 	if ((c = client_alloc(b)) == NULL)
 		return NULL;
 	c->conn = conn_new(bev, CLIENT_INPUT_MAX, CLIENT_OUTPUT_LOW,
@@ -133,7 +213,7 @@ client_new_bev(struct broker *b, struct bufferevent *bev, const char *peer,
 		free(c);
 		return NULL;
 	}
-	return client_start(b, c, peer, security);
+	return client_start(b, c, &o);
 }
 
 /*
@@ -143,7 +223,30 @@ client_new_bev(struct broker *b, struct bufferevent *bev, const char *peer,
 static int
 client_may_control(struct client *c)
 {
-	return c->role == CLIENT_CONTROL;
+	return c->role == CLIENT_CONTROL &&
+	    (c->broker->sharing != SHARING_EXCLUSIVE_CONTROL ||
+	    c->broker->controller == c);
+}
+
+/*
+ * exclusive-control: the controller is the oldest viewer with the control
+ * role; when it goes (or loses the role), the next oldest takes over.
+ */
+static void
+choose_controller(struct broker *b)
+{
+	struct client *c;
+
+	if (b->sharing != SHARING_EXCLUSIVE_CONTROL ||
+	    (b->controller != NULL && b->controller->role == CLIENT_CONTROL))
+		return;
+	b->controller = NULL;
+	TAILQ_FOREACH(c, &b->clients, entry)
+		if (c->active && c->role == CLIENT_CONTROL) {
+			b->controller = c;
+			audit(c, "has control (exclusive-control)");
+			return;
+		}
 }
 
 static void
@@ -172,8 +275,25 @@ void
 client_close(struct client *c, const char *why)
 {
 	struct broker *b = c->broker;
+	uint64_t in, out;
 
 	log_info("%s: closed: %s", c->tag, why);
+	if (!c->refusing) {
+		conn_bytes(c->conn, &in, &out);
+		audit(c, "disconnected after %.1f s%s%s, %llu bytes in, %llu "
+		    "out: %s", (double)(now_ms() - c->started_ms) / 1000,
+		    c->user[0] != '\0' && c->secured ? ", user " : "",
+		    c->secured ? c->user : "", (unsigned long long)in,
+		    (unsigned long long)out, why);
+	} else
+		b->nrefusing--;
+	if (c->deadline_ev != NULL)
+		event_free(c->deadline_ev);
+	if (c->answer_ev != NULL)
+		event_free(c->answer_ev);
+	auth_client_done(b, c);
+	if (c->secured)
+		b->nviewers--;
 	/* Whatever this client held down is let go; its paste stops. */
 	paste_stop(c);
 	keyboard_free(&c->kb);
@@ -191,6 +311,10 @@ client_close(struct client *c, const char *why)
 	}
 	updates_free(c);
 	conn_free(c->conn);
+	if (b->controller == c) {
+		b->controller = NULL;
+		choose_controller(b);
+	}
 	free(c);
 }
 
@@ -219,8 +343,10 @@ client_read(void *arg)
 	size_t len = evbuffer_get_length(in), off = 0;
 	const uint8_t *buf;
 
-	if (len == 0 || c->input_held)
+	if (c->input_held)
 		return;
+	if (len == 0)
+		goto settle;
 	if ((buf = evbuffer_pullup(in, -1)) == NULL) {
 		client_close(c, "out of memory");
 		return;
@@ -246,6 +372,7 @@ client_read(void *arg)
 		}
 	}
 	evbuffer_drain(in, off);
+settle:
 	if (c->session.state == SESSION_CLOSING) {
 		conn_close_after_flush(c->conn);
 		if (conn_unsent(c->conn) == 0)
@@ -287,13 +414,197 @@ static void
 client_conn_closed(void *arg, const char *why)
 {
 	struct client *c = arg;
+	char idle[64];
 
 	if (c->session.state == SESSION_CLOSING)
 		why = "refused";
-	else if (strcmp(why, "timed out") == 0)
-		why = "no ServerInit within " STRINGIFY(CLIENT_HANDSHAKE_SECONDS)
-		    " s";
+	else if (strcmp(why, "timed out") == 0) {
+		/* The only read timeout is the viewers' idle timeout. */
+		snprintf(idle, sizeof(idle), "idle for %d s",
+		    c->broker->idle_seconds);
+		why = idle;
+	}
 	client_close(c, why);
+}
+
+/* VeNCrypt: TLS goes on the connection; the session writes through it. */
+static int
+on_start_tls(void *arg, int anon)
+{
+	struct client *c = arg;
+	SSL *ssl = tls_new(anon);
+
+	if (ssl == NULL)
+		return -1;
+	if (conn_start_tls(c->conn, ssl) < 0) {
+		SSL_free(ssl);
+		return -1;
+	}
+	session_set_output(&c->session, conn_output(c->conn));
+	return 0;
+}
+
+static void
+client_tls_ready(void *arg)
+{
+	struct client *c = arg;
+
+	session_tls_ready(&c->session);
+	client_read(c);
+}
+
+static void
+on_check_password(void *arg, const char *user, size_t ulen,
+    const char *password, size_t plen)
+{
+	auth_ask_password(arg, user, ulen, password, plen);
+}
+
+static void
+on_check_vnc(void *arg, const uint8_t *challenge, const uint8_t *response)
+{
+	auth_ask_vnc(arg, challenge, response);
+}
+
+/* X509None: the verified certificate names the user; the directory
+ * gives the role. */
+static void
+on_check_certificate(void *arg)
+{
+	struct client *c = arg;
+	char user[64];
+
+	if (tls_peer_user(conn_ssl(c->conn), user, sizeof(user)) < 0) {
+		snprintf(c->user, sizeof(c->user), "%s", "");
+		client_auth_result(c, IPC_AUTH_REFUSED);
+		return;
+	}
+	snprintf(c->user, sizeof(c->user), "%s", user);
+	client_auth_result(c, auth_directory_role(c->broker, user));
+}
+
+/* How the client logged in, for the audit log. */
+static void
+describe_login(struct client *c, char *buf, size_t len)
+{
+	SSL *ssl = conn_ssl(c->conn);
+	char tls[96] = "";
+
+	if (ssl != NULL)
+		tls_describe(ssl, tls, sizeof(tls));
+	snprintf(buf, len, "%s%s%s", session_security_name(&c->session),
+	    tls[0] != '\0' ? ", " : "", tls);
+}
+
+static void
+answer_failed(evutil_socket_t fd, short what, void *arg)
+{
+	struct client *c = arg;
+
+	session_auth_done(&c->session, 0, "authentication failed");
+	client_read(c);
+}
+
+void
+client_auth_result(struct client *c, uint32_t role)
+{
+	struct broker *b = c->broker;
+	char how[160];
+
+	describe_login(c, how, sizeof(how));
+	if (role == IPC_AUTH_REFUSED) {
+		struct timeval tv;
+		unsigned int ms = auth_failed(c, c->user);
+
+		audit(c, "login failed%s%s%s by %s", c->user[0] != '\0' ?
+		    " as \"" : "", c->user, c->user[0] != '\0' ? "\"" : "",
+		    how);
+		tv.tv_sec = ms / 1000;
+		tv.tv_usec = (ms % 1000) * 1000;
+		if (c->answer_ev == NULL &&
+		    (c->answer_ev = evtimer_new(b->base, answer_failed, c)) ==
+		    NULL) {
+			answer_failed(-1, 0, c);
+			return;
+		}
+		evtimer_add(c->answer_ev, &tv);
+		return;
+	}
+	if (b->nviewers >= BROKER_MAX_CLIENTS) {
+		session_auth_done(&c->session, 0, "the server has as many "
+		    "viewers as it takes");
+		client_read(c);
+		return;
+	}
+	c->role = role == IPC_AUTH_CONTROL ? CLIENT_CONTROL : CLIENT_VIEW;
+	if (c->session.chosen == IPC_SEC_VNCAUTH)
+		c->user[0] = '\0';	/* a password of a role, no account */
+	session_auth_done(&c->session, 1, NULL);
+	client_read(c);
+}
+
+/* Security is done: a viewer now, no longer logging in. */
+static void
+on_secured(void *arg)
+{
+	struct client *c = arg;
+	struct broker *b = c->broker;
+	char how[160];
+
+	auth_client_done(b, c);
+	c->secured = 1;
+	b->nviewers++;
+	describe_login(c, how, sizeof(how));
+	if (c->user[0] != '\0')
+		audit(c, "logged in as %s (%s) by %s", c->user,
+		    c->role == CLIENT_CONTROL ? "control" : "view", how);
+	else
+		audit(c, "logged in (%s) by %s",
+		    c->role == CLIENT_CONTROL ? "control" : "view", how);
+}
+
+/* A viewer that loses control lets go of what it holds. */
+static void
+client_demote(struct client *c)
+{
+	keyboard_release_all(&c->kb);
+	paste_stop(c);
+	if (c->buttons & RFB_BUTTONS_HELD) {
+		struct ipc_in_pointer p = { .x = c->ptr_x, .y = c->ptr_y };
+
+		in_pointer(c->broker, &p);
+		c->buttons = 0;
+	}
+}
+
+void
+clients_directory_changed(struct broker *b)
+{
+	struct client *c, *tmp;
+
+	TAILQ_FOREACH_SAFE(c, &b->clients, entry, tmp) {
+		uint32_t role;
+		enum client_role now;
+
+		if (!c->secured || c->user[0] == '\0')
+			continue;
+		role = auth_directory_role(b, c->user);
+		if (role == IPC_AUTH_REFUSED) {
+			audit(c, "user %s was removed", c->user);
+			client_close(c, "its user was removed");
+			continue;
+		}
+		now = role == IPC_AUTH_CONTROL ? CLIENT_CONTROL : CLIENT_VIEW;
+		if (now == c->role)
+			continue;
+		audit(c, "role of %s: %s", c->user,
+		    now == CLIENT_CONTROL ? "view -> control" :
+		    "control -> view");
+		if (now == CLIENT_VIEW)
+			client_demote(c);
+		c->role = now;
+	}
+	choose_controller(b);
 }
 
 /* ServerInit, once the screen can be described: a frame is there. */
@@ -310,8 +621,11 @@ client_server_init(struct client *c)
 	}
 	session_server_init(&c->session, (uint16_t)f->width,
 	    (uint16_t)f->height, c->broker->desktop_name);
-	/* From now on a viewer may idle as long as it likes. */
-	conn_set_timeout(c->conn, 0);
+	/* The handshake is done; from now on a viewer may idle as long as
+	 * --idle-timeout lets it. */
+	if (c->deadline_ev != NULL)
+		evtimer_del(c->deadline_ev);
+	conn_set_timeout(c->conn, c->broker->idle_seconds);
 }
 
 /* The handshake is done: this is a viewer, and capture runs for it. */
@@ -321,9 +635,27 @@ on_client_init(void *arg, int shared)
 	struct client *c = arg;
 	struct broker *b = c->broker;
 
-	/* The shared flag is ignored: every viewer shares the screen. */
+	/*
+	 * RFB's shared flag: a client asking for the screen alone displaces
+	 * the others only with --sharing exclusive, and only when it has
+	 * the control role; otherwise every viewer shares the screen (most
+	 * viewers ask for it alone by default).
+	 */
+	if (!shared && b->sharing == SHARING_EXCLUSIVE &&
+	    c->role == CLIENT_CONTROL) {
+		struct client *o, *tmp;
+
+		TAILQ_FOREACH_SAFE(o, &b->clients, entry, tmp)
+			if (o != c && o->active) {
+				audit(o, "displaced by %s (not shared)",
+				    c->tag);
+				client_close(o, "displaced by a connection "
+				    "that asked for the screen alone");
+			}
+	}
 	c->active = 1;
 	b->nactive++;
+	choose_controller(b);
 	screen_subscribe(&b->screen, &c->sub);
 	screen_viewers_changed(&b->screen);
 	client_server_init(c);

@@ -35,9 +35,8 @@ struct encoder;
 /* Input bytes buffered for one incomplete message: SetEncodings with
  * 65535 encodings is the largest the protocol allows. */
 #define CLIENT_INPUT_MAX	(4 + 65535 * 4)
-/* A client must reach ServerInit this soon, or it is closed: idle
- * half-open connections must not hold the places of real viewers. */
-#define CLIENT_HANDSHAKE_SECONDS	30
+/* A connection being refused is told why within this time, or closed. */
+#define CLIENT_REFUSAL_SECONDS	5
 
 enum client_role {
 	CLIENT_CONTROL,		/* views, types and points */
@@ -87,6 +86,23 @@ struct client {
 	struct conn	*conn;
 	struct session	session;
 	enum client_role role;
+	uint64_t	started_ms;
+	struct event	*deadline_ev;	/* the handshake's end */
+	const char	*listener;
+	int		refusing;	/* only told why it is refused */
+	/* Logging in (auth.c). */
+	char		addr[48];	/* the source address */
+	struct auth_source *src;	/* while logging in */
+	TAILQ_ENTRY(client) wait_entry;	/* waiting for the checker */
+	int		waiting;
+	uint16_t	question_type;	/* IPC_BRK2AUTH_PASSWORD or _VNC */
+	union {
+		struct ipc_auth_password password;
+		struct ipc_auth_vnc vnc;
+	} question;
+	struct event	*answer_ev;	/* a failure, answered later */
+	char		user[64];	/* the account, "" for none */
+	int		secured;	/* past SecurityResult: a viewer */
 	int		active;		/* past ClientInit: a viewer */
 	int		input_held;	/* not read until the input helper
 					 * catches up */

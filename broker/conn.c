@@ -3,8 +3,12 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "broker/conn.h"
@@ -19,6 +23,9 @@ struct conn {
 	void		*arg;
 	int		closing;	/* closed() once the output is out */
 	int		timeout;
+	size_t		input_max, output_low;
+	SSL		*ssl;		/* TLS, when it is on */
+	uint64_t	bytes_in, bytes_out;	/* at the socket */
 };
 
 static struct bufferevent *
@@ -48,17 +55,65 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 	c->cbs->drained(c->arg);
 }
 
+/* Why TLS failed, from OpenSSL's queue of errors. */
+static void
+tls_error(struct conn *c, struct bufferevent *bev)
+{
+	char why[160], reason[120] = "";
+	unsigned long e;
+
+	while ((e = bufferevent_get_openssl_error(bev)) != 0)
+		if (reason[0] == '\0')
+			ERR_error_string_n(e, reason, sizeof(reason));
+	snprintf(why, sizeof(why), "TLS: %s",
+	    reason[0] != '\0' ? reason : "connection error");
+	c->cbs->closed(c->arg, why);
+}
+
 static void
 conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct conn *c = arg;
 
-	if (what & BEV_EVENT_TIMEOUT)
+	if (what & BEV_EVENT_CONNECTED) {
+		/* Only a TLS filter says so: its handshake is done. */
+		if (c->cbs->tls_ready != NULL)
+			c->cbs->tls_ready(c->arg);
+		return;
+	}
+	if ((what & BEV_EVENT_ERROR) && c->ssl != NULL)
+		tls_error(c, bev);
+	else if (what & BEV_EVENT_TIMEOUT)
 		c->cbs->closed(c->arg, "timed out");
 	else if (what & BEV_EVENT_EOF)
 		c->cbs->closed(c->arg, "end of connection");
 	else if (what & BEV_EVENT_ERROR)
 		c->cbs->closed(c->arg, "connection error");
+}
+
+/* Bytes through the socket, for the audit log. */
+static void
+count_in(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	((struct conn *)arg)->bytes_in += info->n_added;
+}
+
+static void
+count_out(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	((struct conn *)arg)->bytes_out += info->n_deleted;
+}
+
+/* bev becomes the top of the stack: ours are its callbacks and limits. */
+static void
+conn_take(struct conn *c, struct bufferevent *bev)
+{
+	bufferevent_setcb(bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+	bufferevent_setwatermark(bev, EV_READ, 0, c->input_max);
+	bufferevent_setwatermark(bev, EV_WRITE, c->output_low, 0);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
 
 struct conn *
@@ -73,11 +128,48 @@ conn_new(struct bufferevent *bev, size_t input_max, size_t output_low,
 	c->depth = 1;
 	c->cbs = cbs;
 	c->arg = arg;
-	bufferevent_setcb(bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
-	bufferevent_setwatermark(bev, EV_READ, 0, input_max);
-	bufferevent_setwatermark(bev, EV_WRITE, output_low, 0);
-	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	c->input_max = input_max;
+	c->output_low = output_low;
+	evbuffer_add_cb(bufferevent_get_input(bev), count_in, c);
+	evbuffer_add_cb(bufferevent_get_output(bev), count_out, c);
+	conn_take(c, bev);
 	return c;
+}
+
+int
+conn_start_tls(struct conn *c, struct ssl_st *ssl)
+{
+	struct bufferevent *under = conn_top(c), *bev;
+
+	if (c->depth == CONN_STACK_MAX || c->ssl != NULL)
+		return -1;
+	/* Not BEV_OPT_CLOSE_ON_FREE: conn_free() frees each layer, and
+	 * the SSL. */
+	bev = bufferevent_openssl_filter_new(bufferevent_get_base(under),
+	    under, ssl, BUFFEREVENT_SSL_ACCEPTING, 0);
+	if (bev == NULL)
+		return -1;
+	/* A client that closes without close_notify has merely closed. */
+	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	c->ssl = ssl;
+	c->stack[c->depth++] = bev;
+	conn_take(c, bev);
+	if (c->timeout > 0)
+		conn_set_timeout(c, c->timeout);
+	return 0;
+}
+
+struct ssl_st *
+conn_ssl(const struct conn *c)
+{
+	return c->ssl;
+}
+
+void
+conn_bytes(const struct conn *c, uint64_t *in, uint64_t *out)
+{
+	*in = c->bytes_in;
+	*out = c->bytes_out;
 }
 
 struct conn *
@@ -103,6 +195,7 @@ conn_free(struct conn *c)
 	/* The top first: a filter flushes into what is under it. */
 	while (c->depth > 0)
 		bufferevent_free(c->stack[--c->depth]);
+	SSL_free(c->ssl);
 	free(c);
 }
 

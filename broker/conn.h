@@ -9,11 +9,13 @@
 #define RAMPART_CONN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct bufferevent;
 struct event_base;
 struct evbuffer;
 struct conn;
+struct ssl_st;
 
 struct conn_cbs {
 	/* Bytes arrived: read them from conn_input(). */
@@ -23,6 +25,8 @@ struct conn_cbs {
 	/* End of connection, an error or the timeout: nothing is read or
 	 * written any more; the owner frees the conn. */
 	void	(*closed)(void *arg, const char *why);
+	/* The TLS handshake is done (conn_start_tls()). */
+	void	(*tls_ready)(void *arg);
 };
 
 /*
@@ -38,6 +42,17 @@ struct conn *conn_new_socket(struct event_base *base, int fd,
 	    size_t input_max, size_t output_low, const struct conn_cbs *cbs,
 	    void *arg);
 void	conn_free(struct conn *c);
+/*
+ * TLS on top, as the server, from now on: ssl is the conn's (freed with
+ * it).  tls_ready() follows the handshake; a failed one is closed() with
+ * OpenSSL's reason.  Bytes already read stay below, so the caller makes
+ * sure there are none.  0, or -1.
+ */
+int	conn_start_tls(struct conn *c, struct ssl_st *ssl);
+/* The TLS session, or NULL. */
+struct ssl_st *conn_ssl(const struct conn *c);
+/* Bytes read from and written to the socket so far. */
+void	conn_bytes(const struct conn *c, uint64_t *in, uint64_t *out);
 
 struct evbuffer *conn_input(struct conn *c);
 struct evbuffer *conn_output(struct conn *c);

@@ -52,29 +52,44 @@ local_connection(int fd)
 	return 0;
 }
 
+/* The peer for logs, and its address alone for throttling; on a unix
+ * socket the peer's uid and pid (SO_PEERCRED), the access control there
+ * being the socket's permissions. */
 static void
-peer_name(const struct sockaddr *sa, char *buf, size_t len)
+origin_of(int fd, const struct sockaddr *sa, struct client_origin *o)
 {
-	char host[INET6_ADDRSTRLEN];
+	char host[INET6_ADDRSTRLEN] = "?";
 
 	switch (sa->sa_family) {
 	case AF_INET: {
 		const struct sockaddr_in *sin = (const void *)sa;
 
 		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
-		snprintf(buf, len, "%s:%u", host, ntohs(sin->sin_port));
+		snprintf(o->peer, sizeof(o->peer), "%s:%u", host,
+		    ntohs(sin->sin_port));
 		break;
 	}
 	case AF_INET6: {
 		const struct sockaddr_in6 *s6 = (const void *)sa;
 
 		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
-		snprintf(buf, len, "[%s]:%u", host, ntohs(s6->sin6_port));
+		snprintf(o->peer, sizeof(o->peer), "[%s]:%u", host,
+		    ntohs(s6->sin6_port));
 		break;
 	}
-	default:
-		snprintf(buf, len, "unix");
+	default: {
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+
+		snprintf(host, sizeof(host), "unix");
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+			snprintf(o->peer, sizeof(o->peer), "unix uid %u pid %d",
+			    (unsigned int)cred.uid, (int)cred.pid);
+		else
+			snprintf(o->peer, sizeof(o->peer), "unix");
 	}
+	}
+	snprintf(o->addr, sizeof(o->addr), "%s", host);
 }
 
 static void
@@ -83,22 +98,25 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 {
 	struct listener *li = arg;
 	struct broker *b = li->broker;
-	uint32_t security = li->info.security;
-	char peer[64];
+	struct client_origin o = { .listener = li->info.name,
+	    .security = li->info.security };
 	int one = 1;
 
-	peer_name(sa, peer, sizeof(peer));
-	if (b->nclients >= BROKER_MAX_CLIENTS) {
-		log_warnx("%s: refused, %u clients already", peer, b->nclients);
-		close(fd);
-		return;
+	origin_of(fd, sa, &o);
+	if ((o.refusal = auth_admit(b, o.addr)) != NULL) {
+		log_info("audit: %s: refused: %s", o.peer, o.refusal);
+		/* Told why, unless too many are being told already. */
+		if (b->nrefusing >= BROKER_MAX_REFUSING) {
+			close(fd);
+			return;
+		}
 	}
 	if (sa->sa_family != AF_UNIX)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (li->info.security_local != security && local_connection(fd))
-		security = li->info.security_local;
-	if (client_new(b, fd, peer, security) == NULL) {
-		log_warnx("%s: out of memory", peer);
+	if (li->info.security_local != o.security && local_connection(fd))
+		o.security = li->info.security_local;
+	if (client_new(b, fd, &o) == NULL) {
+		log_warnx("%s: out of memory", o.peer);
 		close(fd);
 	}
 }

@@ -19,37 +19,6 @@
 
 #define RFB_VERSION_LEN		12
 
-static void
-put8(struct evbuffer *out, uint8_t v)
-{
-	evbuffer_add(out, &v, 1);
-}
-
-static void
-put16(struct evbuffer *out, uint16_t v)
-{
-	uint8_t b[2];
-
-	wire_put16(b, v);
-	evbuffer_add(out, b, sizeof(b));
-}
-
-static void
-put32(struct evbuffer *out, uint32_t v)
-{
-	uint8_t b[4];
-
-	wire_put32(b, v);
-	evbuffer_add(out, b, sizeof(b));
-}
-
-static void
-put_string(struct evbuffer *out, const char *s)
-{
-	put32(out, (uint32_t)strlen(s));
-	evbuffer_add(out, s, strlen(s));
-}
-
 /* ProtocolVersion: "RFB xxx.yyy\n".  Minor versions other than 7 and 8
  * are handled as 3.3, as the specification asks; anything newer as 3.8. */
 static int
@@ -75,10 +44,6 @@ parse_version(const uint8_t *p, int *minor)
 	return 0;
 }
 
-static const char no_security[] =
-    "no security type available: this listener lets in only local "
-    "connections (loopback and unix sockets) until authentication is set up";
-
 void
 session_init(struct session *s, const struct session_cbs *cbs, void *arg,
     struct evbuffer *out, const char *tag, uint32_t security)
@@ -91,6 +56,18 @@ session_init(struct session *s, const struct session_cbs *cbs, void *arg,
 }
 
 void
+session_set_output(struct session *s, struct evbuffer *out)
+{
+	s->out = out;
+}
+
+void
+session_refuse(struct session *s, const char *reason)
+{
+	s->refusal = reason;
+}
+
+void
 session_fail(struct session *s, const char *reason)
 {
 	log_info("%s: refused: %s", s->tag, reason);
@@ -100,8 +77,6 @@ session_fail(struct session *s, const char *reason)
 static long
 on_version(struct session *s, const uint8_t *p, size_t len)
 {
-	int none = (s->security & IPC_SEC_NONE) != 0;
-
 	if (len < RFB_VERSION_LEN)
 		return 0;
 	if (parse_version(p, &s->minor) < 0) {
@@ -109,48 +84,8 @@ on_version(struct session *s, const uint8_t *p, size_t len)
 		return -1;
 	}
 	log_debug("%s: RFB 3.%d", s->tag, s->minor);
-	if (s->minor == 3) {
-		if (none) {
-			put32(s->out, rfbSecTypeNone);
-			s->state = SESSION_INIT;
-		} else {
-			put32(s->out, rfbConnFailed);
-			put_string(s->out, no_security);
-			session_fail(s, no_security);
-		}
-		return RFB_VERSION_LEN;
-	}
-	if (none) {
-		put8(s->out, 1);
-		put8(s->out, rfbSecTypeNone);
-		s->state = SESSION_SECURITY;
-	} else {
-		put8(s->out, 0);
-		put_string(s->out, no_security);
-		session_fail(s, no_security);
-	}
+	security_offer(s);
 	return RFB_VERSION_LEN;
-}
-
-static long
-on_security(struct session *s, const uint8_t *p, size_t len)
-{
-	if (len < 1)
-		return 0;
-	if (p[0] != rfbSecTypeNone) {
-		static const char bad[] = "security type not offered";
-
-		if (s->minor == 8) {
-			put32(s->out, 1);
-			put_string(s->out, bad);
-		}
-		session_fail(s, bad);
-		return 1;
-	}
-	if (s->minor == 8)
-		put32(s->out, 0);	/* SecurityResult: OK */
-	s->state = SESSION_INIT;
-	return 1;
 }
 
 static long
@@ -173,11 +108,11 @@ session_server_init(struct session *s, uint16_t width, uint16_t height,
 		return;
 	s->width = width;
 	s->height = height;
-	put16(s->out, width);
-	put16(s->out, height);
+	wire_add16(s->out, width);
+	wire_add16(s->out, height);
 	pixfmt_to_wire(&pixfmt_native, pf);
 	evbuffer_add(s->out, pf, sizeof(pf));
-	put_string(s->out, name);
+	wire_add_string(s->out, name);
 	s->state = SESSION_NORMAL;
 	log_info("%s: connected, RFB 3.%d, %ux%u", s->tag, s->minor, width,
 	    height);
@@ -193,9 +128,9 @@ session_resized(struct session *s, uint16_t width, uint16_t height)
 void
 session_send_update_header(struct session *s, uint16_t nrects)
 {
-	put8(s->out, rfbFramebufferUpdate);
-	put8(s->out, 0);
-	put16(s->out, nrects);
+	wire_add8(s->out, rfbFramebufferUpdate);
+	wire_add8(s->out, 0);
+	wire_add16(s->out, nrects);
 }
 
 void
@@ -204,13 +139,13 @@ session_send_colour_map(struct session *s)
 	uint16_t map[256][3];
 
 	pixfmt_colour_map(map);
-	put8(s->out, rfbSetColourMapEntries);
-	put8(s->out, 0);
-	put16(s->out, 0);
-	put16(s->out, 256);
+	wire_add8(s->out, rfbSetColourMapEntries);
+	wire_add8(s->out, 0);
+	wire_add16(s->out, 0);
+	wire_add16(s->out, 256);
 	for (int i = 0; i < 256; i++)
 		for (int j = 0; j < 3; j++)
-			put16(s->out, map[i][j]);
+			wire_add16(s->out, map[i][j]);
 }
 
 static long
@@ -530,7 +465,13 @@ session_input(struct session *s, const uint8_t *buf, size_t len)
 	case SESSION_VERSION:
 		return on_version(s, buf, len);
 	case SESSION_SECURITY:
-		return on_security(s, buf, len);
+	case SESSION_VENCRYPT_VERSION:
+	case SESSION_VENCRYPT_SUBTYPE:
+	case SESSION_TLS:
+	case SESSION_PLAIN:
+	case SESSION_VNC_RESPONSE:
+	case SESSION_CHECKING:
+		return security_input(s, buf, len);
 	case SESSION_INIT:
 		return on_client_init(s, buf, len);
 	case SESSION_WAIT_SERVER:

@@ -57,9 +57,20 @@ struct evbuffer;
 /* Bytes of one rectangle of n screens, header included. */
 #define SESSION_EDS_SIZE(n)	(12 + 4 + 16 * (size_t)(n))
 
+/* Plain credentials longer than this close the client (rfbproto.rst
+ * sets no limit; no account has a name or password anywhere near it). */
+#define SESSION_PLAIN_MAX	1024
+
 enum session_state {
 	SESSION_VERSION,	/* waiting for the ProtocolVersion */
 	SESSION_SECURITY,	/* waiting for the security type (3.7, 3.8) */
+	/* security.c: VeNCrypt, VNC authentication */
+	SESSION_VENCRYPT_VERSION, /* waiting for the client's version */
+	SESSION_VENCRYPT_SUBTYPE, /* waiting for its subtype */
+	SESSION_TLS,		/* the TLS handshake runs */
+	SESSION_PLAIN,		/* waiting for user name and password */
+	SESSION_VNC_RESPONSE,	/* waiting for the response to a challenge */
+	SESSION_CHECKING,	/* credentials asked about: nothing is read */
 	SESSION_INIT,		/* waiting for ClientInit */
 	SESSION_WAIT_SERVER,	/* ClientInit read; ServerInit not sent yet */
 	SESSION_NORMAL,
@@ -67,6 +78,23 @@ enum session_state {
 };
 
 struct session_cbs {
+	/*
+	 * Security (security.c).  start_tls: the client chose a VeNCrypt
+	 * subtype over TLS (anon: anonymous TLS, TLSPlain); the TLS layer
+	 * goes on the connection now and session_tls_ready() follows its
+	 * handshake; 0, or -1 to close.  The checks are answered with
+	 * session_auth_done(), now or later: the user name and password of
+	 * Plain (lengths given, no NUL byte inside), the response to the
+	 * VNC challenge, or the client certificate of X509None.
+	 */
+	int	(*start_tls)(void *arg, int anon);
+	void	(*check_password)(void *arg, const char *user, size_t ulen,
+		    const char *password, size_t plen);
+	void	(*check_vnc)(void *arg, const uint8_t *challenge,
+		    const uint8_t *response);
+	void	(*check_certificate)(void *arg);
+	/* Security is done (SecurityResult OK, or None): ClientInit next. */
+	void	(*secured)(void *arg);
 	/* ClientInit came: call session_server_init() when the screen can
 	 * be described (now or later). */
 	void	(*client_init)(void *arg, int shared);
@@ -99,6 +127,9 @@ struct session {
 	enum session_state state;
 	int		minor;		/* 3, 7 or 8 */
 	uint32_t	security;	/* IPC_SEC_* this listener offers */
+	uint32_t	chosen;		/* IPC_SEC_*: what the client took */
+	const char	*refusal;	/* refuse with this after the version */
+	uint8_t		challenge[16];	/* VNC authentication */
 	uint64_t	skip;		/* bytes of ClientCutText still to come */
 	uint32_t	cut_total;	/* its length */
 	size_t		cut_len;	/* bytes of it kept in cut */
@@ -112,11 +143,26 @@ struct session {
 void	session_init(struct session *s, const struct session_cbs *cbs,
 	    void *arg, struct evbuffer *out, const char *tag,
 	    uint32_t security);
+/* The output moved (a TLS layer went on the connection). */
+void	session_set_output(struct session *s, struct evbuffer *out);
+/* The TLS handshake of a VeNCrypt subtype is done. */
+void	session_tls_ready(struct session *s);
+/* The answer to a check: ok, or not with the reason for the client. */
+void	session_auth_done(struct session *s, int ok, const char *reason);
+/* What the client took, for logs: "VeNCrypt X509Plain", "None", ... */
+const char *session_security_name(const struct session *s);
 /* Bytes from the client: consumed, 0 for more, -1 to close. */
 long	session_input(struct session *s, const uint8_t *buf, size_t len);
 /* The reason goes out where the protocol has room for one; then only
  * SESSION_CLOSING. */
 void	session_fail(struct session *s, const char *reason);
+/* Refuse the client once it sent its version, with this reason (a static
+ * string): too many connections, an address in back-off. */
+void	session_refuse(struct session *s, const char *reason);
+
+/* broker/security.c: from the version to SecurityResult. */
+void	security_offer(struct session *s);
+long	security_input(struct session *s, const uint8_t *buf, size_t len);
 
 void	session_server_init(struct session *s, uint16_t width,
 	    uint16_t height, const char *name);

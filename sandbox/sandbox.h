@@ -76,11 +76,12 @@ int	sandbox_prepare_helper(struct sandbox *sb, enum sandbox_role role,
 int	sandbox_enter(const struct sandbox *sb);
 
 /*
- * The broker's RLIMIT_NOFILE, set by sandbox_enter(): its 64 clients
- * (BROKER_MAX_CLIENTS) and one more being refused, 16 listeners, its
+ * The broker's RLIMIT_NOFILE, set by sandbox_enter(): its 64 viewers
+ * (BROKER_MAX_CLIENTS), 64 connections logging in (BROKER_MAX_UNAUTH),
+ * 32 being refused with a reason and one more, 16 listeners, its
  * channels and rings, and the descriptors of the process itself.
  */
-#define SANDBOX_BROKER_NOFILE	128
+#define SANDBOX_BROKER_NOFILE	256
 
 /* The seccomp policy of a role alone (with a helper's needs), for tests. */
 int	sandbox_seccomp_load(enum sandbox_role role,

@@ -69,6 +69,11 @@ usage(void)
 "  --send HEX             after ServerInit, send these bytes\n"
 "  --garbage HEX          send these bytes instead of a handshake\n"
 "  --expect-close         expect the server to close the connection\n"
+"  --user NAME            VeNCrypt Plain's user name\n"
+"  --password TEXT        its password (also VNC authentication's); the\n"
+"                         environment's RAMPART_PASSWORD when not given\n"
+"  --ca FILE              the CA of the server's certificate (VeNCrypt X509)\n"
+"  --cert FILE --key FILE this client's certificate and key (X509None)\n"
 "  --timeout SECONDS      for each wait (default 10)\n"
 "  --verbose\n");
 	exit(2);
@@ -623,6 +628,11 @@ main(int argc, char *argv[])
 		{ "garbage",		required_argument, NULL, 'g' },
 		{ "expect-close",	no_argument,	   NULL, 'c' },
 		{ "timeout",		required_argument, NULL, 't' },
+		{ "user",		required_argument, NULL, 'U' },
+		{ "password",		required_argument, NULL, 'P' },
+		{ "ca",			required_argument, NULL, 'A' },
+		{ "cert",		required_argument, NULL, 'W' },
+		{ "key",		required_argument, NULL, 'K' },
 		{ "verbose",		no_argument,	   NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -632,6 +642,7 @@ main(int argc, char *argv[])
 
 	memset(&p, 0, sizeof(p));
 	p.o.timeout = 10;
+	p.o.password = getenv("RAMPART_PASSWORD");
 	while ((ch = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'e': p.expect = optarg; break;
@@ -672,6 +683,11 @@ main(int argc, char *argv[])
 		case 'g': p.garbage_hex = optarg; break;
 		case 'c': p.expect_close = 1; break;
 		case 't': p.o.timeout = atoi(optarg); break;
+		case 'U': p.o.user = optarg; break;
+		case 'P': p.o.password = optarg; break;
+		case 'A': p.o.ca = optarg; break;
+		case 'W': p.o.cert = optarg; break;
+		case 'K': p.o.key = optarg; break;
 		case 'v': p.o.verbose = 1; break;
 		default: usage();
 		}

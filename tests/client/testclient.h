@@ -91,6 +91,11 @@ struct options {
 	int		 timeout;	/* seconds */
 	int		 verbose;
 	unsigned int	 offer;		/* OFFER_*: raw session */
+	/* Credentials (libvncclient): VeNCrypt Plain's user and password
+	 * (the password also for VNC authentication), the CA that signs
+	 * the server's certificate, the client's certificate and key
+	 * (X509None). */
+	const char	*user, *password, *ca, *cert, *key;
 };
 
 /* libvncclient.  NULL when the connection or handshake failed. */

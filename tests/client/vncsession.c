@@ -150,6 +150,48 @@ static const struct session_ops vnc_ops = {
 	.confirmed = vnc_confirmed,
 };
 
+static const struct options *credentials;
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+/* VNC authentication's password. */
+static char *
+get_password(rfbClient *cl)
+{
+	return strdup(credentials->password != NULL ?
+	    credentials->password : "");
+}
+
+/* VeNCrypt: the CA and our certificate (X509), or user and password. */
+static rfbCredential *
+get_credential(rfbClient *cl, int type)
+{
+	rfbCredential *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	if (type == rfbCredentialTypeX509) {
+		c->x509Credential.x509CACertFile = dup_or_null(credentials->ca);
+		c->x509Credential.x509ClientCertFile =
+		    dup_or_null(credentials->cert);
+		c->x509Credential.x509ClientKeyFile =
+		    dup_or_null(credentials->key);
+	} else if (type == rfbCredentialTypeUser) {
+		c->userCredential.username = strdup(credentials->user != NULL ?
+		    credentials->user : "");
+		c->userCredential.password = strdup(credentials->password !=
+		    NULL ? credentials->password : "");
+	} else {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
 void *
 vnc_open(const struct options *o, const struct session_ops **ops)
 {
@@ -172,6 +214,9 @@ vnc_open(const struct options *o, const struct session_ops **ops)
 	cl->appData.useRemoteCursor = FALSE;
 	cl->canHandleNewFBSize = TRUE;
 	cl->FinishedFrameBufferUpdate = on_finished;
+	credentials = o;
+	cl->GetPassword = get_password;
+	cl->GetCredential = get_credential;
 	cl->connectTimeout = o->timeout;
 	cl->readTimeout = o->timeout;
 	free(cl->serverHost);
