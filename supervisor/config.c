@@ -812,8 +812,9 @@ absolute(char **field, size_t prefix, const char *basedir)
 
 	if (s == NULL || strlen(s) <= prefix || s[prefix] == '/')
 		return 0;
-	if (asprintf(&abs, "%.*s%s/%s", (int)prefix, s, basedir,
-	    s + prefix) < 0)
+	if (asprintf(&abs, "%.*s%s%s%s", (int)prefix, s, basedir,
+	    basedir[0] != '\0' && basedir[strlen(basedir) - 1] == '/' ? "" :
+	    "/", s + prefix) < 0)
 		return -1;
 	free(s);
 	*field = abs;

@@ -4,7 +4,9 @@
  * --capture-method (supervisor/config.c): the values taken and refused
  * with their reasons, from the command line and from the file, refused
  * with a source they do not apply to, and "auto" left for the capture
- * helper to decide.
+ * helper to decide.  The options of authentication the same way, and the
+ * security types each kind of listener offers with them
+ * (supervisor/listen.c).
  */
 #include "config.h"
 
@@ -153,6 +155,232 @@ input_options(void)
 	config_free(&b);
 }
 
+/* The options of authentication, good and bad. */
+static void
+auth_options(void)
+{
+	struct config a, b;
+	char why[512], names[512], want[600];
+	int r;
+
+	r = parse(&a, (const char *const[]){ NULL }, why, sizeof(why));
+	ok(r == 0 && same(a.users, "/etc/rampart/users") &&
+	    same(a.tls_dir, "/etc/rampart/tls") && a.tls_cert == NULL &&
+	    a.tls_key == NULL && a.tls_client_ca == NULL && a.tls_crl == NULL &&
+	    !a.allow_anonymous_tls && !a.insecure_vnc_auth &&
+	    same(a.vnc_passwords, "/etc/rampart/vnc-passwords") &&
+	    !a.insecure_no_auth && a.sharing == NULL &&
+	    a.handshake_timeout == 20 && a.idle_timeout == 0,
+	    "the defaults: /etc/rampart/users, /etc/rampart/tls, handshake "
+	    "20 s, no idle timeout, nothing insecure: %s", why);
+	config_free(&a);
+
+	r = parse(&a, (const char *const[]){ "--users", "u", "--tls-cert",
+	    "c.pem", "--tls-key", "/k.pem", "--tls-client-ca", "ca.pem",
+	    "--tls-crl", "crl.pem", "--allow-anonymous-tls",
+	    "--insecure-vnc-auth", "--vnc-passwords", "vnc",
+	    "--insecure-no-auth", NULL }, why, sizeof(why));
+	ok(r == 0 && same(a.users, "/u") && same(a.tls_cert, "/c.pem") &&
+	    same(a.tls_key, "/k.pem") && same(a.tls_client_ca, "/ca.pem") &&
+	    same(a.tls_crl, "/crl.pem") && a.allow_anonymous_tls &&
+	    a.insecure_vnc_auth && same(a.vnc_passwords, "/vnc") &&
+	    a.insecure_no_auth && a.tls_dir != NULL,
+	    "every file option taken, made absolute: %s", why);
+	config_free(&a);
+
+	r = parse(&a, (const char *const[]){ "--sharing", "exclusive-control",
+	    "--handshake-timeout", "600", "--idle-timeout", "3600",
+	    "--tls-dir", "tls", NULL }, why, sizeof(why));
+	ok(r == 0 && same(a.sharing, "exclusive-control") &&
+	    a.handshake_timeout == 600 && a.idle_timeout == 3600 &&
+	    same(a.tls_dir, "/tls"), "sharing, timeouts, tls-dir: %s", why);
+	config_free(&a);
+	r = parse(&a, (const char *const[]){ "--sharing", "exclusive",
+	    "--handshake-timeout", "1", "--idle-timeout", "0", NULL }, why,
+	    sizeof(why));
+	ok(r == 0 && same(a.sharing, "exclusive") &&
+	    a.handshake_timeout == 1 && a.idle_timeout == 0,
+	    "exclusive, a handshake of 1 s, idle 0: %s", why);
+	config_free(&a);
+
+	bad("--tls-cert without --tls-key", (const char *const[]){
+	    "--tls-cert", "c.pem", NULL }, "--tls-cert without --tls-key: "
+	    "give both, or neither for the self-signed certificate in "
+	    "--tls-dir");
+	bad("--tls-key without --tls-cert", (const char *const[]){
+	    "--tls-key", "k.pem", NULL }, "--tls-key without --tls-cert: "
+	    "give both, or neither for the self-signed certificate in "
+	    "--tls-dir");
+	bad("--tls-dir with --tls-cert", (const char *const[]){
+	    "--tls-cert", "c.pem", "--tls-key", "k.pem", "--tls-dir", "d",
+	    NULL }, "--tls-dir holds the self-signed certificate, which "
+	    "--tls-cert replaces: give one of them");
+	bad("--tls-crl without a CA", (const char *const[]){ "--tls-crl",
+	    "crl.pem", NULL }, "--tls-crl revokes client certificates: it "
+	    "needs --tls-client-ca");
+	bad("--vnc-passwords without --insecure-vnc-auth",
+	    (const char *const[]){ "--vnc-passwords", "v", NULL },
+	    "--vnc-passwords applies only with --insecure-vnc-auth");
+	bad("an empty users path", (const char *const[]){ "--users", "",
+	    NULL }, "--users: expected a path, not an empty one");
+	bad("a sharing mode not in the list", (const char *const[]){
+	    "--sharing", "private", NULL }, "--sharing: expected shared, "
+	    "exclusive-control or exclusive, not \"private\"");
+	bad("a handshake of 0 s", (const char *const[]){
+	    "--handshake-timeout", "0", NULL }, "--handshake-timeout: "
+	    "expected a number of seconds from 1 to 600, not \"0\"");
+	bad("a handshake of 601 s", (const char *const[]){
+	    "--handshake-timeout", "601", NULL }, "--handshake-timeout: "
+	    "expected a number of seconds from 1 to 600, not \"601\"");
+	bad("a handshake in minutes", (const char *const[]){
+	    "--handshake-timeout", "2m", NULL }, "--handshake-timeout: "
+	    "expected a number of seconds from 1 to 600, not \"2m\"");
+	bad("a negative idle timeout", (const char *const[]){
+	    "--idle-timeout", "-1", NULL }, "--idle-timeout: expected a "
+	    "number of seconds from 0 to 86400, not \"-1\"");
+	bad("an idle timeout beyond a day", (const char *const[]){
+	    "--idle-timeout", "86401", NULL }, "--idle-timeout: expected a "
+	    "number of seconds from 0 to 86400, not \"86401\"");
+	bad("an idle timeout of 2^32 + 1", (const char *const[]){
+	    "--idle-timeout", "4294967297", NULL }, "--idle-timeout: "
+	    "expected a number of seconds from 0 to 86400, not "
+	    "\"4294967297\"");
+	bad("security=none is gone", (const char *const[]){ "--listen",
+	    "tcp:192.0.2.1:5900,security=none", NULL }, "--listen "
+	    "tcp:192.0.2.1:5900,security=none: \"security=none\" is no "
+	    "longer accepted: None is offered on unix sockets, and on "
+	    "loopback addresses with --insecure-no-auth; use a unix:PATH "
+	    "listener or --insecure-no-auth, and accounts (rampart-passwd) "
+	    "for the network");
+	bad("and so is any other listener option", (const char *const[]){
+	    "--listen", "unix:/run/r.sock,mode=0666", NULL }, "--listen "
+	    "unix:/run/r.sock,mode=0666: unknown listener option "
+	    "\"mode=0666\" (a listener is tcp:ADDR:PORT, tcp:[ADDR6]:PORT "
+	    "or unix:PATH)");
+
+	/* The file: the same keys; the command line wins. */
+	config_defaults(&a);
+	ok(load(&a, "users = /srv/users\ntls-cert = /c\ntls-key = /k\n"
+	    "tls-client-ca /ca\ntls-crl = /crl\nallow-anonymous-tls = yes\n"
+	    "insecure-vnc-auth\nvnc-passwords = /v\ninsecure-no-auth = yes\n"
+	    "sharing = exclusive\nhandshake-timeout = 30\n"
+	    "idle-timeout = 60\n", why, sizeof(why)) == 0 &&
+	    config_finish(&a, "/", why, sizeof(why)) == 0 &&
+	    same(a.users, "/srv/users") && same(a.tls_cert, "/c") &&
+	    same(a.tls_key, "/k") && same(a.tls_client_ca, "/ca") &&
+	    same(a.tls_crl, "/crl") && a.allow_anonymous_tls &&
+	    a.insecure_vnc_auth && same(a.vnc_passwords, "/v") &&
+	    a.insecure_no_auth && same(a.sharing, "exclusive") &&
+	    a.handshake_timeout == 30 && a.idle_timeout == 60,
+	    "every one of them from the file: %s", why);
+	config_free(&a);
+	parse(&a, (const char *const[]){ "--handshake-timeout", "5",
+	    "--idle-timeout", "0", "--users", "/cmd", NULL }, why,
+	    sizeof(why));
+	ok(load(&a, "handshake-timeout = 30\nidle-timeout = 60\n"
+	    "users = /file\nsharing = exclusive\n", why, sizeof(why)) == 0 &&
+	    a.handshake_timeout == 5 && a.idle_timeout == 0 &&
+	    same(a.users, "/cmd") && same(a.sharing, "exclusive"),
+	    "the command line's timeouts and users win, even an idle "
+	    "timeout of 0; the file's sharing is taken");
+	config_free(&a);
+	config_defaults(&a);
+	r = load(&a, "\nhandshake-timeout = forever\n", why, sizeof(why));
+	snprintf(want, sizeof(want), "%s:2: handshake-timeout: expected a "
+	    "number of seconds from 1 to 600, not \"forever\"", conf_path);
+	ok(r < 0 && strcmp(why, want) == 0, "a bad timeout in the file "
+	    "names its line: %s", why);
+	config_free(&a);
+	config_defaults(&a);
+	r = load(&a, "insecure-no-auth = maybe\n", why, sizeof(why));
+	snprintf(want, sizeof(want), "%s:1: insecure-no-auth: expected yes "
+	    "or no, not \"maybe\"", conf_path);
+	ok(r < 0 && strcmp(why, want) == 0, "a flag is yes or no: %s", why);
+	config_free(&a);
+
+	/* Changing them takes a restart (the files are read again, from
+	 * the paths rampart started with). */
+	parse(&a, (const char *const[]){ NULL }, why, sizeof(why));
+	parse(&b, (const char *const[]){ "--users", "/u2",
+	    "--insecure-no-auth", "--sharing", "exclusive",
+	    "--idle-timeout", "9", "--tls-client-ca", "/ca", NULL }, why,
+	    sizeof(why));
+	ok(config_differs(&a, &b, names, sizeof(names)) == 1 &&
+	    strcmp(names, "users, tls-client-ca, insecure-no-auth, sharing, "
+	    "idle-timeout") == 0, "a change of them takes a restart: %s",
+	    names);
+	config_free(&a);
+	config_free(&b);
+}
+
+/* The security types of each kind of listener, with the options. */
+static void
+policy_case(const char *const *args, enum listen_kind kind,
+    uint32_t security, uint32_t local, const char *words)
+{
+	struct ipc_sv_listener l;
+	struct config cfg;
+	char why[512], text[600];
+
+	if (parse(&cfg, args, why, sizeof(why)) != 0)
+		bail("%s", why);
+	memset(&l, 0, sizeof(l));
+	listen_policy(&cfg, kind, &l);
+	listen_describe(&l, text, sizeof(text));
+	ok(l.security == security && l.security_local == local &&
+	    strcmp(text, words) == 0, "%s", text);
+	if (l.security != security || l.security_local != local)
+		diag("security 0x%x, local 0x%x; wanted 0x%x, 0x%x",
+		    l.security, l.security_local, security, local);
+	config_free(&cfg);
+}
+
+static void
+policies(void)
+{
+	static const char *const none[] = { NULL };
+	static const char *const no_auth[] = { "--insecure-no-auth", NULL };
+	static const char *const all[] = { "--insecure-no-auth",
+	    "--allow-anonymous-tls", "--insecure-vnc-auth", NULL };
+	static const char *const ca[] = { "--tls-client-ca", "/ca",
+	    "--allow-anonymous-tls", NULL };
+	const uint32_t every = IPC_SEC_X509PLAIN | IPC_SEC_TLSPLAIN |
+	    IPC_SEC_VNCAUTH;
+
+	policy_case(none, LISTEN_UNIX, IPC_SEC_NONE, IPC_SEC_NONE,
+	    "security None (no authentication)");
+	policy_case(all, LISTEN_UNIX, IPC_SEC_NONE, IPC_SEC_NONE,
+	    "security None (no authentication)");
+	policy_case(none, LISTEN_LOOPBACK, IPC_SEC_X509PLAIN,
+	    IPC_SEC_X509PLAIN, "security VeNCrypt X509Plain (TLS, then user "
+	    "and password)");
+	policy_case(no_auth, LISTEN_LOOPBACK, IPC_SEC_NONE, IPC_SEC_NONE,
+	    "security None (no authentication)");
+	policy_case(none, LISTEN_WILDCARD, IPC_SEC_X509PLAIN,
+	    IPC_SEC_X509PLAIN, "security VeNCrypt X509Plain (TLS, then user "
+	    "and password)");
+	policy_case(no_auth, LISTEN_WILDCARD, IPC_SEC_X509PLAIN,
+	    IPC_SEC_NONE, "security None (no authentication) for "
+	    "connections to a loopback address; VeNCrypt X509Plain (TLS, "
+	    "then user and password) for the others");
+	policy_case(no_auth, LISTEN_NETWORK, IPC_SEC_X509PLAIN,
+	    IPC_SEC_X509PLAIN, "security VeNCrypt X509Plain (TLS, then user "
+	    "and password)");
+	policy_case(all, LISTEN_NETWORK, every, every, "security VeNCrypt "
+	    "X509Plain (TLS, then user and password), VeNCrypt TLSPlain "
+	    "(anonymous TLS, then user and password), VNC authentication "
+	    "(DES, nothing encrypted)");
+	policy_case(all, LISTEN_WILDCARD, every, IPC_SEC_NONE, "security None "
+	    "(no authentication) for connections to a loopback address; "
+	    "VeNCrypt X509Plain (TLS, then user and password), VeNCrypt "
+	    "TLSPlain (anonymous TLS, then user and password), VNC "
+	    "authentication (DES, nothing encrypted) for the others");
+	policy_case(ca, LISTEN_LOOPBACK, IPC_SEC_X509NONE | IPC_SEC_TLSPLAIN,
+	    IPC_SEC_X509NONE | IPC_SEC_TLSPLAIN, "security VeNCrypt X509None "
+	    "(TLS, a client certificate names the user), VeNCrypt TLSPlain "
+	    "(anonymous TLS, then user and password)");
+}
+
 int
 main(void)
 {
@@ -245,5 +473,7 @@ main(void)
 	config_free(&b);
 
 	input_options();
+	auth_options();
+	policies();
 	return done_testing();
 }
