@@ -42,7 +42,7 @@ trap cleanup EXIT
 [ -x "$TESTCLIENT" ] || { echo "$TESTCLIENT is not built" >&2; exit 1; }
 
 PORT=$((20000 + RANDOM % 40000))
-"$BUILD/rampart" --foreground --config /dev/null \
+"$BUILD/rampart" --foreground --config /dev/null --insecure-no-auth \
     --listen "tcp:127.0.0.1:$PORT" --capture "replay:$FRAMES" \
     --input none --log-level info 2>"$LOG" &
 RAMPART=$!

@@ -98,11 +98,19 @@ write_line(int fd, const char *name, int pid, int level, const char *msg)
 	dprintf(fd, "%s[%d]: %s%s\n", name, pid, word, msg);
 }
 
-/* One line of name[pid] at level (-1: a line without one). */
+/*
+ * One line of name[pid] at level (-1: a line without one).  An audit line
+ * (who connected, who logged in, a power key let through) goes to syslog
+ * with the authpriv facility, where sshd's go, so that the administrator
+ * keeps it apart from the daemon's chatter; in the foreground it stays
+ * with the others on stderr.
+ */
 static void
 emit(const char *name, int pid, int level, const char *msg)
 {
 	int prio = level >= 0 ? level_prio[level] : LOG_WARNING;
+	int facility = strncmp(msg, LOG_AUDIT_PREFIX,
+	    strlen(LOG_AUDIT_PREFIX)) == 0 ? LOG_AUTHPRIV : 0;
 
 	switch (log_dest) {
 	case LOG_TO_SUPERVISOR:
@@ -111,7 +119,7 @@ emit(const char *name, int pid, int level, const char *msg)
 		break;
 	case LOG_TO_SYSLOG:
 		if (strcmp(name, log_procname) == 0 && pid == (int)getpid())
-			syslog(prio, "%s", msg);
+			syslog(facility | prio, "%s", msg);
 		else {
 			/* A helper's line under the helper's own name and pid;
 			 * the identity goes back to ours at once. */
@@ -119,7 +127,7 @@ emit(const char *name, int pid, int level, const char *msg)
 
 			snprintf(ident, sizeof(ident), "%s[%d]", name, pid);
 			openlog(ident, LOG_NDELAY, LOG_DAEMON);
-			syslog(prio, "%s", msg);
+			syslog(facility | prio, "%s", msg);
 			openlog(log_procname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 		}
 		break;

@@ -23,9 +23,12 @@ enum log_level {
  */
 enum log_dest {
 	LOG_TO_STDERR,
-	LOG_TO_SYSLOG,		/* the daemon facility */
+	LOG_TO_SYSLOG,		/* the daemon facility; audit lines authpriv */
 	LOG_TO_SUPERVISOR,
 };
+
+/* A line that starts so is an audit line: syslog's authpriv facility. */
+#define LOG_AUDIT_PREFIX	"audit: "
 
 void	log_init(const char *procname, enum log_level level,
 	    enum log_dest dest);

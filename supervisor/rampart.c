@@ -329,7 +329,8 @@ main(int argc, char **argv)
 	if (cfg.foreground)
 		log_init("rampart", cfg.log_level, LOG_TO_STDERR);
 	else {
-		fprintf(stderr, "rampart: logging to syslog (daemon facility)\n");
+		fprintf(stderr, "rampart: logging to syslog (daemon facility; "
+		    "audit lines authpriv)\n");
 		r.ready_fd = daemon_detach();
 		log_init("rampart", cfg.log_level, LOG_TO_SYSLOG);
 		log_mirror(r.ready_fd);

@@ -34,12 +34,12 @@ check "an unknown option exits 2 with the usage" \
     test $rc -eq 2 -a -n "$(grep 'usage: rampart' "$out")"
 check "after one line naming it" \
     test "$(head -n 1 "$out")" = "rampart: unknown option --no-such-option"
-"$RAMPART" --config /dev/null --listen >"$out" 2>&1
+"$RAMPART" --config /dev/null --insecure-no-auth --listen >"$out" 2>&1
 rc=$?
 check "a missing value exits 2, says so, with the usage" \
     test $rc -eq 2 -a "$(head -n 1 "$out")" = "rampart: --listen needs a value" \
     -a -n "$(grep 'usage: rampart' "$out")"
-"$RAMPART" --config /dev/null --log-level loud >"$out" 2>&1
+"$RAMPART" --config /dev/null --insecure-no-auth --log-level loud >"$out" 2>&1
 rc=$?
 check "a bad value exits 2 with one line and no usage" \
     test $rc -eq 2 -a -n "$(grep -- '--log-level: expected error, warn, info or debug, not "loud"' "$out")"
@@ -48,7 +48,7 @@ check "(one line: rampart: ...)" one_error "$out"
 # A user that does not exist is refused before anything starts; only the
 # default user falls back to nobody.
 PORT=$(free_port)
-"$RAMPART" --foreground --config /dev/null --listen "tcp:127.0.0.1:$PORT" \
+"$RAMPART" --foreground --config /dev/null --insecure-no-auth --listen "tcp:127.0.0.1:$PORT" \
     --user no-such-user-rampart >"$out" 2>&1
 rc=$?
 check "--user of a user that does not exist exits 2" test $rc -eq 2
@@ -66,37 +66,37 @@ rc=$?
 check "an unknown key exits 2, naming file and line" \
     test $rc -eq 2 -a -n "$(grep 'bad.conf:2: unknown key "frobnicate"' "$out")"
 check "(one line: rampart: ...)" one_error "$out"
-"$RAMPART" --config /dev/null --capture=v4l3:/dev/video0 >"$out" 2>&1
+"$RAMPART" --config /dev/null --insecure-no-auth --capture=v4l3:/dev/video0 >"$out" 2>&1
 rc=$?
 check "an unknown capture source exits 2" \
     test $rc -eq 2 -a -n "$(grep 'unknown capture source' "$out")"
 check "(one line: rampart: ...)" one_error "$out"
 # --output and --capture-method: checked before anything starts, and only
 # for the drm source (or auto, which may pick it).
-"$RAMPART" --config /dev/null --capture-method mmapp >"$out" 2>&1
+"$RAMPART" --config /dev/null --insecure-no-auth --capture-method mmapp >"$out" 2>&1
 rc=$?
 check "an unknown --capture-method exits 2, listing the methods" \
     test $rc -eq 2 -a -n "$(grep -x 'rampart: --capture-method: expected auto, mmap, egl, getfb or writeback, not "mmapp"' "$out")"
 check "(one line: rampart: ...)" one_error "$out"
-"$RAMPART" --config /dev/null --output= >"$out" 2>&1
+"$RAMPART" --config /dev/null --insecure-no-auth --output= >"$out" 2>&1
 rc=$?
 check "an empty --output exits 2" \
     test $rc -eq 2 -a -n "$(grep 'rampart: --output: an output name cannot be empty' "$out")"
 check "(one line: rampart: ...)" one_error "$out"
-"$RAMPART" --config /dev/null --output "$(printf 'A%.0s' $(seq 64))" >"$out" 2>&1
+"$RAMPART" --config /dev/null --insecure-no-auth --output "$(printf 'A%.0s' $(seq 64))" >"$out" 2>&1
 rc=$?
 check "an --output of 64 characters exits 2" \
     test $rc -eq 2 -a -n "$(grep 'an output name of 64 characters is too long (at most 63)' "$out")"
-"$RAMPART" --config /dev/null --output 'HDMI A' >"$out" 2>&1
+"$RAMPART" --config /dev/null --insecure-no-auth --output 'HDMI A' >"$out" 2>&1
 rc=$?
 check "an --output with a space exits 2" \
     test $rc -eq 2 -a -n "$(grep 'an output name has no spaces' "$out")"
-"$RAMPART" --config /dev/null --capture demo --capture-method egl >"$out" 2>&1
+"$RAMPART" --config /dev/null --insecure-no-auth --capture demo --capture-method egl >"$out" 2>&1
 rc=$?
 check "--capture-method with the demo source exits 2" \
     test $rc -eq 2 -a -n "$(grep -x 'rampart: --capture-method applies to the drm source only (--capture drm or auto), not to demo' "$out")"
 check "(one line: rampart: ...)" one_error "$out"
-"$RAMPART" --config /dev/null --capture "replay:$FRAMES" --output HDMI-A-1 \
+"$RAMPART" --config /dev/null --insecure-no-auth --capture "replay:$FRAMES" --output HDMI-A-1 \
     >"$out" 2>&1
 rc=$?
 check "--output with a replay exits 2" \
@@ -117,7 +117,7 @@ check "a bad method in the file names file and line" \
 # drm reach the helper, and a restarted helper probes again.
 PORT=$(free_port)
 log=$WORK/auto.log
-"$RAMPART" --foreground --config /dev/null --listen "tcp:127.0.0.1:$PORT" \
+"$RAMPART" --foreground --config /dev/null --insecure-no-auth --listen "tcp:127.0.0.1:$PORT" \
     --output HDMI-A-1 --capture-method mmap 2>"$log" &
 RAMPART_PID=$!
 check "rampart starts with the default source" \
@@ -146,7 +146,7 @@ check "a restarted capture helper probes again" \
 rampart_stop
 cat "$log" >>"$WORK/rampart.log"
 
-"$RAMPART" --config /dev/null --listen=tcp:127.0.0.1:notaport >"$out" 2>&1
+"$RAMPART" --config /dev/null --insecure-no-auth --listen=tcp:127.0.0.1:notaport >"$out" 2>&1
 rc=$?
 check "a bad listen address is refused, naming it" \
     test $rc -ne 0 -a -n "$(grep 'notaport' "$out")"
@@ -155,7 +155,7 @@ check "(one line: rampart: ...)" one_error "$out"
 # A bad replay file: rampart says why and exits instead of serving.
 printf 'NOTFRAMES%055d' 0 >"$WORK/bad.frames"
 PORT=$(free_port)
-timeout 20 "$RAMPART" --foreground --config /dev/null \
+timeout 20 "$RAMPART" --foreground --config /dev/null --insecure-no-auth \
     --listen "tcp:127.0.0.1:$PORT" --capture "replay:$WORK/bad.frames" \
     >"$out" 2>&1
 rc=$?
@@ -169,7 +169,7 @@ check "no \"connect with a VNC viewer\" when the helpers did not come up" \
 for dev in "$WORK/no-fb0:No such file or directory" \
     "/dev/null:Inappropriate ioctl for device (not a framebuffer)"; do
 	PORT=$(free_port)
-	timeout 20 "$RAMPART" --foreground --config /dev/null \
+	timeout 20 "$RAMPART" --foreground --config /dev/null --insecure-no-auth \
 	    --listen "tcp:127.0.0.1:$PORT" --capture "fbdev:${dev%%:*}" \
 	    >"$out" 2>&1
 	rc=$?
@@ -186,7 +186,7 @@ if command -v zstd >/dev/null; then
 	cp "$WORK/screen.frames.zst" "$WORK/compressed.frames"
 	for f in screen.frames.zst compressed.frames; do
 		PORT=$(free_port)
-		timeout 20 "$RAMPART" --foreground --config /dev/null \
+		timeout 20 "$RAMPART" --foreground --config /dev/null --insecure-no-auth \
 		    --listen "tcp:127.0.0.1:$PORT" \
 		    --capture "replay:$WORK/$f" >"$out" 2>&1
 		rc=$?
@@ -208,6 +208,7 @@ capture replay:$FRAMES
 input = log:$WORK/conf-input.log
 log-level = debug
 foreground = yes
+insecure-no-auth = yes
 CONF
 "$RAMPART" --config="$WORK/rampart.conf" 2>>"$WORK/rampart.log" &
 RAMPART_PID=$!
@@ -220,7 +221,7 @@ check "once the helpers are up, rampart says how to connect" \
     wait_until 10 grep -q "listening on tcp:127.0.0.1:$PORT: connect with a VNC viewer, e.g. vncviewer 127.0.0.1::$PORT" "$WORK/rampart.log"
 
 # The address is taken: the reason, as an error, and a non-zero exit.
-"$RAMPART" --foreground --config /dev/null --listen "tcp:127.0.0.1:$PORT" \
+"$RAMPART" --foreground --config /dev/null --insecure-no-auth --listen "tcp:127.0.0.1:$PORT" \
     >"$out" 2>&1
 rc=$?
 check "a second rampart on the same port exits 1" test $rc -eq 1
@@ -261,12 +262,12 @@ rampart_stop
 
 # A unix socket: its own hint, and one in use is not taken over.
 sock=$WORK/vnc.sock
-"$RAMPART" --foreground --config /dev/null --listen "unix:$sock" \
+"$RAMPART" --foreground --config /dev/null --insecure-no-auth --listen "unix:$sock" \
     --capture "replay:$FRAMES" 2>>"$WORK/rampart.log" &
 RAMPART_PID=$!
 check "a unix listener gets its connect hint" \
     wait_until 10 grep -q "listening on unix:$sock: connect with a VNC viewer that takes a unix socket, e.g. vncviewer $sock" "$WORK/rampart.log"
-"$RAMPART" --foreground --config /dev/null --listen "unix:$sock" \
+"$RAMPART" --foreground --config /dev/null --insecure-no-auth --listen "unix:$sock" \
     --capture "replay:$FRAMES" >"$out" 2>&1
 rc=$?
 check "a second rampart on the same unix socket exits 1" \

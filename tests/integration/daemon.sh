@@ -15,7 +15,7 @@ out=$WORK/out
 
 PORT=$(free_port)
 start=$SECONDS
-timeout 20 "$RAMPART" --config /dev/null --listen "tcp:127.0.0.1:$PORT" \
+timeout 20 "$RAMPART" --config /dev/null --insecure-no-auth --listen "tcp:127.0.0.1:$PORT" \
     --capture "replay:$WORK/missing.frames" --pid-file "$WORK/failed.pid" \
     >"$out" 2>&1
 rc=$?
@@ -24,7 +24,7 @@ check "a missing replay file: the daemon exits non-zero" \
     test $rc -ne 0 -a $rc -ne 124
 check "within a few seconds ($took s)" test $took -le 5
 check "it said where it logs" \
-    grep -qx 'rampart: logging to syslog (daemon facility)' "$out"
+    grep -qx 'rampart: logging to syslog (daemon facility; audit lines authpriv)' "$out"
 check "and why it did not start, on stderr" \
     grep -q "rampart-capture\[[0-9]*\]: fatal: source replay: $WORK/missing.frames: No such file or directory" "$out"
 check "nothing listens on its port" sh -c "! ss -Htln 'sport = :$PORT' | grep -q ."
@@ -38,7 +38,7 @@ check "no helper is left" \
 PORT=$(free_port)
 INPUT_LOG=$WORK/input.log
 start=$SECONDS
-(cd "$WORK" && timeout 20 "$RAMPART" --config /dev/null \
+(cd "$WORK" && timeout 20 "$RAMPART" --config /dev/null --insecure-no-auth \
     --listen "tcp:127.0.0.1:$PORT" --capture replay:screen.frames \
     --input log:input.log --pid-file rampart.pid >"$out" 2>&1)
 rc=$?
@@ -46,7 +46,7 @@ took=$((SECONDS - start))
 RAMPART_PID=$(cat "$WORK/rampart.pid" 2>/dev/null)
 check "a good start in daemon mode exits 0 ($took s)" test $rc -eq 0
 check "saying only where it logs" \
-    test "$(cat "$out")" = 'rampart: logging to syslog (daemon facility)'
+    test "$(cat "$out")" = 'rampart: logging to syslog (daemon facility; audit lines authpriv)'
 check "the pid file holds the daemon's pid" \
     test -n "$RAMPART_PID" -a "$(cat "/proc/$RAMPART_PID/comm" 2>/dev/null)" = rampart
 check "the daemon is detached: a session of its own, no terminal" \
@@ -64,7 +64,7 @@ check "keys reach the input log (a relative path)" \
 # --- the pid file is not taken from a live process ------------------------------
 
 PORT2=$(free_port)
-"$RAMPART" --config /dev/null --listen "tcp:127.0.0.1:$PORT2" \
+"$RAMPART" --config /dev/null --insecure-no-auth --listen "tcp:127.0.0.1:$PORT2" \
     --capture "replay:$FRAMES" --pid-file "$WORK/rampart.pid" >"$out" 2>&1
 rc=$?
 check "a second daemon with the same pid file exits 1" test $rc -eq 1
@@ -77,7 +77,7 @@ check "the first daemon still serves" \
 spawn sleep 600
 sleeper=$!
 echo "$sleeper" >"$WORK/other.pid"
-"$RAMPART" --config /dev/null --listen "tcp:127.0.0.1:$PORT2" \
+"$RAMPART" --config /dev/null --insecure-no-auth --listen "tcp:127.0.0.1:$PORT2" \
     --capture "replay:$FRAMES" --pid-file "$WORK/other.pid" >"$out" 2>&1
 rc=$?
 check "a pid file naming another live process: exit 1" test $rc -eq 1

@@ -21,7 +21,7 @@ command -v script >/dev/null || skip_all "script (util-linux) is not installed"
 PORT=$(free_port)
 # script gives rampart a pseudo-terminal as stdin, stdout and stderr; what
 # rampart writes there ends up in the log (with CR LF line ends).
-script -qec "exec $RAMPART --foreground --config /dev/null \
+script -qec "exec $RAMPART --foreground --config /dev/null --insecure-no-auth \
     --listen tcp:127.0.0.1:$PORT --capture replay:$FRAMES \
     --input log:$INPUT_LOG --log-level debug" /dev/null \
     </dev/null >"$LOG" 2>&1 &
@@ -143,7 +143,7 @@ EOF
 : >"$LOG"
 PORT=$(free_port)
 RAMPART_LIBEXECDIR=$HELPERS timeout 20 "$RAMPART" --foreground \
-    --config /dev/null --listen "tcp:127.0.0.1:$PORT" \
+    --config /dev/null --insecure-no-auth --listen "tcp:127.0.0.1:$PORT" \
     --capture "replay:$FRAMES" 2>"$LOG"
 rc=$?
 check "a capture helper that cannot start: rampart exits non-zero" \

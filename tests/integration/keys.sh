@@ -49,7 +49,7 @@ ay() { echo $(($1 * 65535 / (H - 1))); }
 
 # --- a layout that does not exist ---
 port=$(free_port) || bail_out "no free port"
-timeout 100 "$RAMPART" --foreground --config /dev/null \
+timeout 100 "$RAMPART" --foreground --config /dev/null --insecure-no-auth \
     --listen "tcp:127.0.0.1:$port" --capture "replay:$FRAMES" \
     --input "log:$WORK/none.log" --keyboard-layout zz \
     >"$WORK/zz.out" 2>&1

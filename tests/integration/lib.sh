@@ -188,8 +188,10 @@ rampart_alive() {
 
 # rampart_start [ARGS...]: rampart in the foreground, in the background,
 # on $PORT (picked when unset) of 127.0.0.1 unless $LISTEN says otherwise,
-# replaying $FRAMES, typing into $INPUT_LOG.  Extra ARGS are added.  Waits
-# until it listens and its broker runs.
+# replaying $FRAMES, typing into $INPUT_LOG, with $AUTH_ARGS (by default
+# --insecure-no-auth: security None on loopback, as the tests of what is
+# not authentication need; AUTH_ARGS= empty for the real default).  Extra
+# ARGS are added.  Waits until it listens and its broker runs.
 rampart_start() {
 	local listen tries=0
 	INPUT_LOG=${INPUT_LOG:-$WORK/input.log}
@@ -200,7 +202,8 @@ rampart_start() {
 		echo "# rampart --listen $listen $*" >>"$WORK/rampart.log"
 		$NS_EXEC "$RAMPART" --foreground --config /dev/null \
 		    --listen "$listen" --capture "replay:$FRAMES" \
-		    --input "log:$INPUT_LOG" --log-level debug "$@" \
+		    --input "log:$INPUT_LOG" --log-level debug \
+		    ${AUTH_ARGS---insecure-no-auth} "$@" \
 		    2>>"$WORK/rampart.log" &
 		RAMPART_PID=$!
 		if wait_until 10 port_listening "$PORT" &&

@@ -150,7 +150,7 @@ check "rampart is still running" rampart_alive
 # N outside 1..4: the capture helper cannot start; rampart says why.
 rampart_stop
 PORT=$(free_port)
-timeout 20 "$RAMPART" --foreground --config /dev/null \
+timeout 20 "$RAMPART" --foreground --config /dev/null --insecure-no-auth \
     --listen "tcp:127.0.0.1:$PORT" --capture demo:screens=5 \
     >"$WORK/bad.out" 2>&1
 rc=$?

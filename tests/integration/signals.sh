@@ -20,6 +20,7 @@ listen = tcp:127.0.0.1:$PORT
 capture = replay:$FRAMES
 input = log:$INPUT_LOG
 foreground = yes
+insecure-no-auth = yes
 log-level = $1
 CONF
 }

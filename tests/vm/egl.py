@@ -125,7 +125,8 @@ class Rampart(smoke.Rampart):
     def __init__(self, vm, name, capture, env=""):
         self.vm, self.log = vm, name + ".log"
         self.pid = vm.spawn("env ASAN_OPTIONS=detect_leaks=0 %s %s "
-                            "--foreground --config /dev/null --listen "
+                            "--foreground --config /dev/null "
+                            "--insecure-no-auth --listen "
                             "tcp:127.0.0.1:5900 --capture %s --log-level "
                             "debug" % (env, RAMPART, capture), self.log)
         # Every helper in its sandbox: EGL is ready (the supervisor

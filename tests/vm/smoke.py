@@ -46,7 +46,8 @@ class Rampart:
         # As lib.sh: in a sanitizer build, no leak checking (it needs
         # ptrace, which the sandbox forbids).
         self.pid = vm.spawn("env ASAN_OPTIONS=detect_leaks=0 %s "
-                            "--foreground --config /dev/null --listen %s "
+                            "--foreground --config /dev/null "
+                            "--insecure-no-auth --listen %s "
                             "--capture %s --log-level debug"
                             % (RAMPART, listen, capture), self.log)
         rc, _ = vm.run("for i in $(seq 150); do ss -Htln 'sport = :5900' | "
