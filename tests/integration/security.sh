@@ -1,14 +1,42 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Security type None only for local connections: a connection whose local
-# address is not loopback is refused, with a reason; loopback and a unix
-# socket get in.  rampart and its clients run in a network namespace of
-# their own with a non-loopback address (192.0.2.1, TEST-NET-1).
+# The listeners' security policy, as a client meets it.  None is never
+# offered on an address that is not loopback, whatever the options: there
+# VeNCrypt X509Plain is, and a client that picks None is refused with a
+# reason.  With --insecure-no-auth a loopback address offers None, and so
+# does a wildcard listener to the connections that reached it through
+# loopback; without it, loopback asks for VeNCrypt too.  A unix socket
+# offers None.  ",security=none" is refused at start, saying what to use.
+# rampart and its clients run in a network namespace of their own with a
+# non-loopback address (192.0.2.1, TEST-NET-1).
 . "$top_srcdir/tests/integration/lib.sh"
 
 FRAMES=$WORK/screen.frames
 make_frames sparse 320 240 3 2 "$FRAMES"
 SOCK=$WORK/rampart.sock
+# The users file and the self-signed certificate of these runs, made by
+# the first start.
+AUTH_FILES="--users $WORK/etc/users --tls-dir $WORK/etc/tls"
+
+# vc ARGS...: the raw security handshake (tests/client/vencrypt.py).
+vc() {
+	$NS_EXEC python3 "$top_srcdir/tests/client/vencrypt.py" --timeout 10 "$@"
+}
+
+# types_are WANT TARGET: the security types offered, comma-separated.
+types_are() {
+	local got
+	got=$(vc --stop types --expect stopped "$2" | sed -n 's/^types: //p')
+	[ "$got" = "$1" ] || { echo "types offered: '$got', not '$1'"; return 1; }
+}
+
+# subtypes_are WANT TARGET: the VeNCrypt subtypes offered.
+subtypes_are() {
+	local got
+	got=$(vc --stop subtypes --expect stopped "$2" |
+	    sed -n 's/^subtypes: //p')
+	[ "$got" = "$1" ] || { echo "subtypes: '$got', not '$1'"; return 1; }
+}
 
 ns=rampart-test-$$
 if ip netns add "$ns" 2>/dev/null; then
@@ -31,54 +59,80 @@ else
 fi
 
 if [ -n "$NS_EXEC" ]; then
+	# A wildcard listener, with --insecure-no-auth (rampart_start's
+	# default here).
 	PORT=$(free_port)
 	LISTEN=tcp:0.0.0.0:$PORT
-	rampart_start --listen "unix:$SOCK"
+	rampart_start --listen "unix:$SOCK" $AUTH_FILES
+	far=192.0.2.1:$PORT
 
-	out=$WORK/refused.out
-	for v in 3.8 3.7 3.3; do
-		check "RFB $v to 192.0.2.1 (not loopback) is refused with a reason" \
-		    client --timeout 10 --version $v --expect-refused "192.0.2.1:$PORT"
-	done
-	client --timeout 10 --expect-refused "192.0.2.1:$PORT" >"$out" 2>&1
-	diag "$(grep '^refused' "$out")"
-	check "libvncclient to 192.0.2.1 gets no framebuffer" \
-	    sh -c "! $NS_EXEC $TESTCLIENT --timeout 5 --expect $FRAMES 192.0.2.1:$PORT"
-	check "to 127.0.0.1 on the same listener: security None, frames" \
+	check "to 192.0.2.1 (not loopback), even with --insecure-no-auth: VeNCrypt only" \
+	    types_are 19 "$far"
+	check "its subtype X509Plain" subtypes_are 262 "$far"
+	check "a client that picks None there is refused, with the reason" \
+	    vc --type 1 --expect "failed: security type not offered" "$far"
+	check "RFB 3.3 there is refused with a reason (3.3 has no VeNCrypt)" \
+	    client --timeout 10 --version 3.3 --expect-refused "$far"
+	check "libvncclient without a password gets no framebuffer there" \
+	    sh -c "! $NS_EXEC $TESTCLIENT --timeout 5 --expect $FRAMES $far"
+	check "to 127.0.0.1 on the same listener: None is offered" \
+	    types_are 1 "127.0.0.1:$PORT"
+	check "and a client sees the frames" \
 	    client --timeout 10 --expect "$FRAMES" --expect-distinct 3 "127.0.0.1:$PORT"
 	check "the log says at start what the wildcard listener offers" \
-	    grep -q "listener tcp:0.0.0.0:$PORT: security None for connections to a loopback address; others are refused" \
+	    grep -q "listener tcp:0.0.0.0:$PORT: security None (no authentication) for connections to a loopback address; VeNCrypt X509Plain (TLS, then user and password) for the others" \
 	    "$WORK/rampart.log"
+	check "and warns of --insecure-no-auth" \
+	    grep -q "warning: --insecure-no-auth: security None is offered on loopback addresses" \
+	    "$WORK/rampart.log"
+	rampart_stop
 
-	# The policy is the listener's: security=none on the non-loopback
-	# address lets that address in (as behind a proxy that
-	# authenticates), with a warning at start.
-	rampart_stop
+	# A listener on the address itself: the option changes nothing.
 	PORT=$(free_port)
-	LISTEN="tcp:192.0.2.1:$PORT,security=none"
-	rampart_start
-	check "security=none on 192.0.2.1: a client gets in and sees frames" \
-	    client --timeout 10 --expect "$FRAMES" --expect-distinct 3 "192.0.2.1:$PORT"
-	check "and the start-up warned that whoever reaches it controls the machine" \
-	    grep -q "tcp:192.0.2.1:$PORT: security None on an address that is not loopback" \
+	LISTEN=tcp:192.0.2.1:$PORT
+	rampart_start $AUTH_FILES
+	far=192.0.2.1:$PORT
+	check "a listener on 192.0.2.1 with --insecure-no-auth: VeNCrypt only" \
+	    types_are 19 "$far"
+	check "None refused there too, with the reason" \
+	    vc --type 1 --expect "failed: security type not offered" "$far"
+	check "the log says what it offers" \
+	    grep -q "listener tcp:192.0.2.1:$PORT: security VeNCrypt X509Plain (TLS, then user and password)$" \
 	    "$WORK/rampart.log"
 	rampart_stop
-	LISTEN="tcp:192.0.2.1:$PORT"
-	rampart_start --listen "unix:$SOCK"
-	check "without it, the same address is refused with a reason" \
-	    client --timeout 10 --expect-refused "192.0.2.1:$PORT"
-	check "and the log says every connection there is refused" \
-	    grep -q "listener tcp:192.0.2.1:$PORT: every connection is refused" \
-	    "$WORK/rampart.log"
 else
-	for v in 3.8 3.7 3.3; do
-		skip "RFB $v to a non-loopback address is refused (no network namespace)"
-	done
-	skip "libvncclient to a non-loopback address gets nothing (no network namespace)"
-	skip "loopback on a wildcard listener (no network namespace)"
-	skip "listener policies (no network namespace)"
-	rampart_start --listen "unix:$SOCK"
+	skip "None on a non-loopback address (no network namespace)"
+	skip "a wildcard listener's policy (no network namespace)"
+	skip "a listener on a network address (no network namespace)"
 fi
+
+# security=none is gone: the start says what to use instead.
+out=$WORK/security-none.out
+"$RAMPART" --foreground --config /dev/null --insecure-no-auth \
+    --listen "tcp:127.0.0.1:$(free_port),security=none" >"$out" 2>&1
+rc=$?
+check "a listener with ,security=none exits 2" test $rc -eq 2
+check "in one line naming --insecure-no-auth and unix sockets" \
+    grep -q '^rampart: --listen tcp:127.0.0.1:[0-9]*,security=none: "security=none" is no longer accepted: None is offered on unix sockets, and on loopback addresses with --insecure-no-auth; use a unix:PATH listener or --insecure-no-auth' \
+    "$out"
+check "(one line)" test "$(wc -l <"$out")" -eq 1
+
+# Loopback without --insecure-no-auth: VeNCrypt there too.
+PORT=
+LISTEN=
+NS_EXEC=
+AUTH_ARGS=
+rampart_start --listen "unix:$SOCK" $AUTH_FILES
+unset AUTH_ARGS
+check "loopback without --insecure-no-auth: VeNCrypt only" \
+    types_are 19 "$(target)"
+check "a client that picks None is refused, with the reason" \
+    vc --type 1 --expect "failed: security type not offered" "$(target)"
+check "RFB 3.3 is refused with a reason" \
+    client --timeout 10 --version 3.3 --expect-refused "$(target)"
+check "the log says the loopback listener asks for VeNCrypt" \
+    grep -q "listener tcp:127.0.0.1:$PORT: security VeNCrypt X509Plain (TLS, then user and password)$" \
+    "$WORK/rampart.log"
 
 [ -S "$SOCK" ] && pass "the unix listener exists" || fail "the unix listener exists"
 check "a client on the unix socket gets security None and the frames" \
@@ -86,7 +140,8 @@ check "a client on the unix socket gets security None and the frames" \
 check "and with RFB 3.3 through the raw session" \
     client --timeout 10 --version 3.3 --expect "$FRAMES" "unix:$SOCK"
 check "the log says at start that the unix listener offers None" \
-    grep -q "listener unix:$SOCK: security None" "$WORK/rampart.log"
+    grep -q "listener unix:$SOCK: security None (no authentication)$" \
+    "$WORK/rampart.log"
 
 check "rampart is still running" rampart_alive
 done_testing
