@@ -24,6 +24,11 @@ check "--version names the version" grep -qx 'rampart [0-9][0-9.]*' "$out"
 check "-V names the version" grep -qx 'rampart [0-9][0-9.]*' "$out"
 "$RAMPART" --help >"$out" 2>&1
 check "--help lists --listen" grep -q -- '--listen tcp:ADDR:PORT' "$out"
+for opt in --users --tls-cert --tls-key --tls-dir --tls-client-ca --tls-crl \
+    --allow-anonymous-tls --insecure-vnc-auth --vnc-passwords \
+    --insecure-no-auth --sharing --handshake-timeout --idle-timeout; do
+	check "--help explains $opt" grep -q -- "^  $opt" "$out"
+done
 "$RAMPART" -h >"$out" 2>&1
 rc=$?
 check "-h prints the usage and exits 0" \
