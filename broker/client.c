@@ -30,6 +30,7 @@ static void client_read(void *arg);
 static void client_drained(void *arg);
 static void client_conn_closed(void *arg, const char *why);
 static void client_tls_ready(void *arg);
+static void client_start_tls(struct client *c);
 
 static const struct conn_cbs client_conn_cbs = {
 	.read = client_read,
@@ -372,6 +373,8 @@ client_read(void *arg)
 		}
 	}
 	evbuffer_drain(in, off);
+	if (c->tls_due)
+		client_start_tls(c);
 settle:
 	if (c->session.state == SESSION_CLOSING) {
 		conn_close_after_flush(c->conn);
@@ -427,21 +430,33 @@ client_conn_closed(void *arg, const char *why)
 	client_close(c, why);
 }
 
-/* VeNCrypt: TLS goes on the connection; the session writes through it. */
+/* VeNCrypt: TLS goes on the connection once the bytes before it are
+ * consumed (client_read() does it): a TLS layer pushed now would read
+ * them as its own. */
 static int
 on_start_tls(void *arg, int anon)
 {
 	struct client *c = arg;
-	SSL *ssl = tls_new(anon);
 
-	if (ssl == NULL)
+	if (!tls_ready())
 		return -1;
-	if (conn_start_tls(c->conn, ssl) < 0) {
+	c->tls_due = anon ? 2 : 1;
+	return 0;
+}
+
+/* The session writes through TLS from now on. */
+static void
+client_start_tls(struct client *c)
+{
+	SSL *ssl = tls_new(c->tls_due == 2);
+
+	c->tls_due = 0;
+	if (ssl == NULL || conn_start_tls(c->conn, ssl) < 0) {
 		SSL_free(ssl);
-		return -1;
+		session_fail(&c->session, "TLS could not start");
+		return;
 	}
 	session_set_output(&c->session, conn_output(c->conn));
-	return 0;
 }
 
 static void

@@ -90,6 +90,7 @@ struct client {
 	struct event	*deadline_ev;	/* the handshake's end */
 	const char	*listener;
 	int		refusing;	/* only told why it is refused */
+	int		tls_due;	/* start TLS (2: anonymous) */
 	/* Logging in (auth.c). */
 	char		addr[48];	/* the source address */
 	struct auth_source *src;	/* while logging in */

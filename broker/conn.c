@@ -25,6 +25,7 @@ struct conn {
 	int		timeout;
 	size_t		input_max, output_low;
 	SSL		*ssl;		/* TLS, when it is on */
+	struct event	*close_ev;	/* closing: the last byte is out */
 	uint64_t	bytes_in, bytes_out;	/* at the socket */
 };
 
@@ -103,7 +104,21 @@ static void
 count_out(struct evbuffer *buf, const struct evbuffer_cb_info *info,
     void *arg)
 {
-	((struct conn *)arg)->bytes_out += info->n_deleted;
+	struct conn *c = arg;
+
+	c->bytes_out += info->n_deleted;
+	/* Closing over TLS: the top drained first, the socket now.  Not
+	 * closed from in here, in the middle of the socket's write. */
+	if (c->closing && c->close_ev != NULL && conn_unsent(c) == 0)
+		event_active(c->close_ev, EV_TIMEOUT, 0);
+}
+
+static void
+close_now(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	c->cbs->closed(c->arg, "closed after its last message");
 }
 
 /* bev becomes the top of the stack: ours are its callbacks and limits. */
@@ -196,6 +211,8 @@ conn_free(struct conn *c)
 	while (c->depth > 0)
 		bufferevent_free(c->stack[--c->depth]);
 	SSL_free(c->ssl);
+	if (c->close_ev != NULL)
+		event_free(c->close_ev);
 	free(c);
 }
 
@@ -251,6 +268,9 @@ conn_close_after_flush(struct conn *c)
 		return;
 	bufferevent_set_timeouts(conn_top(c), NULL, &tv);
 	c->closing = 1;
+	if (c->depth > 1)
+		c->close_ev = event_new(bufferevent_get_base(conn_top(c)), -1,
+		    0, close_now, c);
 	bufferevent_disable(conn_top(c), EV_READ);
 	/* Called back once the output is empty. */
 	bufferevent_setwatermark(conn_top(c), EV_WRITE, 0, 0);
