@@ -580,8 +580,13 @@ test_bad(void)
 
 	bad("a password question one byte short", IPC_BRK2AUTH_PASSWORD, &q,
 	    sizeof(q) - 1);
-	bad("a password question one byte long", IPC_BRK2AUTH_PASSWORD, &q,
-	    sizeof(q) + 1);
+	{
+		uint8_t longer[sizeof(q) + 1] = { 0 };
+
+		memcpy(longer, &q, sizeof(q));
+		bad("a password question one byte long",
+		    IPC_BRK2AUTH_PASSWORD, longer, sizeof(longer));
+	}
 	q.pad = 1;
 	bad("nonzero pad", IPC_BRK2AUTH_PASSWORD, &q, sizeof(q));
 	q.pad = 0;
