@@ -39,10 +39,10 @@ static const int auth_allow[] = {
 	SCMP_SYS(getpid), SCMP_SYS(lseek), SCMP_SYS(_llseek),
 	SCMP_SYS(fstat), SCMP_SYS(fstat64),
 
-	/* OpenSSL's locks and the C library's exit; randomness in case
-	 * OpenSSL wants it (it holds nothing to learn from). */
+	/* OpenSSL's locks, the C library's exit and abort() (raise() asks
+	 * for the thread id); randomness in case OpenSSL wants it. */
 	SCMP_SYS(futex), SCMP_SYS(futex_time64), SCMP_SYS(getrandom),
-	SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigaction),
+	SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigaction), SCMP_SYS(gettid),
 	SCMP_SYS(rt_sigreturn), SCMP_SYS(sigreturn),
 	SCMP_SYS(restart_syscall), SCMP_SYS(exit), SCMP_SYS(exit_group),
 };

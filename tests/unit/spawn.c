@@ -21,10 +21,19 @@
 int
 spawn_helper(struct child *ch, const char *prog, char *const argv[])
 {
+	return spawn_helper_fds(ch, prog, argv, NULL, 0);
+}
+
+int
+spawn_helper_fds(struct child *ch, const char *prog, char *const argv[],
+    const int *fds, size_t nfds)
+{
 	const char *dir = getenv("top_builddir");
 	char path[4096];
-	int sv[2], ep[2];
+	int sv[2], ep[2], high[8];
 
+	if (nfds > sizeof(high) / sizeof(high[0]))
+		return -1;
 	snprintf(path, sizeof(path), "%s/%s", dir != NULL ? dir : ".", prog);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
 	    pipe2(ep, O_CLOEXEC) < 0)
@@ -33,9 +42,18 @@ spawn_helper(struct child *ch, const char *prog, char *const argv[])
 	if (ch->pid < 0)
 		return -1;
 	if (ch->pid == 0) {
+		/* Out of the way of 3, 4, ... first: one of them may sit
+		 * where another must go. */
+		for (size_t i = 0; i < nfds; i++)
+			if (fds[i] >= 0 && (high[i] = fcntl(fds[i],
+			    F_DUPFD_CLOEXEC, 64)) < 0)
+				_exit(126);
 		/* dup2() clears close-on-exec on the new descriptors. */
 		if (dup2(sv[1], 3) < 0 || dup2(ep[1], 2) < 0)
 			_exit(126);
+		for (size_t i = 0; i < nfds; i++)
+			if (fds[i] >= 0 && dup2(high[i], 4 + (int)i) < 0)
+				_exit(126);
 		execv(path, argv);
 		dprintf(2, "exec %s: %s\n", path, strerror(errno));
 		_exit(127);
