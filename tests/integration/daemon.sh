@@ -45,8 +45,10 @@ rc=$?
 took=$((SECONDS - start))
 RAMPART_PID=$(cat "$WORK/rampart.pid" 2>/dev/null)
 check "a good start in daemon mode exits 0 ($took s)" test $rc -eq 0
-check "saying only where it logs" \
-    test "$(cat "$out")" = 'rampart: logging to syslog (daemon facility; audit lines authpriv)'
+check "saying where it logs" \
+    test "$(head -n 1 "$out")" = 'rampart: logging to syslog (daemon facility; audit lines authpriv)'
+check "and nothing else but the warning of --insecure-no-auth, on the terminal" \
+    sh -c "tail -n +2 '$out' | grep -qx 'rampart\[[0-9]*\]: warning: --insecure-no-auth: security None is offered on loopback addresses; every local user and process may control this machine' && test \$(wc -l <'$out') -eq 2"
 check "the pid file holds the daemon's pid" \
     test -n "$RAMPART_PID" -a "$(cat "/proc/$RAMPART_PID/comm" 2>/dev/null)" = rampart
 check "the daemon is detached: a session of its own, no terminal" \

@@ -3,12 +3,15 @@
 
 libvncclient gives up on large updates through QEMU's user network under
 TCG (it counts EAGAIN retries, not seconds); this client reads with plain
-timeouts.  It speaks 3.8 with security None, asks for 32-bit true colour
-and for Raw, DesktopSize and ExtendedDesktopSize, applies updates to a PIL
-image, and keeps the screen layout the server announced.  Only python3
-and python3-pil.
+timeouts.  It speaks 3.8 with security None, or VeNCrypt X509Plain when
+given a user (TLS checked against the CA given, then user and password),
+asks for 32-bit true colour and for Raw, DesktopSize and
+ExtendedDesktopSize, applies updates to a PIL image, and keeps the screen
+layout the server announced.  Only python3 and python3-pil.
 
     c = rfb.Client("127.0.0.1", port)
+    c = rfb.Client("127.0.0.1", port, user="admin", password=pw,
+                   ca="cert.pem")
     img = c.frame()                    # a full update, as a PIL image
     c.wait_until(lambda img: img.getpixel((0, 0)) == (255, 0, 0))
     c.screens                          # [Screen(id, x, y, w, h, flags)]
@@ -16,6 +19,7 @@ and python3-pil.
 
 import collections
 import socket
+import ssl
 import struct
 import time
 
@@ -36,11 +40,19 @@ class Refused(RFBError):
     """The server refused the connection, with its reason."""
 
 
+SEC_NONE, SEC_VENCRYPT, X509PLAIN = 1, 19, 262
+
+
 class Client:
     def __init__(self, host, port=None, timeout=30, shared=True,
-                 encodings=(RAW, DESKTOP_SIZE, EXTENDED_DESKTOP_SIZE)):
-        """host, port: TCP; host alone: the path of a unix socket."""
+                 encodings=(RAW, DESKTOP_SIZE, EXTENDED_DESKTOP_SIZE),
+                 user=None, password="", ca=None):
+        """host, port: TCP; host alone: the path of a unix socket.  With
+        user: VeNCrypt X509Plain, the server's certificate checked
+        against the PEM file ca, its name against host."""
         self.timeout = timeout
+        self.host, self.user, self.password, self.ca = \
+            host, user, password, ca
         if port is None:
             self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             self.sock.settimeout(timeout)
@@ -96,9 +108,13 @@ class Client:
         if n == 0:
             raise Refused(self._reason())
         types = self._recv(n)
-        if 1 not in types:
-            raise Refused("no security type None offered: %s" % list(types))
-        self._send(b"\x01")
+        if self.user is not None:
+            self._vencrypt(types)
+        else:
+            if SEC_NONE not in types:
+                raise Refused("no security type None offered: %s"
+                              % list(types))
+            self._send(bytes([SEC_NONE]))
         if struct.unpack(">I", self._recv(4))[0] != 0:
             raise Refused(self._reason())
         self._send(b"\x01" if shared else b"\x00")
@@ -108,6 +124,34 @@ class Client:
             .decode(errors="replace")
         self._resize(w, h)
         self.screens = [Screen(0, 0, 0, w, h, 0)]
+
+    def _vencrypt(self, types):
+        """VeNCrypt 0.2, X509Plain (rfbproto.rst 7.2.19): up to the
+        SecurityResult, which the caller reads (through TLS)."""
+        if SEC_VENCRYPT not in types:
+            raise Refused("no VeNCrypt offered: %s" % list(types))
+        self._send(bytes([SEC_VENCRYPT]))
+        if self._recv(2) != b"\x00\x02":
+            raise RFBError("not VeNCrypt 0.2")
+        self._send(b"\x00\x02")
+        if self._recv(1) != b"\x00":
+            raise Refused("VeNCrypt 0.2 not taken")
+        subtypes = self._subtypes()
+        if X509PLAIN not in subtypes:
+            raise Refused("no X509Plain offered: %s" % subtypes)
+        self._send(struct.pack(">I", X509PLAIN))
+        if self._recv(1) != b"\x01":
+            raise Refused("X509Plain not accepted")
+        ctx = ssl.create_default_context(cafile=self.ca)
+        self.sock = ctx.wrap_socket(self.sock, server_hostname=self.host)
+        user = self.user.encode()
+        password = self.password.encode()
+        self._send(struct.pack(">II", len(user), len(password)) + user +
+                   password)
+
+    def _subtypes(self):
+        n = self._recv(1)[0]
+        return list(struct.unpack(">%dI" % n, self._recv(4 * n)))
 
     def _set_pixel_format(self):
         # 32 bpp, depth 24, little-endian true colour, red at bit 16:

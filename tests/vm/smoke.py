@@ -5,9 +5,10 @@ kernel, bochs (QEMU's -vga std) is a DRM card with a connected output,
 QEMU's screendump shows what is written to the framebuffer, and rampart
 runs in the guest as root: its broker drops to the rampart user, a client
 on the host (through QEMU's user network, a non-loopback address for
-rampart) and libvncclient inside the guest see the same pixels, and a
-listener without security=none refuses the host but not the guest's
-loopback."""
+rampart: VeNCrypt X509Plain with the first start's admin password and
+self-signed certificate) and libvncclient inside the guest (loopback,
+None with --insecure-no-auth) see the same pixels, and the host is never
+offered None."""
 
 import os
 import struct
@@ -156,13 +157,31 @@ def check_display(t, vm):
          "first differences (x, y, shown, written): %s" % diffs)
 
 
+def host_login(vm):
+    """What the host's client logs in with: the first start's admin
+    password and self-signed certificate, in the guest's /etc/rampart."""
+    rc, password = vm.run("cat /etc/rampart/initial-admin-password")
+    rc2, cert = vm.run("cat /etc/rampart/tls/cert.pem")
+    if rc != 0 or rc2 != 0:
+        return None
+    return {"user": "admin", "password": password.strip(),
+            "ca": vm.put("guest-cert.pem", cert)}
+
+
 def check_rampart(t, vm):
-    # The demo screen, offered to everyone (security=none): the host's
-    # connections come from 10.0.2.2.
-    r = Rampart(vm, "demo", "tcp:0.0.0.0:5900,security=none", "demo")
+    # The demo screen on every address: the host's connections come from
+    # 10.0.2.2 and log in; the guest's own, on loopback, get None.
+    r = Rampart(vm, "demo", "tcp:0.0.0.0:5900", "demo")
     t.ok(r.up, "rampart --capture demo runs in the guest as root",
          r.output)
     if not r.up:
+        return
+    login = host_login(vm)
+    t.ok(login is not None and r.logged("created the users file "
+         "/etc/rampart/users with the user admin"),
+         "its first start made the users file and a certificate",
+         r.output)
+    if login is None:
         return
     rc, out = vm.run("grep -E '^(Uid|Seccomp):' "
                      "/proc/$(pgrep -x rampart-broker)/status")
@@ -171,7 +190,7 @@ def check_rampart(t, vm):
     t.ok(rc == 0 and uids == [["990"] * 4] and "Seccomp:\t2" in out,
          "its broker runs as the rampart user (990), in seccomp", out)
     try:
-        host = rfb.Client("127.0.0.1", vm.port, timeout=60)
+        host = rfb.Client("127.0.0.1", vm.port, timeout=60, **login)
         before = host.frame()
         # Held a second: its first update holds only the screens
         # (ExtendedDesktopSize), the pixels come with the next.
@@ -205,11 +224,11 @@ def check_rampart(t, vm):
     frames = vm.path("still.frames")
     rc = os.system("%s sparse 640 480 1 10 %s" % (MKFRAMES, frames))
     expected = read_frame(frames)
-    r = Rampart(vm, "replay", "tcp:0.0.0.0:5900,security=none",
-                "replay:" + frames)
+    r = Rampart(vm, "replay", "tcp:0.0.0.0:5900", "replay:" + frames)
     t.ok(rc == 0 and r.up, "rampart replays a still screen", r.output)
     try:
-        with rfb.Client("127.0.0.1", vm.port, timeout=60) as host:
+        with rfb.Client("127.0.0.1", vm.port, timeout=60,
+                        **login) as host:
             shown = host.frame()
         diffs = rfb.differences(shown, expected)
     except (rfb.RFBError, OSError) as e:
@@ -222,9 +241,9 @@ def check_rampart(t, vm):
          "libvncclient in the guest sees it exactly too", out)
     t.ok(r.stop(), "rampart stops", r.output)
 
-    # Without security=none the wildcard listener offers None only to
-    # connections that reached it on loopback: the host is refused with
-    # a reason, the guest's own client is served.
+    # The host is never offered None, even with --insecure-no-auth: a
+    # client that wants None is refused; the guest's own client is
+    # served.
     r = Rampart(vm, "policy", "tcp:0.0.0.0:5900", "replay:" + frames)
     t.ok(r.up, "rampart with the default policy", r.output)
     try:
@@ -235,8 +254,20 @@ def check_rampart(t, vm):
     except (rfb.RFBError, OSError) as e:
         refusal = ""
         t.diag("not a refusal: %s" % e)
-    t.ok(bool(refusal), "a connection from outside the guest is refused "
-         "with a reason: %s" % refusal)
+    t.ok(refusal == "no security type None offered: [19]",
+         "a connection from outside the guest is offered VeNCrypt only: "
+         "%s" % refusal)
+    try:
+        with rfb.Client("127.0.0.1", vm.port, timeout=60, user="admin",
+                        password="wrong", ca=login["ca"]):
+            refusal = None
+    except rfb.Refused as e:
+        refusal = str(e)
+    except (rfb.RFBError, OSError) as e:
+        refusal = ""
+        t.diag("not a refusal: %s" % e)
+    t.ok(refusal == "authentication failed",
+         "a wrong password is refused: %s" % refusal)
     rc, out, guest = guest_client(vm, "policy", "--expect %s:0" % frames)
     t.ok(rc == 0, "the guest's loopback client is served", out)
     t.ok(r.stop(), "rampart stops", r.output)
