@@ -32,6 +32,7 @@ struct plan {
 	const char	*send_hex;
 	const char	*garbage_hex;
 	const char	*wait_file;
+	const char	*late_keys;	/* sent once wait_file exists */
 	const char	*dump;
 	int		 raw, stall, expect_refused, expect_close;
 	int		 hold;
@@ -62,6 +63,8 @@ usage(void)
 "  --hold SECONDS         stay connected, reading updates\n"
 "  --dump FILE.ppm        at the end, write the framebuffer as a PPM image\n"
 "  --wait-file PATH       before --expect, read updates until PATH exists\n"
+"  --late-keys LIST       keys as --keys, sent once --wait-file's PATH exists\n"
+"  --exclusive            ask for the screen alone (ClientInit shared = 0)\n"
 "  --version 3.3|3.7|3.8  speak this protocol version (raw session)\n"
 "  --raw                  use the raw session instead of libvncclient\n"
 "  --stall                ask for updates, then never read again\n"
@@ -176,13 +179,14 @@ pause_ms(int ms)
 }
 
 static int
-send_keys(const struct plan *p, const struct session_ops *ops, void *s)
+send_keys(const struct plan *p, const char *keys,
+    const struct session_ops *ops, void *s)
 {
 	char		*list, *tok, *save;
 	uint32_t	 keysym;
 	int		 ret = 0, down, up;
 
-	if ((list = strdup(p->keys)) == NULL)
+	if ((list = strdup(keys)) == NULL)
 		return -1;
 	for (tok = strtok_r(list, ", ", &save); tok != NULL;
 	    tok = strtok_r(NULL, ", ", &save)) {
@@ -532,7 +536,7 @@ session(struct plan *p, struct expectation *e)
 	}
 	printf("first update\n");
 	fflush(stdout);
-	if (p->keys != NULL && send_keys(p, ops, s) == -1)
+	if (p->keys != NULL && send_keys(p, p->keys, ops, s) == -1)
 		ret = 1;
 	if (p->pointer != NULL && send_pointer(p, ops, s) == -1)
 		ret = 1;
@@ -561,6 +565,9 @@ session(struct plan *p, struct expectation *e)
 	fflush(stdout);
 	if (ret == 0 && p->wait_file != NULL) {
 		if (wait_file(p, ops, s) == -1)
+			ret = 1;
+		else if (p->late_keys != NULL &&
+		    send_keys(p, p->late_keys, ops, s) == -1)
 			ret = 1;
 		/* Only what comes after counts. */
 		else if (p->expect != NULL && await(p, e, ops, s, 0) == -1)
@@ -620,6 +627,8 @@ main(int argc, char *argv[])
 		{ "hold",		required_argument, NULL, 'h' },
 		{ "dump",		required_argument, NULL, 'D' },
 		{ "wait-file",		required_argument, NULL, 'w' },
+		{ "late-keys",		required_argument, NULL, 'l' },
+		{ "exclusive",		no_argument,	   NULL, 'x' },
 		{ "version",		required_argument, NULL, 'V' },
 		{ "raw",		no_argument,	   NULL, 'r' },
 		{ "stall",		no_argument,	   NULL, 's' },
@@ -666,6 +675,8 @@ main(int argc, char *argv[])
 		case 'h': p.hold = atoi(optarg); break;
 		case 'D': p.dump = optarg; break;
 		case 'w': p.wait_file = optarg; break;
+		case 'l': p.late_keys = optarg; break;
+		case 'x': p.o.exclusive = 1; break;
 		case 'V':
 			if (strcmp(optarg, "3.3") == 0)
 				p.o.minor = 3;
@@ -693,6 +704,7 @@ main(int argc, char *argv[])
 		}
 	}
 	if (argc - optind != 1 || p.o.timeout <= 0 ||
+	    (p.late_keys != NULL && p.wait_file == NULL) ||
 	    (p.distinct > 0 && p.expect == NULL))
 		usage();
 	p.o.target = argv[optind];

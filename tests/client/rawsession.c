@@ -635,7 +635,7 @@ raw_open(const struct options *o, const struct session_ops **ops,
 	struct fmt	 f;
 	int64_t		 deadline = now_ms() + o->timeout * 1000;
 	char		 version[13];
-	uint8_t		 shared = 1;
+	uint8_t		 shared = o->exclusive ? 0 : 1;
 	int		 sec;
 
 	*refusal = NULL;

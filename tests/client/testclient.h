@@ -91,6 +91,7 @@ struct options {
 	int		 timeout;	/* seconds */
 	int		 verbose;
 	unsigned int	 offer;		/* OFFER_*: raw session */
+	int		 exclusive;	/* ClientInit's shared flag 0 */
 	/* Credentials (libvncclient): VeNCrypt Plain's user and password
 	 * (the password also for VNC authentication), the CA that signs
 	 * the server's certificate, the client's certificate and key

@@ -12,6 +12,8 @@ usage error.  As a module, Handshake does the same step by step.
 """
 
 import argparse
+import hashlib
+import select
 import socket
 import ssl
 import struct
@@ -49,13 +51,39 @@ class Handshake:
     def send(self, data):
         self.io.sendall(data)
 
+    def watch(self, seconds):
+        """Wait, but raise Closed as soon as the server closes."""
+        end = time.monotonic() + seconds
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            r, _, _ = select.select([self.sock], [], [], left)
+            if r:
+                try:
+                    data = self.sock.recv(4096)
+                except OSError as e:
+                    raise Closed(str(e))
+                if not data:
+                    raise Closed("end of connection")
+
     def reason(self):
         n, = struct.unpack(">I", self.recv(4))
         return self.recv(n).decode("utf-8", "replace")
 
-    def version(self, mine=b"RFB 003.008\n"):
+    def version(self, mine=b"RFB 003.008\n", byte_every=0):
         server = self.recv(12)
-        self.send(mine)
+        if byte_every:
+            # One byte at a time, as a client that trickles to keep a
+            # connection open would.
+            for i in range(len(mine)):
+                self.watch(byte_every)
+                try:
+                    self.send(mine[i:i + 1])
+                except OSError as e:
+                    raise Closed("while sending the version: %s" % e)
+        else:
+            self.send(mine)
         self.minor = int(mine[8:11])
         return server
 
@@ -113,6 +141,9 @@ class Handshake:
             self.io = ctx.wrap_socket(self.sock, server_hostname=hostname)
         except (ssl.SSLError, ConnectionResetError, OSError) as e:
             raise Closed("TLS: %s" % e)
+        der = self.io.getpeercert(binary_form=True)
+        self.peer_fingerprint = hashlib.sha256(der).hexdigest() if der \
+            else None
         return "%s %s" % (self.io.version(), self.io.cipher()[0])
 
     def plain(self, user, password, lengths=None):
@@ -161,7 +192,7 @@ def run(a):
     host, port = a.target.rsplit(":", 1)
     h = Handshake(host.strip("[]"), int(port), a.timeout, a.source)
     try:
-        h.version(("RFB 003.%03d\n" % a.rfb).encode())
+        h.version(("RFB 003.%03d\n" % a.rfb).encode(), a.slow_version)
         types = h.types()
         print("types: %s" % ",".join(map(str, types)))
         if a.stop == "types":
@@ -188,6 +219,8 @@ def run(a):
             tls = h.start_tls(a.ca, a.cert, a.key, code == 259,
                               a.hostname)
             print("tls: %s" % tls)
+            if h.peer_fingerprint:
+                print("peer-cert: sha256 %s" % h.peer_fingerprint)
             if a.stop == "tls":
                 return "stopped", h
             if code != 260:
@@ -204,6 +237,12 @@ def run(a):
             return "stopped", h
         w, hh, name = h.client_init(not a.exclusive)
         print("server-init: %dx%d name=%s" % (w, hh, name))
+        if a.send:
+            try:
+                h.send(hexbytes(a.send))
+                print("sent %d bytes" % len(hexbytes(a.send)))
+            except (OSError, ssl.SSLError) as e:
+                return "closed: while sending: %s" % e, h
         return "ok", h
     except Closed as e:
         return "closed: %s" % e, h
@@ -231,6 +270,9 @@ def main():
     p.add_argument("--exclusive", action="store_true",
                    help="ClientInit asks for the screen alone")
     p.add_argument("--source", help="connect from this address")
+    p.add_argument("--slow-version", type=float, default=0,
+                   help="send the version one byte every this many seconds")
+    p.add_argument("--send", help="hex bytes sent after ServerInit")
     p.add_argument("--stop", choices=["types", "subtypes", "subtype", "tls",
                                       "result"],
                    help="stop after this step (and --hold)")
@@ -241,11 +283,16 @@ def main():
                    help="ok, stopped, failed, closed, or a prefix of the "
                         "outcome ('failed: authentication')")
     a = p.parse_args()
+    start = time.monotonic()
     outcome, h = run(a)
+    end = time.monotonic()
     print("outcome: %s" % outcome)
+    print("elapsed: %.3f s" % (end - start))
     if a.hold:
         if h.wait_close(a.hold):
-            print("closed by the server")
+            print("closed by the server after %.3f s (%.3f s from the "
+                  "connection)" % (time.monotonic() - end,
+                                   time.monotonic() - start))
             outcome = "closed: by the server"
     h.close()
     return 0 if outcome.startswith(a.expect) else 1

@@ -213,6 +213,7 @@ vnc_open(const struct options *o, const struct session_ops **ops)
 	cl->appData.encodingsString = "raw";
 	cl->appData.useRemoteCursor = FALSE;
 	cl->canHandleNewFBSize = TRUE;
+	cl->appData.shareDesktop = o->exclusive ? FALSE : TRUE;
 	cl->FinishedFrameBufferUpdate = on_finished;
 	credentials = o;
 	cl->GetPassword = get_password;

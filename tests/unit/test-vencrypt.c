@@ -6,7 +6,9 @@
  * OpenSSL as a client.  The test plays the two processes the broker
  * asks: the key holder (a thread that signs with the key the broker never
  * sees, counting signatures) and rampart-auth (a channel on the loop,
- * answering "alice" with control and "bob" with view).
+ * answering "alice" with control and "bob" with view).  And the input
+ * helper: a socket whose messages are counted, so that "a view-only
+ * client's keys, pointer and paste cause nothing" is a count of zero.
  */
 #include "config.h"
 
@@ -126,6 +128,8 @@ struct viewer {
 	int		tls_max;	/* TLS1_x_VERSION, 0: any */
 	const char	*user, *password;
 	uint32_t	ulen, plen;	/* announced, 0: the real ones */
+	const void	*after;		/* sent after ServerInit */
+	size_t		after_len;
 	/* What it saw. */
 	uint8_t		types[8];
 	int		ntypes;
@@ -252,6 +256,8 @@ viewer_run(void *arg)
 	put(v, ssl, "\x01", 1);
 	if (get(v, ssl, buf, 24) == 0)
 		v->server_init = 1;
+	if (v->server_init && v->after_len > 0)
+		put(v, ssl, v->after, v->after_len);
 out:
 	/* Refused or done: does the server close? */
 	if (!v->closed && !v->server_init) {
@@ -302,6 +308,47 @@ run(struct viewer *v, uint32_t security)
 		event_base_loop(b.base, EVLOOP_NONBLOCK);
 	c = newest();
 	return c != NULL && c->conn != NULL ? c : NULL;
+}
+
+/* Run the loop for ms milliseconds: the broker reads what came, and its
+ * pointer motion waits out its timer (IN_MOTION_MS). */
+static void
+pump(int ms)
+{
+	for (int i = 0; i < ms * 2; i++) {
+		event_base_loop(b.base, EVLOOP_NONBLOCK);
+		usleep(500);
+	}
+}
+
+/* --- the input helper: counted ------------------------------------------- */
+
+static int in_fds[2];
+
+/* Every message that arrived on the input helper's end since the last
+ * call; *keys of them key presses or releases. */
+static int
+input_messages(int *keys)
+{
+	struct ipc_msg m;
+	int fd, n = 0;
+
+	*keys = 0;
+	for (;;) {
+		struct pollfd pfd = { .fd = in_fds[1], .events = POLLIN };
+
+		if (poll(&pfd, 1, 0) != 1)
+			break;
+		if (ipc_recv(in_fds[1], &m, &fd, IPC_BRK2IN_FIRST,
+		    IPC_BRK2IN_LAST) != 1)
+			break;
+		if (fd >= 0)
+			close(fd);
+		n++;
+		if (m.hdr.type == IPC_BRK2IN_KEY)
+			(*keys)++;
+	}
+	return n;
 }
 
 static void
@@ -456,6 +503,65 @@ main(void)
 	    v.reason);
 	ok(b.nclients == 0 && b.nunauth == 0 && b.nviewers == 0,
 	    "nothing is left of any of them");
+
+	/*
+	 * Roles, counted at the input helper: bob (view) sends a key press
+	 * and release, a click and a motion, and a paste that
+	 * --paste-as-typing would type; nothing reaches the helper.  alice
+	 * (control) sends the same and her keys arrive.
+	 */
+	{
+		static const uint8_t msgs[] = {
+			4, 1, 0, 0, 0, 0, 0, 'a',	/* KeyEvent 'a' down */
+			4, 0, 0, 0, 0, 0, 0, 'a',	/* and up */
+			5, 1, 0, 10, 0, 10,		/* PointerEvent, left */
+			5, 0, 0, 20, 0, 20,		/* released, moved */
+			6, 0, 0, 0, 0, 0, 0, 2, 'h', 'i', /* ClientCutText */
+		};
+		int keys, n;
+
+		socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, in_fds);
+		in_set_channel(&b, in_fds[0]);
+		b.paste_as_typing = 1;
+		pump(20);
+		n = input_messages(&keys);
+		ok(n >= 1 && keys == 0, "the input helper is told the screen "
+		    "(%d messages) and nothing else", n);
+
+		v = (struct viewer){ .type = 19, .vminor = 2, .subtype = 262,
+		    .user = "bob", .password = "secret", .after = msgs,
+		    .after_len = sizeof(msgs) };
+		c = run(&v, IPC_SEC_X509PLAIN);
+		ok(v.server_init && c != NULL && c->role == CLIENT_VIEW,
+		    "bob (view) is in and sends keys, pointer and a paste");
+		pump(200);
+		ok(c != NULL && c->conn != NULL && b.nviewers == 1,
+		    "and he is still connected once they are read");
+		n = input_messages(&keys);
+		ok(n == 0, "his key, pointer and cut-text messages cause zero "
+		    "messages to the input helper (%d)", n);
+		close_all(&v);
+		pump(20);
+		n = input_messages(&keys);
+		ok(n == 0, "nor does his leaving (%d)", n);
+
+		v = (struct viewer){ .type = 19, .vminor = 2, .subtype = 262,
+		    .user = "alice", .password = "secret", .after = msgs,
+		    .after_len = sizeof(msgs) };
+		c = run(&v, IPC_SEC_X509PLAIN);
+		ok(v.server_init && c != NULL && c->role == CLIENT_CONTROL,
+		    "alice (control) is in and sends the same");
+		pump(200);
+		n = input_messages(&keys);
+		/* 'a' down and up, then "hi" typed: 2 + 4 key messages at
+		 * least, and the pointer's. */
+		ok(n > 0 && keys >= 6, "her messages reach the input helper: "
+		    "%d, %d of them keys", n, keys);
+		close_all(&v);
+		pump(20);
+		input_messages(&keys);
+		b.paste_as_typing = 0;
+	}
 
 	/* A broker refuses an address in back-off at once, with the
 	 * reason: five more failures from 192.0.2.9 (two so far). */
