@@ -459,4 +459,84 @@ done
 check "rampart is still running" rampart_alive
 rampart_stop
 
+# --- 4. TLSPlain, with --allow-anonymous-tls ----------------------------------
+
+rampart_start --users "$USERS" --tls-dir "$TLS" --allow-anonymous-tls
+check "the start warns of --allow-anonymous-tls" \
+    grep -q 'warning: --allow-anonymous-tls: VeNCrypt TLSPlain is offered' \
+    "$WORK/rampart.log"
+check "subtypes X509Plain and TLSPlain are offered" \
+    sh -c "python3 '$top_srcdir/tests/client/vencrypt.py' --stop subtypes \
+    --expect stopped '$(target)' | grep -qx 'subtypes: 262,259'"
+check "vencrypt.py logs in as admin over TLSPlain (anonymous TLS)" \
+    vc --subtype tlsplain --user admin --password "$PW" --expect ok "$(target)"
+check "the audit line says TLSPlain" \
+    grep -q 'audit: .*logged in as admin (control) by VeNCrypt TLSPlain' \
+    "$WORK/rampart.log"
+check "a wrong password over TLSPlain: 'authentication failed'" \
+    vc --subtype tlsplain --user admin --password "x$PW" \
+    --expect "failed: authentication failed" "$(target)"
+# libvncclient takes the first subtype offered that it knows: X509Plain,
+# which it will not do without a CA.  With the CA it logs in by X509Plain.
+n=$(audits 'logged in as admin (control) by VeNCrypt X509Plain')
+check "libvncclient (with the CA) still sees the frame" \
+    client --timeout 10 --user admin --password "$PW" --ca "$CERT" \
+    --expect "$FRAMES:0" "$(target)"
+check "having picked X509Plain, not TLSPlain" \
+    audits_since 'logged in as admin (control) by VeNCrypt X509Plain' "$n"
+rampart_stop
+
+# --- 5. VNC authentication, with --insecure-vnc-auth --------------------------
+
+VNCPW=$ETC/vnc-passwords
+printf 'control:ctl-8chr\nview:vw-8char\n' >"$VNCPW"
+chmod 600 "$VNCPW"
+rampart_start --users "$USERS" --tls-dir "$TLS" --insecure-vnc-auth \
+    --vnc-passwords "$VNCPW"
+check "the start warns of --insecure-vnc-auth" \
+    grep -q 'warning: --insecure-vnc-auth: VNC authentication is offered' \
+    "$WORK/rampart.log"
+check "security types VeNCrypt and VNC authentication are offered" \
+    sh -c "python3 '$top_srcdir/tests/client/vencrypt.py' --stop types \
+    --expect stopped '$(target)' | grep -qx 'types: 19,2'"
+n=$(($(wc -l <"$INPUT_LOG") + 1))
+check "libvncclient with the view secret sees the frame, types e, r" \
+    client --timeout 10 --security vnc --password vw-8char --keys e,r \
+    --expect "$FRAMES:0" --hold 1 "$(target)"
+check "the audit line: view, by VNC authentication" \
+    grep -q 'audit: .*logged in (view) by VNC authentication' \
+    "$WORK/rampart.log"
+check "the input log shows nothing of the view secret's keys" \
+    test -z "$(key_events "$n")"
+check "libvncclient with the control secret types e, r" \
+    client --timeout 10 --security vnc --password ctl-8chr --keys e,r \
+    --expect "$FRAMES:0" --hold 1 "$(target)"
+want="KEY_E down KEY_E up KEY_R down KEY_R up "
+if wait_until 5 eval '[ "$(key_events "$n")" = "$want" ]'; then
+	pass "the control secret's keys arrive: e and r, down and up"
+else
+	fail "the control secret's keys arrive: e and r, down and up"
+	diag "input log since line $n:" "$(tail -n +"$n" "$INPUT_LOG")"
+fi
+n=$(audits 'login failed by VNC authentication')
+check "a wrong secret gets no frame" \
+    sh -c "! $TESTCLIENT --timeout 5 --security vnc --password wrong-12 \
+    --expect '$FRAMES' '$(target)'"
+check "and is logged as a failed login" \
+    audits_since 'login failed by VNC authentication' "$n"
+rampart_stop
+
+# A file of secrets that others may read stops rampart, saying the fix.
+chmod 644 "$VNCPW"
+out=$WORK/vnc-644.out
+timeout 20 "$RAMPART" --foreground --config /dev/null \
+    --listen "tcp:127.0.0.1:$(free_port)" --capture "replay:$FRAMES" \
+    --users "$USERS" --tls-dir "$TLS" --insecure-vnc-auth \
+    --vnc-passwords "$VNCPW" >"$out" 2>&1
+rc=$?
+check "vnc-passwords with mode 0644: rampart exits 1" test $rc -eq 1
+check "saying the file, its mode and chmod 600" \
+    grep -q "$VNCPW .*(mode 0644).*chmod 600 $VNCPW" "$out"
+diag "it said: $(cat "$out")"
+
 done_testing
