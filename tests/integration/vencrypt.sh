@@ -539,4 +539,65 @@ check "saying the file, its mode and chmod 600" \
     grep -q "$VNCPW .*(mode 0644).*chmod 600 $VNCPW" "$out"
 diag "it said: $(cat "$out")"
 
+# --- 6. the README's first command ----------------------------------------------
+
+# ./rampart --foreground, with its defaults: the users file, the initial
+# password and the certificate go to /etc/rampart.  That is a tmpfs of
+# its own here, in a mount namespace of rampart's own, so the host's /etc
+# stays as it is -- except that /etc/rampart must exist to be mounted on:
+# when it did not, this test leaves it behind, empty.  The port and the
+# screen are the test's; no --config, --users or --tls-dir.
+if command -v unshare >/dev/null && [ -z "$NS_EXEC" ]; then
+	[ -d /etc/rampart ] || mkdir -p /etc/rampart
+	host_etc=$(ls -laR --time-style=full-iso /etc/rampart)
+	PORT=$(free_port)
+	QS=$WORK/quickstart.log
+	unshare -m sh -c 'mount -t tmpfs -o mode=0755 tmpfs /etc/rampart &&
+	    exec "$@"' sh "$RAMPART" --foreground \
+	    --listen "tcp:127.0.0.1:$PORT" --capture "replay:$FRAMES" \
+	    >"$QS" 2>&1 &
+	RAMPART_PID=$!
+	root=/proc/$RAMPART_PID/root
+	if wait_until 20 grep -q 'listening on' "$QS"; then
+		pass "./rampart --foreground starts with /etc/rampart empty"
+	else
+		fail "./rampart --foreground starts with /etc/rampart empty"
+		diag_file "$QS"
+	fi
+	check "it prints where the password is and the user to log in as" \
+	    grep -q 'its password is in /etc/rampart/initial-admin-password (readable by root only): log in as admin with it' \
+	    "$QS"
+	check "it prints how to connect" \
+	    grep -q "connect with a VNC viewer, e.g. vncviewer 127.0.0.1::$PORT" \
+	    "$QS"
+	QPW=$(cat "$root/etc/rampart/initial-admin-password" 2>/dev/null)
+	check "libvncclient logs in as admin with that password and the certificate" \
+	    client --timeout 10 --user admin --password "$QPW" \
+	    --ca "$root/etc/rampart/tls/cert.pem" --expect "$FRAMES:0" \
+	    "$(target)"
+	# rampart-passwd, as the README says, then SIGHUP: the old password
+	# is refused, the new one logs in.
+	n=$(grep -c 'users file /etc/rampart/users: 1 account' "$QS")
+	printf 'a-new-pass-1\n' | "$PASSWD" --file "$root/etc/rampart/users" \
+	    set admin >"$WORK/passwd-set.out" 2>&1
+	check "rampart-passwd set admin" test $? -eq 0
+	kill -HUP "$RAMPART_PID"
+	check "SIGHUP reads the users file again" wait_until 10 eval \
+	    '[ "$(grep -c "users file /etc/rampart/users: 1 account" "$QS")" -gt "$n" ]'
+	check "the initial password is refused now" \
+	    sh -c "! '$TESTCLIENT' --timeout 5 --user admin \
+	    --password '$QPW' --ca '$root/etc/rampart/tls/cert.pem' \
+	    --expect '$FRAMES' '$(target)'"
+	check "the new one logs in" \
+	    client --timeout 10 --user admin --password a-new-pass-1 \
+	    --ca "$root/etc/rampart/tls/cert.pem" --expect "$FRAMES:0" \
+	    "$(target)"
+	check "the host's /etc/rampart is as it was" \
+	    test "$(ls -laR --time-style=full-iso /etc/rampart)" = "$host_etc"
+	rampart_stop
+	diag_file "$QS" 12
+else
+	skip "the README's first command (no unshare)"
+fi
+
 done_testing
