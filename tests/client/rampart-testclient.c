@@ -77,9 +77,41 @@ usage(void)
 "                         environment's RAMPART_PASSWORD when not given\n"
 "  --ca FILE              the CA of the server's certificate (VeNCrypt X509)\n"
 "  --cert FILE --key FILE this client's certificate and key (X509None)\n"
+"  --security LIST        none,vnc,vencrypt: the only security types\n"
+"                         libvncclient may pick, in this order\n"
 "  --timeout SECONDS      for each wait (default 10)\n"
 "  --verbose\n");
 	exit(2);
+}
+
+/* "none,vnc,vencrypt" to RFB security types, at most 3, 0-terminated. */
+static int
+parse_security(const char *list, uint32_t *types)
+{
+	static const struct {
+		const char	*name;
+		uint32_t	 type;
+	} names[] = { { "none", 1 }, { "vnc", 2 }, { "vencrypt", 19 } };
+	char		*copy, *tok, *save = NULL;
+	size_t		 n = 0, i;
+	int		 ret = 0;
+
+	if ((copy = strdup(list)) == NULL)
+		return -1;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strcmp(tok, names[i].name) == 0)
+				break;
+		if (i == sizeof(names) / sizeof(names[0]) || n == 3) {
+			ret = -1;
+			break;
+		}
+		types[n++] = names[i].type;
+	}
+	types[n] = 0;
+	free(copy);
+	return n == 0 ? -1 : ret;
 }
 
 int64_t
@@ -642,6 +674,7 @@ main(int argc, char *argv[])
 		{ "ca",			required_argument, NULL, 'A' },
 		{ "cert",		required_argument, NULL, 'W' },
 		{ "key",		required_argument, NULL, 'K' },
+		{ "security",		required_argument, NULL, 'Y' },
 		{ "verbose",		no_argument,	   NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -699,6 +732,10 @@ main(int argc, char *argv[])
 		case 'A': p.o.ca = optarg; break;
 		case 'W': p.o.cert = optarg; break;
 		case 'K': p.o.key = optarg; break;
+		case 'Y':
+			if (parse_security(optarg, p.o.security) == -1)
+				usage();
+			break;
 		case 'v': p.o.verbose = 1; break;
 		default: usage();
 		}

@@ -97,6 +97,9 @@ struct options {
 	 * the server's certificate, the client's certificate and key
 	 * (X509None). */
 	const char	*user, *password, *ca, *cert, *key;
+	/* The security types libvncclient may pick, 0-terminated; none
+	 * given: the first the server offers that it knows. */
+	uint32_t	 security[4];
 };
 
 /* libvncclient.  NULL when the connection or handshake failed. */

@@ -218,6 +218,15 @@ vnc_open(const struct options *o, const struct session_ops **ops)
 	credentials = o;
 	cl->GetPassword = get_password;
 	cl->GetCredential = get_credential;
+	/* libvncclient takes the first type offered that it knows; a test
+	 * of VNC authentication next to VeNCrypt must say which. */
+	if (o->security[0] != 0) {
+		size_t	n = 0;
+
+		while (o->security[n] != 0)
+			n++;
+		SetClientAuthSchemes(cl, o->security, (int)n);
+	}
 	cl->connectTimeout = o->timeout;
 	cl->readTimeout = o->timeout;
 	free(cl->serverHost);

@@ -177,9 +177,12 @@ port_listening() {
 	[ -n "$($NS_EXEC ss -Htln "sport = :$1" 2>/dev/null)" ]
 }
 
-# helper_pid NAME: the pid of one of rampart's helpers (its direct child).
+# helper_pid NAME: the pid of one of rampart's helpers (its direct child);
+# fails when there is none (the pipeline's status would be head's).
 helper_pid() {
-	pgrep -P "$RAMPART_PID" -x "$1" | head -n 1
+	local pid
+	pid=$(pgrep -P "$RAMPART_PID" -x "$1" | head -n 1)
+	[ -n "$pid" ] && echo "$pid"
 }
 
 rampart_alive() {
@@ -249,4 +252,35 @@ target() {
 # vm_rss PID: resident memory in KiB.
 vm_rss() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null
+}
+
+# --- X servers, for real viewers ---------------------------------------------
+
+# stop PID: end one process started with spawn, and forget it.
+stop() {
+	local pid rest=
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	for pid in $BG_PIDS; do
+		[ "$pid" = "$1" ] || rest="$rest $pid"
+	done
+	BG_PIDS=$rest
+}
+
+# xvfb_start W H: an X server on a display it picks itself; exports
+# DISPLAY, sets XVFB_PID.
+display_written() {
+	grep -qx '[0-9][0-9]*' "$WORK/display"
+}
+xvfb_start() {
+	: >"$WORK/display"
+	spawn Xvfb -displayfd 9 -screen 0 "${1}x${2}x24" -nolisten tcp \
+	    -noreset 9>"$WORK/display" 2>>"$WORK/xvfb.log"
+	XVFB_PID=$!
+	if ! wait_until 10 display_written; then
+		diag_file "$WORK/xvfb.log"
+		bail_out "Xvfb did not start"
+	fi
+	DISPLAY=:$(cat "$WORK/display")
+	export DISPLAY
 }

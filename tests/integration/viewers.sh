@@ -33,35 +33,6 @@ export HOME=$WORK/home NO_AT_BRIDGE=1 GDK_BACKEND=x11 \
     GSETTINGS_BACKEND=memory DBUS_SESSION_BUS_ADDRESS=unix:path=$WORK/no-bus
 unset XAUTHORITY WAYLAND_DISPLAY
 
-# stop PID: end one process started with spawn, and forget it.
-stop() {
-	local pid rest=
-	kill "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	for pid in $BG_PIDS; do
-		[ "$pid" = "$1" ] || rest="$rest $pid"
-	done
-	BG_PIDS=$rest
-}
-
-# xvfb_start W H: an X server on a display it picks itself; exports
-# DISPLAY, sets XVFB_PID.
-display_written() {
-	grep -qx '[0-9][0-9]*' "$WORK/display"
-}
-xvfb_start() {
-	: >"$WORK/display"
-	spawn Xvfb -displayfd 9 -screen 0 "${1}x${2}x24" -nolisten tcp \
-	    -noreset 9>"$WORK/display" 2>>"$WORK/xvfb.log"
-	XVFB_PID=$!
-	if ! wait_until 10 display_written; then
-		diag_file "$WORK/xvfb.log"
-		bail_out "Xvfb did not start"
-	fi
-	DISPLAY=:$(cat "$WORK/display")
-	export DISPLAY
-}
-
 connections() {
 	grep -c '): connected' "$WORK/rampart.log"
 }
