@@ -2,8 +2,9 @@
 /*
  * Listening sockets, opened by the supervisor and passed to us with the
  * security types each offers (its policy, decided by the supervisor).  A
- * wildcard listener may offer more to the connections that reached it on
- * a loopback address; that is the one thing read off a connection.
+ * wildcard listener may offer other types (None, with --insecure-no-auth)
+ * to the connections that reached it on a loopback address; that is the
+ * one thing read off a connection.
  * Listeners accept only once the sandbox is entered.
  */
 #include "config.h"
@@ -135,8 +136,7 @@ listener_add(struct broker *b, int fd, const struct ipc_sv_listener *info)
 
 	if (b->nlisteners == BROKER_MAX_LISTENERS ||
 	    (info->security & ~IPC_SEC_ALL) != 0 ||
-	    (info->security_local & ~IPC_SEC_ALL) != 0 ||
-	    (info->security & ~info->security_local) != 0) {
+	    (info->security_local & ~IPC_SEC_ALL) != 0) {
 		close(fd);
 		return -1;
 	}
