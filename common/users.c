@@ -513,6 +513,9 @@ users_parse(struct users *u, const char *text, size_t len, char *why,
 				what = "out of memory";
 				goto fail;
 			}
+		} else if (memchr(s, '\r', n) != NULL) {
+			what = "carriage return (a DOS line end?)";
+			goto fail;
 		} else if (account_parse(u, s, n, &what) < 0)
 			goto fail;
 		s += n + (nl != NULL);
@@ -612,6 +615,12 @@ vnc_passwords_parse(struct vnc_passwords *v, const char *text, size_t len,
 		}
 		if (n == 0 || s[0] == '#' || blank(s, n))
 			goto next;
+		/* It would be part of the secret, and never typed. */
+		if (memchr(s, '\r', n) != NULL) {
+			set_why(why, whylen, lineno,
+			    "carriage return (a DOS line end?)");
+			goto fail;
+		}
 		if (n > 8 && memcmp(s, "control:", 8) == 0) {
 			secret = s + 8;
 			dst = v->control;

@@ -42,6 +42,22 @@ rampart_stop
 PORT=
 rampart_start --handshake-timeout 4 --idle-timeout 3
 silent 4
+# Bytes do not push the deadline back: one byte a second (the version
+# would take 12 s) is closed at 4 s all the same.
+exec 6<>"/dev/tcp/127.0.0.1/$PORT" || bail_out "cannot connect"
+start=$(date +%s)
+(for c in R F B ' ' 0 0 3 . 0 0 8; do printf %s "$c"; sleep 1; done >&6) \
+    2>/dev/null &
+trickle=$!
+read -r -t 5 version <&6
+read -r -t 15 rest <&6
+rc=$?
+elapsed=$(($(date +%s) - start))
+check "a client sending a byte a second is closed too ($elapsed s)" \
+    test $rc -eq 1 -a $elapsed -le 7
+kill "$trickle" 2>/dev/null
+wait "$trickle" 2>/dev/null
+exec 6<&-
 # A viewer that asks for updates and then sends nothing more.
 spawn client --timeout 60 --stall "$(target)"
 check "--idle-timeout 3: a viewer that sends nothing is closed" \

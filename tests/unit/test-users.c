@@ -169,6 +169,8 @@ test_refused(void)
 	    "p=1$" SALT_B64 "$" KEY_B64 "\n", 1, "memory");
 	REFUSED("r of 8 digits", "alice:view:$scrypt$ln=1,r=10000000,p=1$"
 	    SALT_B64 "$" KEY_B64 "\n", 1, "hash is not");
+	REFUSED("a DOS line end", "# x\r\nalice:view:" LN10_HASH "\r\n", 2,
+	    "carriage return");
 	REFUSED("a NUL byte", "# x\n\nalice\0:view:" LN10_HASH "\n", 3,
 	    "NUL");
 
@@ -454,6 +456,10 @@ test_vnc(void)
 	ok(vnc_passwords_parse(&v, "view:a\0b\n", 9, why, sizeof(why)) == -1 &&
 	    strncmp(why, "line 1: ", 8) == 0 && strstr(why, "NUL"),
 	    "vnc: NUL byte: %s", why);
+	t = "control:sesame\r\n";
+	ok(vnc_passwords_parse(&v, t, strlen(t), why, sizeof(why)) == -1 &&
+	    strncmp(why, "line 1: ", 8) == 0 && strstr(why, "carriage"),
+	    "vnc: a DOS line end is not taken into the secret: %s", why);
 	t = "# nothing\n\n";
 	ok(vnc_passwords_parse(&v, t, strlen(t), why, sizeof(why)) == -1,
 	    "vnc: no password at all is an error: %s", why);
