@@ -319,6 +319,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "rampart: %s\n", why);
 		close_listeners(&cfg, fds, cfg.nlisten);
 		pidfile_remove(cfg.pid_file, pid_fd);
+		config_free(&cfg);
 		return 1;
 	}
 	/* The first start's note goes to the terminal too (a daemon logs to
