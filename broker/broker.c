@@ -72,6 +72,11 @@ tls_material(struct broker *b, const struct ipc_sv_tls *t, int fd)
 		return -1;
 	}
 	close(fd);
+	/* OpenSSL is set up only where TLS is offered: it seeds its random
+	 * generator from the kernel, which a guest just booted may not
+	 * have yet.  The material comes before the sandbox, and so does
+	 * this. */
+	tls_init();
 	ret = tls_load(t, p, why, sizeof(why));
 	blob_unmap(p, len);
 	if (ret < 0) {
@@ -290,7 +295,6 @@ main(int argc, char **argv)
 	screen_init(&b.screen, &b);
 	in_init(&b);
 	auth_init(&b);
-	tls_init();
 	if (sandbox_prepare(&sb, SANDBOX_BROKER, user, fallback) < 0)
 		exit(1);
 	b.sandbox = &sb;

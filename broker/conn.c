@@ -26,8 +26,11 @@ struct conn {
 	size_t		input_max, output_low;
 	SSL		*ssl;		/* TLS, when it is on */
 	struct event	*close_ev;	/* closing: the last byte is out */
+	char		close_why[160];	/* and why, for closed() */
 	uint64_t	bytes_in, bytes_out;	/* at the socket */
 };
+
+static void close_now(evutil_socket_t fd, short what, void *arg);
 
 static struct bufferevent *
 conn_top(const struct conn *c)
@@ -68,6 +71,26 @@ tls_error(struct conn *c, struct bufferevent *bev)
 			ERR_error_string_n(e, reason, sizeof(reason));
 	snprintf(why, sizeof(why), "TLS: %s",
 	    reason[0] != '\0' ? reason : "connection error");
+	/*
+	 * A failed handshake leaves its alert (a certificate revoked,
+	 * expired, unknown...) in the socket's output: the client learns why
+	 * once it is out.  Nothing more is read meanwhile.
+	 */
+	if (c->depth > 1 && !c->closing &&
+	    evbuffer_get_length(bufferevent_get_output(c->stack[0])) > 0) {
+		c->closing = 1;
+		snprintf(c->close_why, sizeof(c->close_why), "%s", why);
+		bufferevent_disable(conn_top(c), EV_READ | EV_WRITE);
+		c->close_ev = event_new(bufferevent_get_base(c->stack[0]), -1,
+		    0, close_now, c);
+		if (c->close_ev != NULL) {
+			struct timeval tv = { CONN_CLOSE_SECONDS, 0 };
+
+			/* At most this long for a peer that does not read. */
+			event_add(c->close_ev, &tv);
+			return;
+		}
+	}
 	c->cbs->closed(c->arg, why);
 }
 
@@ -76,6 +99,11 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct conn *c = arg;
 
+	/* Already failed, the alert on its way: the first reason stays. */
+	if (c->close_why[0] != '\0') {
+		c->cbs->closed(c->arg, c->close_why);
+		return;
+	}
 	if (what & BEV_EVENT_CONNECTED) {
 		/* Only a TLS filter says so: its handshake is done. */
 		if (c->cbs->tls_ready != NULL)
@@ -118,7 +146,8 @@ close_now(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
 
-	c->cbs->closed(c->arg, "closed after its last message");
+	c->cbs->closed(c->arg, c->close_why[0] != '\0' ? c->close_why :
+	    "closed after its last message");
 }
 
 /* bev becomes the top of the stack: ours are its callbacks and limits. */

@@ -190,6 +190,8 @@ tls_init(void)
 	SSL_CTX *warm;
 	uint8_t b;
 
+	if (tls.ec_method != NULL)
+		return;
 	OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, NULL);
 	/* Providers, ciphers and the random generator set up now. */
 	if ((warm = SSL_CTX_new(TLS_server_method())) != NULL)

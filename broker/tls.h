@@ -14,8 +14,9 @@
 struct ssl_st;
 struct ipc_sv_tls;
 
-/* Before the sandbox: OpenSSL reads its configuration and sets up what
- * the handshakes will use, so that nothing is opened later. */
+/* Before the sandbox, when TLS is offered (again: nothing): OpenSSL reads
+ * its configuration and sets up what the handshakes will use, so that
+ * nothing is opened later. */
 void	tls_init(void);
 /* The key holder's end of the channel (IPC_SV2BRK_KEY_CHANNEL). */
 void	tls_set_key_channel(int fd);
