@@ -41,15 +41,6 @@
 #define AUTH_USER_FREE_FAILURES	5
 #define AUTH_USER_DELAY_MAX_MS	8000
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 void
 auth_init(struct broker *b)
 {
@@ -72,7 +63,7 @@ source_find(struct broker *b, const char *addr)
 static void
 source_gc(struct broker *b, struct auth_source *src)
 {
-	uint64_t now = now_ms();
+	uint64_t now = broker_now_ms();
 
 	if (src->failures > 0 && now - src->last_failure_ms >= AUTH_FORGET_MS)
 		src->failures = 0;
@@ -116,7 +107,7 @@ auth_admit(struct broker *b, const char *addr)
 
 	if (src == NULL)
 		return "too many addresses are logging in: try again later";
-	if (src->penalty_until_ms > now_ms())
+	if (src->penalty_until_ms > broker_now_ms())
 		return "too many failed logins from this address: try again "
 		    "later";
 	if (b->nviewers >= BROKER_MAX_CLIENTS)
@@ -347,7 +338,7 @@ auth_failed(struct client *c, const char *user)
 	struct broker *b = c->broker;
 	struct auth_source *src = c->src;
 	struct auth_user_failures *u = user_failures(b, user);
-	uint64_t now = now_ms(), delay = AUTH_FAIL_DELAY_MS;
+	uint64_t now = broker_now_ms(), delay = AUTH_FAIL_DELAY_MS;
 
 	if (u->failures > 0 && now - u->last_ms >= AUTH_FORGET_MS)
 		u->failures = 0;

@@ -23,6 +23,7 @@
 #include <sys/queue.h>
 
 #include <stdint.h>
+#include <time.h>
 
 #ifndef TAILQ_FOREACH_SAFE	/* glibc's sys/queue.h lacks it */
 #define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
@@ -36,6 +37,16 @@
 #include "broker/keyboard.h"
 #include "common/channel.h"
 #include "common/ipc.h"
+
+/* Milliseconds on the monotonic clock. */
+static inline uint64_t
+broker_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 struct event;
 struct evconnlistener;

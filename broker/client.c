@@ -100,15 +100,6 @@ client_alloc(struct broker *b)
 	return c;
 }
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /*
  * The audit log: a line for each connection, login, failed login, change
  * of role and disconnection, "audit: " first, which the supervisor sends
@@ -154,7 +145,7 @@ client_start(struct broker *b, struct client *c,
 	c->broker = b;
 	c->id = ++b->next_id;
 	c->role = CLIENT_CONTROL;	/* until a login says otherwise */
-	c->started_ms = now_ms();
+	c->started_ms = broker_now_ms();
 	c->listener = o->listener;
 	snprintf(c->tag, sizeof(c->tag), "client %u (%s)", c->id, o->peer);
 	snprintf(c->addr, sizeof(c->addr), "%s", o->addr);
@@ -282,7 +273,7 @@ client_close(struct client *c, const char *why)
 	if (!c->refusing) {
 		conn_bytes(c->conn, &in, &out);
 		audit(c, "disconnected after %.1f s%s%s, %llu bytes in, %llu "
-		    "out: %s", (double)(now_ms() - c->started_ms) / 1000,
+		    "out: %s", (double)(broker_now_ms() - c->started_ms) / 1000,
 		    c->user[0] != '\0' && c->secured ? ", user " : "",
 		    c->secured ? c->user : "", (unsigned long long)in,
 		    (unsigned long long)out, why);

@@ -41,15 +41,6 @@ static const struct chan_peer input_peer = {
 	.queue_max = IN_QUEUE_MAX, .on_full = CHAN_FULL_CLOSE,
 };
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void
 in_drop(struct broker *b)
 {
@@ -118,7 +109,7 @@ in_flush_motion(struct broker *b)
 		return;
 	b->input.motion_pending = 0;
 	evtimer_del(b->input.motion_ev);
-	b->input.motion_sent_ms = now_ms();
+	b->input.motion_sent_ms = broker_now_ms();
 	/* The helper is behind and has not seen the last motion yet: the
 	 * newest position takes its place. */
 	if (b->input.ch != NULL &&
@@ -199,7 +190,7 @@ in_key(struct broker *b, uint16_t code, int down)
 void
 in_pointer(struct broker *b, const struct ipc_in_pointer *p)
 {
-	uint64_t now = now_ms();
+	uint64_t now = broker_now_ms();
 	uint64_t due = b->input.motion_sent_ms + IN_MOTION_MS;
 	int motion = p->wheel == 0 && p->hwheel == 0 &&
 	    p->buttons == b->input.buttons;

@@ -142,21 +142,12 @@ cap_release(struct screen *s, struct ring_map *ring, uint32_t slot)
 		channel_send(s->capture, IPC_BRK2CAP_RELEASE, &r, sizeof(r), -1);
 }
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* A storm of pointer motion is one message every CAP_ACTIVE_MS: the
  * capture helper only needs to know that someone acts. */
 void
 cap_active(struct screen *s)
 {
-	uint64_t now = now_ms();
+	uint64_t now = broker_now_ms();
 
 	if (s->capture == NULL || (s->active_ms != 0 &&
 	    now - s->active_ms < CAP_ACTIVE_MS))

@@ -59,17 +59,6 @@ export HOME=$WORK/home NO_AT_BRIDGE=1 GDK_BACKEND=x11 \
     GSETTINGS_BACKEND=memory DBUS_SESSION_BUS_ADDRESS=unix:path=$WORK/no-bus
 unset XAUTHORITY WAYLAND_DISPLAY
 
-# stop PID: end one process started with spawn, and forget it.
-stop() {
-	local pid rest=
-	kill "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	for pid in $BG_PIDS; do
-		[ "$pid" = "$1" ] || rest="$rest $pid"
-	done
-	BG_PIDS=$rest
-}
-
 connections() {
 	grep -c '): connected' "$WORK/rampart.log"
 }
