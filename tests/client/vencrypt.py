@@ -198,6 +198,13 @@ def run(a):
         if a.stop == "types":
             return "stopped", h
         h.choose(a.type)
+        if a.type not in types and h.minor >= 7:
+            # The server must answer a type it did not offer with a
+            # failed SecurityResult (and a reason, in 3.8).
+            r = h.result()
+            if r != "ok":
+                return r, h
+            return "accepted a type not offered", h
         if a.type == SEC_NONE:
             if h.minor == 8:
                 r = h.result()
@@ -216,6 +223,14 @@ def run(a):
             h.subtype(code, hexbytes(a.pipeline))
             if a.stop == "subtype":
                 return "stopped", h
+            if a.tls_garbage:
+                # Not a ClientHello: the server's TLS must fail, and
+                # close.
+                h.send(hexbytes(a.tls_garbage))
+                print("sent %d bytes instead of TLS" %
+                      len(hexbytes(a.tls_garbage)))
+                h.watch(a.timeout)
+                return "timeout", h
             tls = h.start_tls(a.ca, a.cert, a.key, code == 259,
                               a.hostname)
             print("tls: %s" % tls)
@@ -273,6 +288,8 @@ def main():
     p.add_argument("--slow-version", type=float, default=0,
                    help="send the version one byte every this many seconds")
     p.add_argument("--send", help="hex bytes sent after ServerInit")
+    p.add_argument("--tls-garbage",
+                   help="hex bytes sent instead of the TLS handshake")
     p.add_argument("--stop", choices=["types", "subtypes", "subtype", "tls",
                                       "result"],
                    help="stop after this step (and --hold)")
