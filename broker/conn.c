@@ -236,7 +236,14 @@ conn_free(struct conn *c)
 {
 	if (c == NULL)
 		return;
-	/* The top first: a filter flushes into what is under it. */
+	/*
+	 * Our callbacks on the socket's buffers go first: libevent may free
+	 * a bufferevent later than asked (while one of its callbacks runs),
+	 * and they must not find this conn then.  Then the top first: a
+	 * filter flushes into what is under it.
+	 */
+	evbuffer_remove_cb(bufferevent_get_input(c->stack[0]), count_in, c);
+	evbuffer_remove_cb(bufferevent_get_output(c->stack[0]), count_out, c);
 	while (c->depth > 0)
 		bufferevent_free(c->stack[--c->depth]);
 	SSL_free(c->ssl);
