@@ -183,6 +183,9 @@ def check_rampart(t, vm):
          r.output)
     if login is None:
         return
+    # Once every helper is in its sandbox (under the sanitizers, on the
+    # guest's emulated cores, seconds after the listener is up).
+    r.logged("every helper is up", timeout=90)
     rc, out = vm.run("grep -E '^(Uid|Seccomp):' "
                      "/proc/$(pgrep -x rampart-broker)/status")
     uids = [line.split()[1:] for line in out.splitlines()
