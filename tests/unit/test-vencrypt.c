@@ -415,6 +415,7 @@ main(void)
 	ok(tls_load(&t, pem, why, sizeof(why)) == 0,
 	    "the certificate alone, without its key, makes a context (%s)",
 	    why);
+	free(pem);
 	socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, key_fds);
 	tls_set_key_channel(key_fds[0]);
 	pthread_create(&kt, NULL, key_holder, NULL);
