@@ -33,6 +33,7 @@
 #endif
 
 #include "broker/damage.h"
+#include "broker/encoders/encoder.h"
 #include "broker/frame.h"
 #include "broker/keyboard.h"
 #include "common/channel.h"
@@ -204,6 +205,7 @@ struct broker {
 	struct auth	auth;
 
 	struct screen	screen;
+	struct encode_scratch scratch;	/* for jobs run on the loop's thread */
 	struct input_link input;
 
 	const char	*keyboard_layout;	/* --keyboard-layout, "us" */

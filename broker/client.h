@@ -47,7 +47,7 @@ enum client_role {
 struct updates {
 	struct pixconv	conv;
 	const struct encoder *encoder;
-	void		*enc_state;
+	struct encode_settings settings;
 	int		desktop_size;	/* understands DesktopSize */
 	int		ext_desktop_size; /* and ExtendedDesktopSize */
 	int		screens_due;	/* an ExtendedDesktopSize, reason 0 */

@@ -36,16 +36,7 @@ static const struct encoder *const encoders[] = {
 static void
 set_encoder(struct client *c, const struct encoder *enc)
 {
-	struct updates *u = &c->up;
-
-	if (u->encoder == enc)
-		return;
-	if (u->encoder != NULL && u->encoder->state_free != NULL)
-		u->encoder->state_free(u->enc_state);
-	u->enc_state = NULL;
-	u->encoder = enc;
-	if (enc->state_new != NULL && (u->enc_state = enc->state_new()) == NULL)
-		u->encoder = &encoder_raw;	/* needs no state */
+	c->up.encoder = enc;
 }
 
 int
@@ -59,20 +50,17 @@ updates_start(struct client *c, const struct frame *f)
 	u->height = f->height;
 	frame_screens(f, &u->layout);
 	pixconv_init(&u->conv, &pixfmt_native);
-	if (u->encoder == NULL)
+	if (u->encoder == NULL) {
 		set_encoder(c, &encoder_raw);
+		u->settings = (struct encode_settings)ENCODE_SETTINGS_NONE;
+	}
 	return 0;
 }
 
 void
 updates_free(struct client *c)
 {
-	struct updates *u = &c->up;
-
-	if (u->encoder != NULL && u->encoder->state_free != NULL)
-		u->encoder->state_free(u->enc_state);
-	u->enc_state = NULL;
-	damage_free(&u->damage);
+	damage_free(&c->up.damage);
 }
 
 void
@@ -330,7 +318,7 @@ updates_send(struct client *c, struct frame *f)
 	unsigned int npseudo = pseudo_due(u);
 	size_t before = evbuffer_get_length(out);
 
-	if (encode_job_init(&job, f, u->encoder, u->enc_state, &u->conv) < 0)
+	if (encode_job_init(&job, f, u->encoder, &u->settings, &u->conv) < 0)
 		return -1;
 	job.nrects = damage_take_rects(&u->damage, &u->area, job.rects,
 	    ENCODE_JOB_MAX_RECTS);
@@ -338,13 +326,13 @@ updates_send(struct client *c, struct frame *f)
 		encode_job_done(&job);
 		return 0;
 	}
-	encode_job_run(&job);
+	encode_job_run(&job, &c->broker->scratch);
 	if (job.result < 0) {
 		encode_job_done(&job);
 		return -1;
 	}
 	session_send_update_header(&c->session,
-	    (uint16_t)(job.nrects + (resize ? 1 : 0) + npseudo));
+	    (uint16_t)(job.out_rects + (resize ? 1 : 0) + npseudo));
 	put_pseudo(c, out);
 	if (resize) {
 		struct rect all = { 0, 0, u->width, u->height };

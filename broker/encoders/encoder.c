@@ -7,11 +7,37 @@
 #include "broker/frame.h"
 #include "broker/wire.h"
 
+/* Every encoder with a scratch slot: its index here. */
+static const struct encoder *const with_slots[ENCODER_SLOTS] = {
+	&encoder_raw,
+};
+
+unsigned int
+encoder_slot(const struct encoder *enc)
+{
+	for (unsigned int i = 0; i < ENCODER_SLOTS; i++)
+		if (with_slots[i] == enc)
+			return i;
+	return ENCODER_SLOTS - 1;	/* not reached: every encoder is listed */
+}
+
+void
+encode_scratch_free(struct encode_scratch *s)
+{
+	for (unsigned int i = 0; i < ENCODER_SLOTS; i++) {
+		if (s->slot[i] != NULL && with_slots[i] != NULL &&
+		    with_slots[i]->scratch_free != NULL)
+			with_slots[i]->scratch_free(s->slot[i]);
+		s->slot[i] = NULL;
+	}
+}
+
 int
 encode_job_init(struct encode_job *job, struct frame *f,
-    const struct encoder *enc, void *state, const struct pixconv *pc)
+    const struct encoder *enc, const struct encode_settings *set,
+    const struct pixconv *pc)
 {
-	*job = (struct encode_job){ .encoder = enc, .state = state,
+	*job = (struct encode_job){ .encoder = enc, .set = *set,
 	    .conv = *pc };
 	if ((job->out = evbuffer_new()) == NULL)
 		return -1;
@@ -22,12 +48,22 @@ encode_job_init(struct encode_job *job, struct frame *f,
 }
 
 void
-encode_job_run(struct encode_job *job)
+encode_job_run(struct encode_job *job, struct encode_scratch *scratch)
 {
+	void **slot = &scratch->slot[encoder_slot(job->encoder)];
+	int n;
+
 	job->result = 0;
-	for (size_t i = 0; i < job->nrects && job->result == 0; i++)
-		job->result = job->encoder->encode(&job->src, &job->rects[i],
-		    &job->conv, job->state, job->out);
+	job->out_rects = 0;
+	for (size_t i = 0; i < job->nrects; i++) {
+		n = job->encoder->encode(&job->src, &job->rects[i], &job->conv,
+		    &job->set, slot, job->out);
+		if (n < 0) {
+			job->result = -1;
+			break;
+		}
+		job->out_rects += (unsigned int)n;
+	}
 }
 
 void

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-
 #include <event2/buffer.h>
 
 #include "broker/encoders/encoder.h"
@@ -14,13 +13,16 @@
  */
 static int
 raw_encode(const struct encode_src *src, const struct rect *r,
-    const struct pixconv *pc, void *state, struct evbuffer *out)
+    const struct pixconv *pc, const struct encode_settings *set,
+    void **scratch, struct evbuffer *out)
 {
 	struct evbuffer_iovec v;
 	size_t len;
 	uint8_t *p;
 
-	if (r->x > src->width || r->w > src->width - r->x ||
+	(void)set;
+	(void)scratch;
+	if (r->w == 0 || r->h == 0 || r->x > src->width || r->w > src->width - r->x ||
 	    r->y > src->height || r->h > src->height - r->y)
 		return -1;
 	len = (size_t)r->w * r->h * pixconv_bytes_per_pixel(pc);
@@ -36,7 +38,7 @@ raw_encode(const struct encode_src *src, const struct rect *r,
 	    src->pixels + (size_t)r->y * src->stride + (size_t)r->x * 4,
 	    src->stride, r->w, r->h);
 	v.iov_len = len;
-	return evbuffer_commit_space(out, &v, 1);
+	return evbuffer_commit_space(out, &v, 1) == 0 ? 1 : -1;
 }
 
 const struct encoder encoder_raw = {

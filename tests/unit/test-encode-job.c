@@ -34,12 +34,13 @@ static void *
 work(void *arg)
 {
 	struct worker *w = arg;
+	struct encode_scratch scratch = { 0 };
 
 	while (!w->stop) {
 		size_t n;
 
 		evbuffer_drain(w->job->out, evbuffer_get_length(w->job->out));
-		encode_job_run(w->job);
+		encode_job_run(w->job, &scratch);
 		n = evbuffer_get_length(w->job->out);
 		if (w->job->result != 0 || n != w->len + 12 ||
 		    memcmp(evbuffer_pullup(w->job->out, -1) + 12, w->want,
@@ -47,6 +48,7 @@ work(void *arg)
 			w->bad++;
 		w->runs++;
 	}
+	encode_scratch_free(&scratch);
 	return NULL;
 }
 
@@ -66,6 +68,7 @@ main(void)
 	struct broker b;
 	struct child ch;
 	struct encode_job job;
+	struct encode_settings set = ENCODE_SETTINGS_NONE;
 	struct worker w = { 0 };
 	struct frame *f;
 	struct pixconv pc;
@@ -92,7 +95,7 @@ main(void)
 	    "(%ux%u)", f->width, f->height);
 
 	pixconv_init(&pc, &pixfmt_native);
-	if (encode_job_init(&job, f, &encoder_raw, NULL, &pc) < 0)
+	if (encode_job_init(&job, f, &encoder_raw, &set, &pc) < 0)
 		bail("encode_job_init");
 	job.rects[0] = (struct rect){ 0, 0, f->width, f->height };
 	job.nrects = 1;

@@ -48,6 +48,8 @@ main(void)
 	uint8_t screen[STRIDE * SH], got[64], want[64];
 	struct encode_src src = { screen, STRIDE, SW, SH };
 	struct rect r = { 1, 2, 3, 2 };
+	struct encode_settings set = ENCODE_SETTINGS_NONE;
+	void *scratch = NULL;
 	struct evbuffer *out;
 	struct pixconv pc;
 	uint32_t y;
@@ -73,7 +75,8 @@ main(void)
 		return 1;
 	pixconv_init(&pc, &be565);
 	ok(encoder_raw.encoding == 0, "raw is encoding 0");
-	ok(encoder_raw.encode(&src, &r, &pc, NULL, out) == 0, "encode 3x2 at 1,2");
+	ok(encoder_raw.encode(&src, &r, &pc, &set, &scratch, out) == 1,
+	    "encode 3x2 at 1,2: one rectangle");
 	len = evbuffer_get_length(out);
 	ok(len == 12 + 3 * 2 * 2, "12 header bytes and 6 pixels of 2 bytes "
 	    "(got %zu)", len);
@@ -87,7 +90,7 @@ main(void)
 	 * 0xee of the screen. */
 	pixconv_init(&pc, &pixfmt_native);
 	r = (struct rect){ 0, 0, SW, SH };
-	ok(encoder_raw.encode(&src, &r, &pc, NULL, out) == 0 &&
+	ok(encoder_raw.encode(&src, &r, &pc, &set, &scratch, out) == 1 &&
 	    evbuffer_get_length(out) == 12 + SW * SH * 4,
 	    "native: the whole screen, 4 bytes a pixel");
 	evbuffer_drain(out, 12);
@@ -106,13 +109,12 @@ main(void)
 	    "0xff");
 
 	r = (struct rect){ 3, 0, 3, 1 };
-	ok(encoder_raw.encode(&src, &r, &pc, NULL, out) == -1 &&
+	ok(encoder_raw.encode(&src, &r, &pc, &set, &scratch, out) == -1 &&
 	    evbuffer_get_length(out) == 0,
 	    "a rect past the screen is refused and adds nothing");
 	r = (struct rect){ 0, 0, 0, 0 };
-	ok(encoder_raw.encode(&src, &r, &pc, NULL, out) == 0 &&
-	    evbuffer_get_length(out) == 12, "an empty rect is a header");
-	evbuffer_drain(out, 12);
+	ok(encoder_raw.encode(&src, &r, &pc, &set, &scratch, out) == -1 &&
+	    evbuffer_get_length(out) == 0, "an empty rect is refused");
 
 	r = (struct rect){ 0x1234, 0x5678, 0x9abc, 0xdef0 };
 	ok(encoder_rect_header(out, &r, -239) == 0, "header with cursor "
