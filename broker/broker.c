@@ -170,6 +170,9 @@ sv_answer(void *arg, const struct ipc_msg *m, int fd)
 		if (sandbox_enter(b->sandbox) < 0)
 			exit(1);
 		log_debug("sandboxed");
+		/* Threads only now: under the filter and without
+		 * privileges, like the rest of us. */
+		pool_start(b->pool);
 		b->started = 1;
 		listeners_enable(b);
 		return 0;
@@ -201,17 +204,23 @@ sv_closed(void *arg, int error, const char *why)
  */
 #define BROKER_AS_BASE		(512UL << 20)
 #define BROKER_AS_PER_CLIENT	(40UL << 20)
+/* An encoder thread: the C library's arena for it (64 MiB of address
+ * space reserved), its stack and its scratch. */
+#define BROKER_AS_PER_THREAD	(96UL << 20)
 
 static void
-limit_address_space(void)
+limit_address_space(unsigned int threads)
 {
 #ifndef __SANITIZE_ADDRESS__
 	struct rlimit rl;
 
 	rl.rlim_cur = rl.rlim_max = BROKER_AS_BASE +
-	    BROKER_MAX_CLIENTS * BROKER_AS_PER_CLIENT;
+	    BROKER_MAX_CLIENTS * BROKER_AS_PER_CLIENT +
+	    threads * BROKER_AS_PER_THREAD;
 	if (setrlimit(RLIMIT_AS, &rl) < 0)
 		log_warn("address space limit");
+#else
+	(void)threads;
 #endif
 }
 
@@ -230,12 +239,34 @@ seconds_option(const char *name, const char *v, int def, int min)
 	return (int)n;
 }
 
+/*
+ * --encoder-threads N: 0 encodes on the event loop's thread; the default
+ * is a thread per processor (counted now: the sandbox cannot read /sys).
+ */
+static unsigned int
+encoder_threads_option(const char *v)
+{
+	char *end;
+	long n;
+
+	if (v == NULL) {
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+		return n < 1 ? 1 : n > POOL_MAX_THREADS ? POOL_MAX_THREADS :
+		    (unsigned int)n;
+	}
+	n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || n < 0 || n > POOL_MAX_THREADS)
+		fatalx("--encoder-threads %s: expected 0 to %d", v,
+		    POOL_MAX_THREADS);
+	return (unsigned int)n;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *user = NULL, *fallback = "nobody", *paste = "no";
 	const char *layout = NULL, *sharing = "shared", *handshake = NULL;
-	const char *idle = NULL;
+	const char *idle = NULL, *threads = NULL;
 	const struct helper_option opts[] = {
 		{ "user", 0, &user },
 		{ "keyboard-layout", 0, &layout },
@@ -243,6 +274,7 @@ main(int argc, char **argv)
 		{ "sharing", 0, &sharing },
 		{ "handshake-timeout", 0, &handshake },
 		{ "idle-timeout", 0, &idle },
+		{ "encoder-threads", 0, &threads },
 	};
 	struct broker b;
 	struct sandbox sb;
@@ -251,7 +283,7 @@ main(int argc, char **argv)
 	    sizeof(opts) / sizeof(opts[0]), "[--user NAME] [--keyboard-layout "
 	    "LAYOUT] [--paste-as-typing yes|no] [--sharing shared|"
 	    "exclusive-control|exclusive] [--handshake-timeout SECONDS] "
-	    "[--idle-timeout SECONDS]");
+	    "[--idle-timeout SECONDS] [--encoder-threads N]");
 	/* Only the default user falls back to nobody: a user named and
 	 * missing is an error, not a reason to run as someone else. */
 	if (user != NULL)
@@ -275,6 +307,7 @@ main(int argc, char **argv)
 	b.handshake_seconds = seconds_option("handshake-timeout", handshake,
 	    BROKER_HANDSHAKE_SECONDS, 1);
 	b.idle_seconds = seconds_option("idle-timeout", idle, 0, 0);
+	b.encoder_threads = encoder_threads_option(threads);
 	/*
 	 * The layout is compiled now, from files: the sandbox opens none.
 	 * One that was asked for and cannot be had stops us (the supervisor
@@ -293,12 +326,14 @@ main(int argc, char **argv)
 	if ((b.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	screen_init(&b.screen, &b);
+	if ((b.pool = pool_new(b.base, b.encoder_threads)) == NULL)
+		fatalx("encoder pool");
 	in_init(&b);
 	auth_init(&b);
 	if (sandbox_prepare(&sb, SANDBOX_BROKER, user, fallback) < 0)
 		exit(1);
 	b.sandbox = &sb;
-	limit_address_space();
+	limit_address_space(b.encoder_threads);
 	b.sv = channel_new(b.base, IPC_FD, &sv_peer, sv_answer, sv_closed, &b);
 	if (b.sv == NULL)
 		fatalx("supervisor channel");

@@ -34,6 +34,7 @@
 
 #include "broker/damage.h"
 #include "broker/encoders/encoder.h"
+#include "broker/pool.h"
 #include "broker/frame.h"
 #include "broker/keyboard.h"
 #include "common/channel.h"
@@ -205,7 +206,8 @@ struct broker {
 	struct auth	auth;
 
 	struct screen	screen;
-	struct encode_scratch scratch;	/* for jobs run on the loop's thread */
+	struct pool	*pool;		/* encoder threads */
+	unsigned int	encoder_threads; /* --encoder-threads */
 	struct input_link input;
 
 	const char	*keyboard_layout;	/* --keyboard-layout, "us" */

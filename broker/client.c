@@ -57,6 +57,9 @@ static void on_pointer(void *arg, uint16_t x, uint16_t y, uint16_t mask);
 static void on_cut_text(void *arg, const uint8_t *text, size_t len,
     uint32_t total);
 static int on_set_desktop_size(void *arg, int status);
+static void on_continuous(void *arg, int enable, const struct rect *r);
+static void on_fence(void *arg, uint32_t flags, const uint8_t *payload,
+    size_t len);
 static void client_emit_key(void *arg, uint16_t code, int down);
 
 static const struct session_cbs client_session_cbs = {
@@ -74,6 +77,8 @@ static const struct session_cbs client_session_cbs = {
 	.pointer = on_pointer,
 	.cut_text = on_cut_text,
 	.set_desktop_size = on_set_desktop_size,
+	.continuous = on_continuous,
+	.fence = on_fence,
 };
 
 /*
@@ -697,6 +702,18 @@ static int
 on_set_desktop_size(void *arg, int status)
 {
 	return updates_set_desktop_size(arg, status);
+}
+
+static void
+on_continuous(void *arg, int enable, const struct rect *r)
+{
+	updates_continuous(arg, enable, r);
+}
+
+static void
+on_fence(void *arg, uint32_t flags, const uint8_t *payload, size_t len)
+{
+	updates_fence(arg, flags, payload, len);
 }
 
 /* A keysym the layout has no key for: said once, then dropped. */

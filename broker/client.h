@@ -18,6 +18,7 @@
 
 struct conn;
 struct encoder;
+struct encoded;
 
 /* RFB pointer buttons that stay down (left, middle, right, back and the
  * forward of ExtendedMouseButtons), as opposed to the wheel's bits, which
@@ -41,6 +42,35 @@ struct encoder;
 enum client_role {
 	CLIENT_CONTROL,		/* views, types and points */
 	CLIENT_VIEW,		/* views only */
+};
+
+/* Fence requests of a client waiting for their answer; more closes it. */
+#define UPDATES_FENCE_QUEUE	4
+/* Our own Fence requests (pings) out at once. */
+#define PACING_PINGS		8
+
+/*
+ * Pacing of a client on ContinuousUpdates that has Fence: after each
+ * update a Fence request goes out, and its answer says the client has
+ * read everything before it.  From those come the round-trip time and how
+ * much is in flight; an update starts only while less than the window is
+ * in flight, and the window grows while round trips stay near the
+ * shortest seen and shrinks when they grow (a queue is building up on the
+ * way).  A slow link so gets fewer, fresher frames, not a longer queue.
+ */
+struct pacing {
+	uint64_t	sent;		/* update bytes queued, all told */
+	uint64_t	acked;		/* of them, read by the client */
+	uint32_t	seq;		/* of the last ping sent */
+	unsigned int	npings;		/* out, oldest first in ping[] */
+	struct {
+		uint32_t	seq;
+		uint64_t	sent;	/* pace.sent when it went */
+		uint64_t	at_ms;
+	}		ping[PACING_PINGS];
+	uint32_t	rtt_min_ms;	/* 0: none measured */
+	uint32_t	rtt_ms;		/* the last */
+	size_t		window;		/* bytes */
 };
 
 /* What one client asked for and has not been sent yet (updates.c). */
@@ -67,6 +97,34 @@ struct updates {
 	int		leds_due;
 	int		leds_told;	/* it was told LEDs once */
 	uint32_t	leds_sent;	/* IPC_LED_*, as last told */
+	int		last_rect;	/* understands LastRect */
+	int		name_due;	/* a DesktopName rectangle */
+	int		name_told;
+
+	/* The update being encoded: it goes out when every part is ready
+	 * (updates_encoded()), and no other starts before. */
+	int		busy;
+	int		busy_resize;	/* it carries the new size */
+	struct encoded	*parts[ENCODE_JOB_MAX_RECTS];
+	size_t		nparts;
+	/* Zlib streams (ENCODER_ZLIB_STREAM) the client has seen the
+	 * header of, a bit per encoder slot. */
+	unsigned int	zlib_started;
+
+	/* ContinuousUpdates: updates go without requests, for this area. */
+	int		continuous;
+	struct rect	cu_area;
+	int		cu_end_due;	/* EndOfContinuousUpdates, after busy */
+	/* Fence: the client's requests are answered after the update
+	 * being encoded (a request says "after what came before"). */
+	int		fence;		/* it listed Fence: we sent ours */
+	unsigned int	fence_replies;	/* queued in fence_reply[] */
+	struct {
+		uint32_t	flags;
+		uint8_t		len;
+		uint8_t		payload[SESSION_FENCE_PAYLOAD_MAX];
+	}		fence_reply[UPDATES_FENCE_QUEUE];
+	struct pacing	pace;
 };
 
 /* A paste being typed (paste.c). */
@@ -138,6 +196,9 @@ void	updates_try(struct client *c);
 int	updates_set_desktop_size(struct client *c, int status);
 /* The keyboard LEDs changed (or became known): told to those who asked. */
 void	updates_leds_changed(struct client *c);
+void	updates_continuous(struct client *c, int enable, const struct rect *r);
+void	updates_fence(struct client *c, uint32_t flags, const uint8_t *payload,
+	    size_t len);
 
 /* broker/paste.c: type a ClientCutText (Latin-1) on the layout, a
  * character every PASTE_TICK_MS; a paste while one is typing is refused. */

@@ -7,6 +7,7 @@
 
 #include "broker/broker.h"
 #include "broker/frame.h"
+#include "broker/share.h"
 #include "common/log.h"
 
 struct ring_map *
@@ -80,6 +81,7 @@ frame_unref(struct frame *f)
 {
 	if (f == NULL || --f->refs > 0)
 		return;
+	share_frame_gone(f);
 	if (f->ring != NULL) {
 		cap_release(f->screen, f->ring, f->slot);
 		ring_map_unref(f->ring);

@@ -21,6 +21,7 @@
 #include "common/ring.h"
 
 struct screen;
+struct encoded;
 
 /*
  * The monitors a frame shows, as its ring announced them: the screens of
@@ -55,6 +56,10 @@ struct frame {
 	struct screen	*screen;	/* where a slot is released */
 	struct layout	layout;		/* its ring's; ours: n 0 */
 	uint32_t	transform;	/* IPC_TRANSFORM_*: how it was turned */
+	/* Rectangles encoded from it, for every client to share
+	 * (share.c). */
+	struct encoded	*cache;
+	unsigned int	ncached;
 };
 
 struct ring_map *ring_map_new(int fd, unsigned int capture_gen,

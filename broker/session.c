@@ -440,6 +440,87 @@ on_set_desktop_size(struct session *s, const uint8_t *p, size_t len)
 	return (long)need;
 }
 
+/*
+ * EnableContinuousUpdates: 10 bytes.  Only after the server announced
+ * them (its EndOfContinuousUpdates); before that it is not a message the
+ * client may send.
+ */
+static long
+on_continuous(struct session *s, const uint8_t *p, size_t len)
+{
+	struct rect r;
+
+	if (len < 10)
+		return 0;
+	if (!(s->announced & SESSION_ANNOUNCED_CONTINUOUS)) {
+		log_warnx("%s: EnableContinuousUpdates before the server "
+		    "offered them", s->tag);
+		return -1;
+	}
+	r = (struct rect){ wire_get16(p + 2), wire_get16(p + 4),
+	    wire_get16(p + 6), wire_get16(p + 8) };
+	if (p[1] != 0 && clip(&r, s->width, s->height) < 0)
+		r = (struct rect){ 0, 0, 0, 0 };
+	s->cbs->continuous(s->arg, p[1] != 0, &r);
+	return 10;
+}
+
+/* Fence: 9 bytes, then a payload of at most 64 (rfbproto.rst: longer is
+ * a protocol error).  Only after the server sent one. */
+static long
+on_fence(struct session *s, const uint8_t *p, size_t len)
+{
+	size_t n;
+
+	if (len < 9)
+		return 0;
+	if (!(s->announced & SESSION_ANNOUNCED_FENCE)) {
+		log_warnx("%s: Fence before the server sent one", s->tag);
+		return -1;
+	}
+	n = p[8];
+	if (n > SESSION_FENCE_PAYLOAD_MAX) {
+		log_warnx("%s: Fence with a payload of %zu bytes", s->tag, n);
+		return -1;
+	}
+	if (len < 9 + n)
+		return 0;
+	s->cbs->fence(s->arg, wire_get32(p + 4), p + 9, n);
+	return (long)(9 + n);
+}
+
+void
+session_put_fence(struct evbuffer *out, uint32_t flags,
+    const uint8_t *payload, size_t len)
+{
+	uint8_t b[9 + SESSION_FENCE_PAYLOAD_MAX] = { SESSION_MSG_FENCE };
+
+	if (len > SESSION_FENCE_PAYLOAD_MAX)
+		fatalx("Fence payload of %zu bytes", len);
+	wire_put32(b + 4, flags);
+	b[8] = (uint8_t)len;
+	if (len > 0)
+		memcpy(b + 9, payload, len);
+	evbuffer_add(out, b, 9 + len);
+}
+
+void
+session_put_end_of_continuous(struct evbuffer *out)
+{
+	wire_add8(out, SESSION_MSG_CONTINUOUS);
+}
+
+size_t
+session_put_desktop_name(struct evbuffer *out, const char *name)
+{
+	uint8_t b[SESSION_PSEUDO_SIZE] = { 0 };
+
+	wire_put32(b + 8, (uint32_t)SESSION_ENC_DESKTOP_NAME);
+	evbuffer_add(out, b, sizeof(b));
+	wire_add_string(out, name);
+	return sizeof(b) + 4 + strlen(name);
+}
+
 typedef long handler_fn(struct session *, const uint8_t *, size_t);
 
 /* Indexed by the message type: every byte has its entry. */
@@ -452,6 +533,8 @@ static handler_fn *const handlers[256] = {
 	[rfbClientCutText] = on_cut_text,
 	[rfbSetDesktopSize] = on_set_desktop_size,
 	[rfbQemuEvent] = on_qemu,
+	[SESSION_MSG_CONTINUOUS] = on_continuous,
+	[SESSION_MSG_FENCE] = on_fence,
 };
 
 long

@@ -33,6 +33,30 @@ struct evbuffer;
 #define SESSION_ENC_VMWARE_LEDS	0x574d5668	/* VMware LED State */
 #define SESSION_ENC_EXT_MOUSE	(-316)	/* ExtendedMouseButtons */
 
+/* Pseudo-encodings of updates and flow (rfbproto.rst). */
+#define SESSION_ENC_COPYRECT	1
+#define SESSION_ENC_CURSOR	(-239)	/* Cursor (rich cursor) */
+#define SESSION_ENC_LAST_RECT	(-224)
+#define SESSION_ENC_DESKTOP_NAME (-307)
+#define SESSION_ENC_FENCE	(-312)
+#define SESSION_ENC_CONTINUOUS	(-313)	/* ContinuousUpdates */
+
+/* Messages of ContinuousUpdates and Fence, both ways. */
+#define SESSION_MSG_CONTINUOUS	150	/* EnableContinuousUpdates; End... */
+#define SESSION_MSG_FENCE	248
+
+/* Fence flags: those we know; a request's others are answered cleared. */
+#define SESSION_FENCE_BLOCK_BEFORE	0x00000001u
+#define SESSION_FENCE_BLOCK_AFTER	0x00000002u
+#define SESSION_FENCE_SYNC_NEXT		0x00000004u
+#define SESSION_FENCE_REQUEST		0x80000000u
+#define SESSION_FENCE_KNOWN		0x00000007u
+#define SESSION_FENCE_PAYLOAD_MAX	64
+
+/* What the server told the client it may use (session.announced). */
+#define SESSION_ANNOUNCED_FENCE		0x01
+#define SESSION_ANNOUNCED_CONTINUOUS	0x02
+
 /* What the server confirmed to the client, with an empty pseudo-rectangle
  * of the encoding: from then on the client may send the messages. */
 #define SESSION_QEMU_KEYS	0x01	/* message 255, submessage 0 */
@@ -117,6 +141,13 @@ struct session_cbs {
 	/* SetDesktopSize, whole: status is SESSION_EDS_INVALID or
 	 * SESSION_EDS_PROHIBITED.  0, or -1 to close. */
 	int	(*set_desktop_size)(void *arg, int status);
+	/* EnableContinuousUpdates (after the server announced them): on,
+	 * for the area r (clipped to the screen; empty: nothing), or off. */
+	void	(*continuous)(void *arg, int enable, const struct rect *r);
+	/* A Fence from the client (after the server sent one): a request
+	 * (SESSION_FENCE_REQUEST set) to answer, or the answer to ours. */
+	void	(*fence)(void *arg, uint32_t flags, const uint8_t *payload,
+		    size_t len);
 };
 
 struct session {
@@ -135,6 +166,7 @@ struct session {
 	size_t		cut_len;	/* bytes of it kept in cut */
 	uint8_t		cut[SESSION_CUT_KEEP];
 	unsigned int	confirmed;	/* SESSION_QEMU_KEYS, SESSION_EXT_MOUSE */
+	unsigned int	announced;	/* SESSION_ANNOUNCED_* */
 	uint16_t	width, height;	/* the screen the client knows */
 	unsigned int	resize_refused;	/* SetDesktopSize messages answered */
 };
@@ -177,6 +209,13 @@ void	session_put_pseudo(struct evbuffer *out, int32_t encoding);
 /* The keyboard LEDs (IPC_LED_*) as a QEMU (1 byte) or VMware (4 bytes)
  * LED State pseudo-rectangle, into out; its size. */
 size_t	session_put_leds(struct evbuffer *out, int vmware, uint32_t leds);
+/* A Fence message (flags, payload of len <= SESSION_FENCE_PAYLOAD_MAX),
+ * and EndOfContinuousUpdates, into out. */
+void	session_put_fence(struct evbuffer *out, uint32_t flags,
+	    const uint8_t *payload, size_t len);
+void	session_put_end_of_continuous(struct evbuffer *out);
+/* A DesktopName pseudo-rectangle, into out; its size. */
+size_t	session_put_desktop_name(struct evbuffer *out, const char *name);
 /* The client now knows the screen as width x height (DesktopSize). */
 void	session_resized(struct session *s, uint16_t width, uint16_t height);
 /* One ExtendedDesktopSize rectangle of a width x height framebuffer and

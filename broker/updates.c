@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What one client is sent: FramebufferUpdates, each answering a request,
- * for the damage it accumulated since the last one.
+ * What one client is sent: FramebufferUpdates for the damage it
+ * accumulated since the last one, in the encoding it prefers.
  *
- * A client is sent an update only when it asked for one and has drained
- * what it was sent before below CLIENT_OUTPUT_LOW; until then its damage
- * accumulates.  So a slow client gets the newest pixels of everything that
+ * An update starts when the client wants one (it asked with a request, or
+ * it is on ContinuousUpdates and its area has damage), it has drained what
+ * it was sent before below CLIENT_OUTPUT_LOW, and (on ContinuousUpdates
+ * with Fence) its pacing window has room.  Until then its damage
+ * accumulates: a slow client gets the newest pixels of everything that
  * changed, never a backlog, and a client that stops reading holds at most
- * one update in memory and costs the others nothing.  (ContinuousUpdates
- * and Fence will live here: they change when an update is due, not what
- * it holds.)
+ * one update in memory and costs the others nothing.
+ *
+ * An update's rectangles are encoded off the event loop (share.c, pool.c),
+ * shared with every other client that wants the same rectangles of the
+ * same frame in the same form.  While they are encoded the client is busy:
+ * no other update starts, and replies that must follow it (Fence answers,
+ * EndOfContinuousUpdates) wait for it.
  *
  * A client that announced ExtendedDesktopSize is told of the screens (the
  * monitors in the frame) instead of DesktopSize: after every
@@ -26,18 +32,26 @@
 #include "broker/client.h"
 #include "broker/conn.h"
 #include "broker/encoders/encoder.h"
+#include "broker/share.h"
 #include "broker/wire.h"
 #include "common/log.h"
 
-static const struct encoder *const encoders[] = {
-	&encoder_raw,
-};
+/* The pacing window: where it starts, and its bounds. */
+#define PACING_WINDOW_START	(1024 * 1024)
+#define PACING_WINDOW_MIN	(64 * 1024)
+#define PACING_WINDOW_MAX	(64 * 1024 * 1024)
+/* A round trip this much over the shortest means a queue on the way. */
+#define PACING_QUEUE_MS		50
 
-static void
-set_encoder(struct client *c, const struct encoder *enc)
-{
-	c->up.encoder = enc;
-}
+/*
+ * Our pings' payload: the tag, then the sequence number.  7 bytes make the
+ * message 16: Debian 12's noVNC 1.3.0 corrupts Raw pixels that do not lie
+ * on a 4-byte boundary of its receive queue (its Raw decoder sets alpha
+ * bytes counted from the queue's start, not the rectangle's).
+ */
+static const uint8_t ping_tag[3] = { 'r', 'm', 'p' };
+
+static void send_ping(struct client *c);
 
 int
 updates_start(struct client *c, const struct frame *f)
@@ -51,16 +65,34 @@ updates_start(struct client *c, const struct frame *f)
 	frame_screens(f, &u->layout);
 	pixconv_init(&u->conv, &pixfmt_native);
 	if (u->encoder == NULL) {
-		set_encoder(c, &encoder_raw);
+		u->encoder = &encoder_raw;
 		u->settings = (struct encode_settings)ENCODE_SETTINGS_NONE;
 	}
+	u->pace.window = PACING_WINDOW_START;
 	return 0;
+}
+
+static void
+drop_parts(struct updates *u)
+{
+	for (size_t i = 0; i < u->nparts; i++)
+		encoded_unref(u->parts[i]);
+	u->nparts = 0;
+	u->busy = 0;
 }
 
 void
 updates_free(struct client *c)
 {
+	drop_parts(&c->up);
 	damage_free(&c->up.damage);
+}
+
+/* A pseudo-encoding's value, v of base..base+n-1 -> 0..n-1; else -1. */
+static int32_t
+level(int32_t v, int32_t base, int32_t n)
+{
+	return v >= base && v < base + n ? v - base : -1;
 }
 
 void
@@ -68,27 +100,39 @@ updates_set_encodings(struct client *c, const uint8_t *list, size_t n)
 {
 	const struct encoder *enc = &encoder_raw; /* every client has Raw */
 	struct updates *u = &c->up;
+	struct encode_settings set = ENCODE_SETTINGS_NONE;
 	int qemu_keys = 0, ext_mouse = 0, qemu_leds = 0, vmware_leds = 0;
+	int fence = 0, continuous = 0, name = 0;
 	int leds_enc;
 
-	c->up.desktop_size = c->up.ext_desktop_size = 0;
+	u->desktop_size = u->ext_desktop_size = u->last_rect = 0;
 	/* The client lists encodings in its order of preference: the first
-	 * one we have wins. */
+	 * one we have wins, and so does the first of each setting. */
 	for (size_t i = n; i-- > 0;) {
 		int32_t e = (int32_t)wire_get32(list + i * 4);
+		const struct encoder *known = encoder_by_number(e);
+		int32_t v;
 
-		if (e == (int32_t)rfbEncodingNewFBSize)
-			c->up.desktop_size = 1;
-		if (e == (int32_t)rfbEncodingExtDesktopSize)
-			c->up.ext_desktop_size = 1;
+		if (known != NULL)
+			enc = known;
+		if ((v = level(e, -32, 10)) >= 0)
+			set.quality = v;
+		if ((v = level(e, -256, 10)) >= 0)
+			set.compress = v;
+		if ((v = level(e, -512, 101)) >= 0)
+			set.fine_quality = v;
+		if ((v = level(e, -768, 6)) >= 0)
+			set.subsampling = v;
+		u->desktop_size |= e == (int32_t)rfbEncodingNewFBSize;
+		u->ext_desktop_size |= e == (int32_t)rfbEncodingExtDesktopSize;
+		u->last_rect |= e == SESSION_ENC_LAST_RECT;
 		qemu_keys |= e == SESSION_ENC_QEMU_KEYS;
 		ext_mouse |= e == SESSION_ENC_EXT_MOUSE;
 		qemu_leds |= e == SESSION_ENC_QEMU_LEDS;
 		vmware_leds |= e == SESSION_ENC_VMWARE_LEDS;
-		for (size_t j = 0; j < sizeof(encoders) / sizeof(encoders[0]);
-		    j++)
-			if (encoders[j]->encoding == e)
-				enc = encoders[j];
+		fence |= e == SESSION_ENC_FENCE;
+		continuous |= e == SESSION_ENC_CONTINUOUS;
+		name |= e == SESSION_ENC_DESKTOP_NAME;
 	}
 	/*
 	 * Input extensions are confirmed in its next update, and from then on
@@ -120,15 +164,41 @@ updates_set_encodings(struct client *c, const uint8_t *list, size_t n)
 	}
 	/* A new size not yet told goes as ExtendedDesktopSize to a client
 	 * that now asks for both (rfbproto.rst: never DesktopSize then). */
-	if (c->up.ext_desktop_size && c->up.resize_pending)
-		c->up.screens_due = 1;
-	set_encoder(c, enc);
-	log_debug("%s: %zu encodings, using %s%s%s%s%s%s", c->tag, n,
-	    enc->name, c->up.desktop_size ? ", DesktopSize" : "",
-	    c->up.ext_desktop_size ? ", ExtendedDesktopSize" : "",
+	if (u->ext_desktop_size && u->resize_pending)
+		u->screens_due = 1;
+	u->name_due = name && !u->name_told;
+	/*
+	 * rfbproto.rst: the first time a client lists Fence, the server
+	 * answers with a Fence of its own (ours is the first ping of the
+	 * pacing); the first time it lists ContinuousUpdates, with an
+	 * EndOfContinuousUpdates, which tells it may enable them.  Both are
+	 * messages of their own, so they go out at once.
+	 */
+	if (fence && !(c->session.announced & SESSION_ANNOUNCED_FENCE) &&
+	    client_room(c, 9 + sizeof(ping_tag) + 4)) {
+		c->session.announced |= SESSION_ANNOUNCED_FENCE;
+		u->fence = 1;
+		send_ping(c);
+	}
+	if (continuous &&
+	    !(c->session.announced & SESSION_ANNOUNCED_CONTINUOUS) &&
+	    client_room(c, 1)) {
+		c->session.announced |= SESSION_ANNOUNCED_CONTINUOUS;
+		session_put_end_of_continuous(conn_output(c->conn));
+	}
+	/* A change of encoder or settings from the next update on: what is
+	 * being encoded goes as it is. */
+	u->encoder = enc;
+	u->settings = set;
+	log_debug("%s: %zu encodings, using %s (quality %d/%d, compress %d)"
+	    "%s%s%s%s%s%s%s", c->tag, n, enc->name, set.quality,
+	    set.fine_quality, set.compress,
+	    u->desktop_size ? ", DesktopSize" : "",
+	    u->ext_desktop_size ? ", ExtendedDesktopSize" : "",
 	    qemu_keys ? ", QEMU keys" : "", ext_mouse ? ", mouse buttons" : "",
 	    leds_enc == SESSION_ENC_QEMU_LEDS ? ", QEMU LEDs" :
-	    leds_enc == SESSION_ENC_VMWARE_LEDS ? ", VMware LEDs" : "");
+	    leds_enc == SESSION_ENC_VMWARE_LEDS ? ", VMware LEDs" : "",
+	    fence ? ", Fence" : "", continuous ? ", ContinuousUpdates" : "");
 }
 
 static void
@@ -148,6 +218,10 @@ updates_request(struct client *c, const struct rect *r, int incremental)
 {
 	struct updates *u = &c->up;
 
+	/* rfbproto.rst: on ContinuousUpdates, incremental requests mean
+	 * nothing; a non-incremental one is still answered. */
+	if (incremental && u->continuous)
+		return;
 	if (!incremental)
 		damage_add_rect(&u->damage, r);
 	/* How a client learns the screens (and that it may ask for
@@ -271,13 +345,14 @@ static unsigned int
 pseudo_due(const struct updates *u)
 {
 	return (u->qemu_keys_due ? 1 : 0) + (u->ext_mouse_due ? 1 : 0) +
-	    (u->leds_due ? 1 : 0);
+	    (u->leds_due ? 1 : 0) + (u->name_due ? 1 : 0);
 }
 
 /*
- * The confirmations and the LED state, ahead of the pixels.  A
- * confirmation takes effect as it is queued: what the client sends after
- * reading it is read the new way.
+ * The confirmations and the LED state, ahead of the pixels (the desktop's
+ * name goes after them: its odd length would put the pixels off a 4-byte
+ * boundary, which noVNC 1.3.0's Raw decoder does not survive).  A confirmation takes effect as it is queued: what the client
+ * sends after reading it is read the new way.
  */
 static void
 put_pseudo(struct client *c, struct evbuffer *out)
@@ -306,65 +381,332 @@ put_pseudo(struct client *c, struct evbuffer *out)
 	}
 }
 
-/* One update: the pseudo-rectangles due, the resize, then the damage
- * inside the area asked for, encoded by a job on the current frame. */
-static int
-updates_send(struct client *c, struct frame *f)
+/*
+ * One encoded part into the client's output, by reference (the bytes are
+ * shared).  The first rectangle of a zlib stream the client gets carries
+ * the stream's header (encoder.h, ENCODER_ZLIB_STREAM).
+ */
+static void
+put_part(struct client *c, struct evbuffer *out, struct encoded *e)
+{
+	struct updates *u = &c->up;
+	unsigned int bit = 1u << encoder_slot(e->enc);
+
+	if (e->enc->flags & ENCODER_ZLIB_STREAM) {
+		uint8_t head[sizeof(e->head) + 2];
+
+		memcpy(head, e->head, sizeof(e->head));
+		if (u->zlib_started & bit)
+			evbuffer_add(out, head, sizeof(e->head));
+		else {
+			wire_put32(head + ENCODER_RECT_HEADER_SIZE,
+			    wire_get32(head + ENCODER_RECT_HEADER_SIZE) + 2);
+			memcpy(head + sizeof(e->head), ENCODER_ZLIB_HEADER, 2);
+			evbuffer_add(out, head, sizeof(head));
+			u->zlib_started |= bit;
+		}
+	}
+	evbuffer_add_buffer_reference(out, e->bytes);
+}
+
+/* What had to wait for the update being encoded, now that it is out. */
+static void
+put_deferred(struct client *c, struct evbuffer *out)
+{
+	struct updates *u = &c->up;
+
+	for (unsigned int i = 0; i < u->fence_replies; i++)
+		session_put_fence(out, u->fence_reply[i].flags,
+		    u->fence_reply[i].payload, u->fence_reply[i].len);
+	u->fence_replies = 0;
+	if (u->cu_end_due) {
+		session_put_end_of_continuous(out);
+		u->cu_end_due = 0;
+	}
+}
+
+/*
+ * Every part is encoded: the update goes out, the pseudo-rectangles and
+ * the new size first.  The count of rectangles is known now; one that
+ * does not fit in 16 bits goes with LastRect to a client that has it.
+ */
+static void
+updates_flush(struct client *c)
 {
 	struct updates *u = &c->up;
 	struct evbuffer *out = conn_output(c->conn);
-	struct encode_job job;
-	int resize = u->resize_pending;
-	unsigned int npseudo = pseudo_due(u);
 	size_t before = evbuffer_get_length(out);
+	unsigned int npseudo = pseudo_due(u);
+	uint64_t nrects = npseudo + (u->busy_resize ? 1 : 0);
+	int last_rect = 0;
 
-	if (encode_job_init(&job, f, u->encoder, &u->settings, &u->conv) < 0)
-		return -1;
-	job.nrects = damage_take_rects(&u->damage, &u->area, job.rects,
-	    ENCODE_JOB_MAX_RECTS);
-	if (job.nrects == 0 && !resize && npseudo == 0) {
-		encode_job_done(&job);
-		return 0;
+	for (size_t i = 0; i < u->nparts; i++) {
+		if (u->parts[i]->state != ENCODED_READY) {
+			drop_parts(u);
+			session_fail(&c->session, "out of memory");
+			conn_close_after_flush(c->conn);
+			return;
+		}
+		nrects += u->parts[i]->nrects;
 	}
-	encode_job_run(&job, &c->broker->scratch);
-	if (job.result < 0) {
-		encode_job_done(&job);
-		return -1;
+	if (nrects > UINT16_MAX) {
+		if (!u->last_rect) {
+			drop_parts(u);
+			session_fail(&c->session, "an update of more than "
+			    "65535 rectangles");
+			conn_close_after_flush(c->conn);
+			return;
+		}
+		last_rect = 1;
 	}
-	session_send_update_header(&c->session,
-	    (uint16_t)(job.out_rects + (resize ? 1 : 0) + npseudo));
+	session_send_update_header(&c->session, last_rect ? UINT16_MAX :
+	    (uint16_t)nrects);
 	put_pseudo(c, out);
-	if (resize) {
+	if (u->busy_resize) {
 		struct rect all = { 0, 0, u->width, u->height };
 
 		encoder_rect_header(out, &all, (int32_t)rfbEncodingNewFBSize);
 		session_resized(&c->session, (uint16_t)u->width,
 		    (uint16_t)u->height);
-		frame_screens(f, &u->layout);
-		u->resize_pending = 0;
+		u->busy_resize = 0;
 	}
-	evbuffer_add_buffer(out, job.out);
-	encode_job_done(&job);
-	u->wanted = 0;
+	for (size_t i = 0; i < u->nparts; i++)
+		put_part(c, out, u->parts[i]);
+	if (u->name_due) {
+		session_put_desktop_name(out, c->broker->desktop_name);
+		u->name_due = 0;
+		u->name_told = 1;
+	}
+	if (last_rect)
+		session_put_pseudo(out, SESSION_ENC_LAST_RECT);
+	drop_parts(u);
 	u->last_size = evbuffer_get_length(out) - before;
+	u->pace.sent += u->last_size;
+	put_deferred(c, out);
+	if (u->fence && u->continuous)
+		send_ping(c);
+}
+
+/* The client's update goes out if every part of it is there; 1 if so. */
+static int
+updates_encoded_one(struct client *c)
+{
+	struct updates *u = &c->up;
+
+	if (!u->busy)
+		return 0;
+	for (size_t i = 0; i < u->nparts; i++)
+		if (u->parts[i]->state == ENCODED_PENDING)
+			return 0;
+	updates_flush(c);
+	return 1;
+}
+
+/* A job is done: every client whose update is all there sends it, and
+ * may start the next. */
+void
+updates_encoded(struct broker *b)
+{
+	struct client *c, *tmp;
+
+	TAILQ_FOREACH_SAFE(c, &b->clients, entry, tmp)
+		if (updates_encoded_one(c))
+			updates_try(c);
+}
+
+/*
+ * One update: the damage inside the area, taken now from the current
+ * frame, its rectangles looked up in the frame's cache or encoded by a
+ * job; the size, if it changed, is part of it.
+ */
+static int
+updates_start_one(struct client *c, struct frame *f, const struct rect *area)
+{
+	struct updates *u = &c->up;
+	struct share_batch batch;
+	struct rect rects[ENCODE_JOB_MAX_RECTS];
+	size_t n;
+
+	n = damage_take_rects(&u->damage, area, rects, ENCODE_JOB_MAX_RECTS);
+	if (n == 0 && !u->resize_pending && pseudo_due(u) == 0)
+		return 0;
+	share_batch_init(&batch, c->broker, f, u->encoder, &u->conv,
+	    &u->settings);
+	u->busy = 1;
+	u->busy_resize = u->resize_pending;
+	u->resize_pending = 0;
+	if (u->busy_resize)
+		frame_screens(f, &u->layout);
+	for (size_t i = 0; i < n; i++) {
+		if ((u->parts[u->nparts] = share_get(&batch, &rects[i])) ==
+		    NULL) {
+			share_submit(&batch);
+			return -1;
+		}
+		u->nparts++;
+	}
+	share_submit(&batch);
+	u->wanted = 0;
 	return 0;
+}
+
+/* Whether pacing lets an update start: on ContinuousUpdates with Fence,
+ * while less than the window is in flight and pings are left. */
+static int
+pacing_allows(const struct updates *u)
+{
+	if (!u->continuous || !u->fence)
+		return 1;
+	return u->pace.npings < PACING_PINGS &&
+	    u->pace.sent - u->pace.acked < u->pace.window;
 }
 
 void
 updates_try(struct client *c)
 {
+	struct updates *u = &c->up;
 	struct frame *f = c->broker->screen.cur;
+	struct rect area;
 
-	if (c->session.state != SESSION_NORMAL || !c->up.wanted ||
+	if (c->session.state != SESSION_NORMAL || u->busy ||
+	    !(u->wanted || u->continuous) ||
 	    conn_unsent(c->conn) >= CLIENT_OUTPUT_LOW || f == NULL ||
-	    f->width != c->up.width || f->height != c->up.height)
+	    f->width != u->width || f->height != u->height ||
+	    !pacing_allows(u))
 		return;
-	if (c->up.ext_desktop_size && c->up.screens_due) {
+	if (u->ext_desktop_size && u->screens_due) {
 		updates_send_screens(c, f);
 		return;
 	}
-	if (updates_send(c, f) < 0) {
+	if (u->continuous && u->wanted)
+		area = u->area, rect_union(&area, &u->cu_area);
+	else
+		area = u->wanted ? u->area : u->cu_area;
+	if (area.w == 0 || area.h == 0)
+		return;
+	if (updates_start_one(c, f, &area) < 0) {
+		drop_parts(u);
 		session_fail(&c->session, "out of memory");
 		conn_close_after_flush(c->conn);
+		return;
 	}
+	/* Every part may be in a cache already: then it goes now. */
+	updates_encoded_one(c);
+}
+
+void
+updates_continuous(struct client *c, int enable, const struct rect *r)
+{
+	struct updates *u = &c->up;
+
+	if (enable) {
+		/* Damage outside the old area is kept: it goes once the
+		 * area covers it, or with a non-incremental request. */
+		u->continuous = 1;
+		u->cu_area = *r;
+		log_debug("%s: continuous updates of %ux%u at %u,%u", c->tag,
+		    r->w, r->h, r->x, r->y);
+		updates_try(c);
+		return;
+	}
+	u->continuous = 0;
+	if (!client_room(c, 1))
+		return;
+	/* rfbproto.rst: answered with EndOfContinuousUpdates, after the
+	 * update under way if there is one. */
+	if (u->busy)
+		u->cu_end_due = 1;
+	else
+		session_put_end_of_continuous(conn_output(c->conn));
+	log_debug("%s: continuous updates off", c->tag);
+}
+
+/* A ping: a Fence request that the client answers once it has read all
+ * that came before it (BlockBefore). */
+static void
+send_ping(struct client *c)
+{
+	struct pacing *p = &c->up.pace;
+	uint8_t payload[sizeof(ping_tag) + 4];
+
+	if (p->npings == PACING_PINGS)
+		return;
+	p->seq++;
+	memcpy(payload, ping_tag, sizeof(ping_tag));
+	wire_put32(payload + sizeof(ping_tag), p->seq);
+	p->ping[p->npings].seq = p->seq;
+	p->ping[p->npings].sent = p->sent;
+	p->ping[p->npings].at_ms = broker_now_ms();
+	p->npings++;
+	session_put_fence(conn_output(c->conn), SESSION_FENCE_REQUEST |
+	    SESSION_FENCE_BLOCK_BEFORE, payload, sizeof(payload));
+}
+
+/*
+ * The answer to a ping: everything sent before it was read.  Round trips
+ * near the shortest grow the window by what was acknowledged (the link
+ * took it without a queue); long ones shrink it by a quarter.
+ */
+static void
+ping_answered(struct client *c, uint32_t seq)
+{
+	struct pacing *p = &c->up.pace;
+	uint64_t now = broker_now_ms(), acked;
+	unsigned int i;
+
+	for (i = 0; i < p->npings && p->ping[i].seq != seq; i++)
+		;
+	if (i == p->npings)
+		return;		/* not one of ours, or answered twice */
+	p->rtt_ms = (uint32_t)(now - p->ping[i].at_ms);
+	if (p->rtt_min_ms == 0 || p->rtt_ms < p->rtt_min_ms)
+		p->rtt_min_ms = p->rtt_ms > 0 ? p->rtt_ms : 1;
+	acked = p->ping[i].sent - p->acked;
+	p->acked = p->ping[i].sent;
+	if (p->rtt_ms <= p->rtt_min_ms + PACING_QUEUE_MS / 2) {
+		p->window += acked;
+		if (p->window > PACING_WINDOW_MAX)
+			p->window = PACING_WINDOW_MAX;
+	} else if (p->rtt_ms > 2 * p->rtt_min_ms + PACING_QUEUE_MS) {
+		p->window -= p->window / 4;
+		if (p->window < PACING_WINDOW_MIN)
+			p->window = PACING_WINDOW_MIN;
+	}
+	/* Answers come in order: the older pings are answered too. */
+	p->npings -= i + 1;
+	memmove(p->ping, p->ping + i + 1, p->npings * sizeof(p->ping[0]));
+	updates_try(c);
+}
+
+void
+updates_fence(struct client *c, uint32_t flags, const uint8_t *payload,
+    size_t len)
+{
+	struct updates *u = &c->up;
+
+	if (!(flags & SESSION_FENCE_REQUEST)) {
+		if (len == sizeof(ping_tag) + 4 &&
+		    memcmp(payload, ping_tag, sizeof(ping_tag)) == 0)
+			ping_answered(c, wire_get32(payload +
+			    sizeof(ping_tag)));
+		return;
+	}
+	/* A request: answered with the flags we know, after whatever is
+	 * under way (an update in the old pixel format, say). */
+	flags &= SESSION_FENCE_KNOWN;
+	if (!u->busy) {
+		if (client_room(c, 9 + len))
+			session_put_fence(conn_output(c->conn), flags, payload,
+			    len);
+		return;
+	}
+	if (u->fence_replies == UPDATES_FENCE_QUEUE) {
+		session_fail(&c->session, "too many Fence requests at once");
+		conn_close_after_flush(c->conn);
+		return;
+	}
+	u->fence_reply[u->fence_replies].flags = flags;
+	u->fence_reply[u->fence_replies].len = (uint8_t)len;
+	memcpy(u->fence_reply[u->fence_replies].payload, payload, len);
+	u->fence_replies++;
 }

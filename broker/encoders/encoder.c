@@ -4,13 +4,21 @@
 #include <event2/buffer.h>
 
 #include "broker/encoders/encoder.h"
-#include "broker/frame.h"
 #include "broker/wire.h"
 
 /* Every encoder with a scratch slot: its index here. */
 static const struct encoder *const with_slots[ENCODER_SLOTS] = {
 	&encoder_raw,
 };
+
+const struct encoder *
+encoder_by_number(int32_t encoding)
+{
+	for (unsigned int i = 0; i < ENCODER_SLOTS; i++)
+		if (with_slots[i] != NULL && with_slots[i]->encoding == encoding)
+			return with_slots[i];
+	return NULL;
+}
 
 unsigned int
 encoder_slot(const struct encoder *enc)
@@ -30,50 +38,6 @@ encode_scratch_free(struct encode_scratch *s)
 			with_slots[i]->scratch_free(s->slot[i]);
 		s->slot[i] = NULL;
 	}
-}
-
-int
-encode_job_init(struct encode_job *job, struct frame *f,
-    const struct encoder *enc, const struct encode_settings *set,
-    const struct pixconv *pc)
-{
-	*job = (struct encode_job){ .encoder = enc, .set = *set,
-	    .conv = *pc };
-	if ((job->out = evbuffer_new()) == NULL)
-		return -1;
-	job->frame = frame_ref(f);
-	job->src = (struct encode_src){ .pixels = f->pixels,
-	    .stride = f->stride, .width = f->width, .height = f->height };
-	return 0;
-}
-
-void
-encode_job_run(struct encode_job *job, struct encode_scratch *scratch)
-{
-	void **slot = &scratch->slot[encoder_slot(job->encoder)];
-	int n;
-
-	job->result = 0;
-	job->out_rects = 0;
-	for (size_t i = 0; i < job->nrects; i++) {
-		n = job->encoder->encode(&job->src, &job->rects[i], &job->conv,
-		    &job->set, slot, job->out);
-		if (n < 0) {
-			job->result = -1;
-			break;
-		}
-		job->out_rects += (unsigned int)n;
-	}
-}
-
-void
-encode_job_done(struct encode_job *job)
-{
-	frame_unref(job->frame);
-	job->frame = NULL;
-	if (job->out != NULL)
-		evbuffer_free(job->out);
-	job->out = NULL;
 }
 
 int

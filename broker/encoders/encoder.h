@@ -16,8 +16,6 @@
 
 struct evbuffer;
 
-struct frame;
-
 struct encode_src {
 	const uint8_t	*pixels;	/* top left of the screen */
 	size_t		stride;
@@ -108,40 +106,15 @@ struct encode_scratch {
 	void		*slot[ENCODER_SLOTS];
 };
 
+/* The encoder of an RFB encoding number (one with encode()); NULL: none. */
+const struct encoder *encoder_by_number(int32_t encoding);
 /* The slot of enc in a struct encode_scratch. */
 unsigned int encoder_slot(const struct encoder *enc);
 void	encode_scratch_free(struct encode_scratch *s);
 
-/*
- * An encoder job: everything one update's encoding needs, so that a worker
- * thread can run it while the event loop goes on.  It holds a reference to
- * its frame (the slot is not rewritten while the job runs) and copies of
- * the client's pixel format, settings and rectangles.
- */
+/* Most rectangles in one update's job (damage_take_rects() gives no
+ * more). */
 #define ENCODE_JOB_MAX_RECTS	64
-
-struct encode_job {
-	struct frame	*frame;
-	struct encode_src src;
-	struct rect	rects[ENCODE_JOB_MAX_RECTS];
-	size_t		nrects;
-	struct pixconv	conv;
-	struct encode_settings set;
-	const struct encoder *encoder;
-	struct evbuffer	*out;		/* the rectangles, headers included */
-	unsigned int	out_rects;	/* RFB rectangles in out */
-	int		result;		/* of encode_job_run(): 0 or -1 */
-};
-
-/* On the loop's thread: 0, or -1 when out of memory. */
-int	encode_job_init(struct encode_job *job, struct frame *f,
-	    const struct encoder *enc, const struct encode_settings *set,
-	    const struct pixconv *pc);
-/* On any thread, with that thread's scratch: encode every rectangle into
- * job->out. */
-void	encode_job_run(struct encode_job *job, struct encode_scratch *scratch);
-/* On the loop's thread: the frame's reference and the output go. */
-void	encode_job_done(struct encode_job *job);
 
 #define ENCODER_RECT_HEADER_SIZE	12
 

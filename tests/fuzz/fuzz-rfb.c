@@ -77,6 +77,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((b.base = event_base_new()) == NULL)
 			abort();
 		screen_init(&b.screen, &b);
+		if ((b.pool = pool_new(b.base, 0)) == NULL)
+			abort();
 		in_init(&b);
 		if ((b.keymap = keymap_new("de", why, sizeof(why))) == NULL)
 			b.keymap = keymap_builtin();

@@ -1,55 +1,57 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * An encoder job on another thread: the real capture helper (demo source,
- * a new picture every frame) feeds the broker's real screen over a real
- * channel, while a worker thread encodes one frame with the Raw encoder
- * over and over.  The job's reference keeps that frame's slot from being
- * rewritten: every encoding must equal the frame as it was, while the
- * capture helper goes on writing the other slots and the screen moves on.
+ * Encoder jobs on the pool's threads, over frames of the real capture
+ * helper (demo source, a new picture every frame) in its real ring:
+ *  - a job's frame reference keeps the slot from being rewritten while
+ *    the job runs on a worker and the screen moves on: what it encoded is
+ *    the frame as it was when the job was submitted;
+ *  - the event loop goes on while a job runs (it never waits for one);
+ *  - a rectangle asked for again with the same encoder, format and
+ *    settings comes from the frame's cache, not a second encoding; in
+ *    another pixel format or with other settings it is encoded anew;
+ *  - with no threads, jobs run on the loop's thread, through the same
+ *    path.
  */
 #include "config.h"
 
 #include <event2/buffer.h>
 #include <event2/event.h>
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "broker/broker.h"
-#include "broker/encoders/encoder.h"
+#include "broker/share.h"
 #include "common/log.h"
 #include "tests/tap.h"
 #include "tests/unit/spawn.h"
 
-struct worker {
-	struct encode_job *job;
-	const uint8_t	*want;		/* the frame's pixels when taken */
-	size_t		len;
-	volatile int	stop;
-	int		runs, bad;
+/* Raw, slowly: the screen moves on while it runs. */
+static int
+slow_encode(const struct encode_src *src, const struct rect *r,
+    const struct pixconv *pc, const struct encode_settings *set,
+    void **scratch, struct evbuffer *out)
+{
+	struct timespec ts = { 1, 0 };
+
+	nanosleep(&ts, NULL);
+	return encoder_raw.encode(src, r, pc, set, scratch, out);
+}
+
+static const struct encoder encoder_slow = {
+	.name = "slow raw", .encoding = 0, .encode = slow_encode,
 };
 
-static void *
-work(void *arg)
+static int ticks;
+
+static void
+tick(evutil_socket_t fd, short what, void *arg)
 {
-	struct worker *w = arg;
-	struct encode_scratch scratch = { 0 };
-
-	while (!w->stop) {
-		size_t n;
-
-		evbuffer_drain(w->job->out, evbuffer_get_length(w->job->out));
-		encode_job_run(w->job, &scratch);
-		n = evbuffer_get_length(w->job->out);
-		if (w->job->result != 0 || n != w->len + 12 ||
-		    memcmp(evbuffer_pullup(w->job->out, -1) + 12, w->want,
-		    w->len) != 0)
-			w->bad++;
-		w->runs++;
-	}
-	encode_scratch_free(&scratch);
-	return NULL;
+	(void)fd;
+	(void)what;
+	(void)arg;
+	ticks++;
 }
 
 static void
@@ -61,26 +63,66 @@ run_for(struct event_base *base, int ms)
 	event_base_dispatch(base);
 }
 
+static int
+run_until_ready(struct event_base *base, struct encoded *e, int ms)
+{
+	for (int i = 0; i < ms / 10 && e->state == ENCODED_PENDING; i++)
+		run_for(base, 10);
+	return e->state == ENCODED_READY;
+}
+
+/* The frame's pixels as a viewer in the native format gets them. */
+static uint8_t *
+snapshot(const struct frame *f)
+{
+	size_t row = (size_t)f->width * 4;
+	uint8_t *copy = malloc(row * f->height);
+
+	for (uint32_t y = 0; y < f->height; y++)
+		memcpy(copy + y * row, f->pixels + (size_t)y * f->stride, row);
+	for (size_t i = 3; i < row * f->height; i += 4)
+		copy[i] = 0xff;
+	return copy;
+}
+
+static int
+holds(struct encoded *e, const uint8_t *want, size_t len)
+{
+	return e->nrects == 1 && evbuffer_get_length(e->bytes) == len + 12 &&
+	    memcmp(evbuffer_pullup(e->bytes, -1) + 12, want, len) == 0;
+}
+
 int
 main(void)
 {
 	char *argv[] = { "rampart-capture", "--source", "demo", NULL };
+	static const struct pixfmt rgb565 = {
+		.bpp = 16, .depth = 16, .true_colour = 1, .red_max = 31,
+		.green_max = 63, .blue_max = 31, .red_shift = 11,
+		.green_shift = 5, .blue_shift = 0,
+	};
+	struct encode_settings set = ENCODE_SETTINGS_NONE, other = set;
 	struct broker b;
 	struct child ch;
-	struct encode_job job;
-	struct encode_settings set = ENCODE_SETTINGS_NONE;
-	struct worker w = { 0 };
+	struct share_batch batch;
+	struct encoded *e, *e2, *e3;
 	struct frame *f;
-	struct pixconv pc;
-	pthread_t t;
-	uint64_t first_seq, seen_seq;
+	struct pixconv pc, pc16;
+	struct event *tick_ev;
+	struct timeval every = { 0, 10000 };
+	struct rect all;
+	uint64_t first_seq;
 	uint8_t *copy;
+	size_t len;
 
 	log_init("test-encode-job", LOG_LEVEL_ERROR, 0);
 	memset(&b, 0, sizeof(b));
 	TAILQ_INIT(&b.clients);
 	if ((b.base = event_base_new()) == NULL)
 		bail("event_base_new");
+	if ((b.pool = pool_new(b.base, 1)) == NULL || pool_start(b.pool) < 0)
+		bail("pool");
+	ok(pool_threads(b.pool) == 1, "a pool of one thread");
 	screen_init(&b.screen, &b);
 	if (spawn_helper(&ch, "rampart-capture", argv) < 0)
 		bail("cannot run rampart-capture");
@@ -93,56 +135,94 @@ main(void)
 		bail("no frame from rampart-capture");
 	ok(f->ring != NULL, "frames come from the capture helper's ring "
 	    "(%ux%u)", f->width, f->height);
-
-	pixconv_init(&pc, &pixfmt_native);
-	if (encode_job_init(&job, f, &encoder_raw, &set, &pc) < 0)
-		bail("encode_job_init");
-	job.rects[0] = (struct rect){ 0, 0, f->width, f->height };
-	job.nrects = 1;
-	w.len = (size_t)f->width * f->height * 4;
-	copy = malloc(w.len);
-	for (uint32_t y = 0; y < f->height; y++)
-		memcpy(copy + (size_t)y * f->width * 4,
-		    f->pixels + (size_t)y * f->stride, (size_t)f->width * 4);
-	/* What a viewer is sent: the byte outside the colours set. */
-	for (size_t i = 3; i < w.len; i += 4)
-		copy[i] = 0xff;
-	w.want = copy;
-	w.job = &job;
+	frame_ref(f);		/* ours, to look at it after the job */
+	all = (struct rect){ 0, 0, f->width, f->height };
+	len = (size_t)f->width * f->height * 4;
+	copy = snapshot(f);
 	first_seq = f->seq;
+	pixconv_init(&pc, &pixfmt_native);
+	tick_ev = event_new(b.base, -1, EV_PERSIST, tick, NULL);
+	event_add(tick_ev, &every);
 
-	if (pthread_create(&t, NULL, work, &w) != 0)
-		bail("pthread_create");
-	run_for(b.base, 2000);
-	w.stop = 1;
-	pthread_join(t, NULL);
-	seen_seq = b.screen.cur->seq;
+	/* A slow job on the worker; the loop ticks on meanwhile. */
+	share_batch_init(&batch, &b, f, &encoder_slow, &pc, &set);
+	e = share_get(&batch, &all);
+	ok(e != NULL && e->state == ENCODED_PENDING && batch.n == 1,
+	    "a rectangle not in the cache is to be encoded");
+	share_submit(&batch);
+	run_for(b.base, 500);
+	ok(e->state == ENCODED_PENDING && ticks >= 20,
+	    "while the job runs the loop goes on (%d ticks in 0.5 s)", ticks);
+	ok(b.screen.cur != f && b.screen.cur->seq > first_seq,
+	    "and the screen moves on (frame %llu -> %llu)",
+	    (unsigned long long)first_seq,
+	    (unsigned long long)b.screen.cur->seq);
+	ok(f->ring->held & (1u << f->slot), "the job's slot is held");
+	ok(run_until_ready(b.base, e, 3000), "the job is done");
+	ok(holds(e, copy, len), "what it encoded is the frame as it was "
+	    "when the job was submitted");
 
-	ok(seen_seq >= first_seq + 5,
-	    "the screen moved on while the job ran (frames %llu .. %llu)",
-	    (unsigned long long)first_seq, (unsigned long long)seen_seq);
-	ok(b.screen.cur != f, "to frames in other slots");
-	ok(w.runs > 10 && w.bad == 0,
-	    "every encoding on the worker thread is the frame as taken (%d "
-	    "runs, %d wrong)", w.runs, w.bad);
-	ok(f->ring->held & (1u << f->slot), "the job's slot is still held");
+	/* Asked again: from the cache, the very bytes. */
+	share_batch_init(&batch, &b, f, &encoder_slow, &pc, &set);
+	e2 = share_get(&batch, &all);
+	ok(e2 == e && batch.n == 0 && e->refs == 3,
+	    "the same rectangle again comes from the frame's cache");
+	encoded_unref(e2);
+	/* In 565, or with another quality: encoded anew. */
+	pixconv_init(&pc16, &rgb565);
+	share_batch_init(&batch, &b, f, &encoder_raw, &pc16, &set);
+	e2 = share_get(&batch, &all);
+	ok(e2 != e && batch.n == 1, "in another pixel format: encoded anew");
+	share_submit(&batch);
+	other.quality = 6;
+	share_batch_init(&batch, &b, f, &encoder_raw, &pc16, &other);
+	e3 = share_get(&batch, &all);
+	ok(e3 != e2 && batch.n == 1, "with other settings: encoded anew");
+	share_submit(&batch);
+	ok(run_until_ready(b.base, e2, 2000), "done");
+	encoded_unref(e2);
+	ok(run_until_ready(b.base, e3, 2000) &&
+	    evbuffer_get_length(e3->bytes) == 12 + len / 2,
+	    "a 565 job gives 2 bytes a pixel");
+	encoded_unref(e3);
 
-	/* The job is done: its slot goes back, and capture goes on. */
+	/* The frame goes: its slot goes back; our reference to the bytes
+	 * keeps them. */
 	{
 		struct ring_map *ring = f->ring;
 		uint32_t slot = f->slot;
 
-		ring->refs++;	/* look at it after the frame is gone */
-		encode_job_done(&job);
-		ok(!(ring->held & (1u << slot)), "its slot is released when "
-		    "the job is done");
+		ring->refs++;
+		frame_unref(f);
+		ok(!(ring->held & (1u << slot)), "the slot is released once "
+		    "the job and the frame are done");
 		ring_map_unref(ring);
 	}
-	run_for(b.base, 500);
-	ok(b.screen.capture != NULL && b.screen.cur->seq > seen_seq,
-	    "and the capture helper goes on without a protocol error");
-
+	ok(holds(e, copy, len), "the encoded bytes outlive the frame");
+	encoded_unref(e);
 	free(copy);
+
+	/* No threads: the job runs on the loop's thread, at its next turn. */
+	pool_free(b.pool);
+	b.pool = pool_new(b.base, 0);
+	f = frame_ref(b.screen.cur);
+	copy = snapshot(f);
+	share_batch_init(&batch, &b, f, &encoder_raw, &pc, &set);
+	e = share_get(&batch, &all);
+	share_submit(&batch);
+	ok(e->state == ENCODED_PENDING, "without threads, a job waits for "
+	    "the loop");
+	ok(run_until_ready(b.base, e, 1000) && holds(e, copy, len),
+	    "and runs on its next turn");
+	encoded_unref(e);
+	frame_unref(f);
+	free(copy);
+
+	run_for(b.base, 300);
+	ok(b.screen.capture != NULL, "the capture helper went on without a "
+	    "protocol error");
+	event_free(tick_ev);
+	pool_free(b.pool);
 	screen_free(&b.screen);
 	spawn_wait(&ch, 3000);
 	event_base_free(b.base);

@@ -411,6 +411,8 @@ main(void)
 	if ((b.base = event_base_new()) == NULL)
 		bail("event_base_new");
 	screen_init(&b.screen, &b);
+	if ((b.pool = pool_new(b.base, 0)) == NULL)
+		abort();
 	in_init(&b);
 	snprintf(b.desktop_name, sizeof(b.desktop_name), "test");
 	test_maps();

@@ -404,6 +404,8 @@ main(void)
 	b.base = event_base_new();
 	b.handshake_seconds = 20;
 	screen_init(&b.screen, &b);
+	if ((b.pool = pool_new(b.base, 0)) == NULL)
+		abort();
 	in_init(&b);
 	auth_init(&b);
 	px = calloc(64 * 48, 4);
