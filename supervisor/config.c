@@ -33,6 +33,7 @@ enum {
 	OPT_ALLOW_ANONYMOUS_TLS, OPT_INSECURE_VNC_AUTH, OPT_VNC_PASSWORDS,
 	OPT_INSECURE_NO_AUTH, OPT_SHARING, OPT_HANDSHAKE_TIMEOUT,
 	OPT_IDLE_TIMEOUT,
+	OPT_ENCODER_THREADS,
 };
 
 /* Who may do what when several viewers are connected (--sharing). */
@@ -69,6 +70,7 @@ static const struct option longopts[] = {
 	{ "sharing", required_argument, NULL, OPT_SHARING },
 	{ "handshake-timeout", required_argument, NULL, OPT_HANDSHAKE_TIMEOUT },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+	{ "encoder-threads", required_argument, NULL, OPT_ENCODER_THREADS },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "pid-file", required_argument, NULL, OPT_PID_FILE },
 	{ "foreground", no_argument, NULL, OPT_FOREGROUND },
@@ -103,6 +105,7 @@ config_usage(FILE *f)
 "               [--vnc-passwords FILE] [--insecure-no-auth]\n"
 "               [--sharing shared|exclusive-control|exclusive]\n"
 "               [--handshake-timeout SECONDS] [--idle-timeout SECONDS]\n"
+"               [--encoder-threads N]\n"
 "               [--foreground] [--pid-file FILE] [--log-level LEVEL]\n"
 "               [-h | --help] [-V | --version]\n"
 "\n"
@@ -156,6 +159,9 @@ config_usage(FILE *f)
 "                    to log in, from the connection (default 20, 1-600)\n"
 "  --idle-timeout SECONDS\n"
 "                    close a viewer idle that long (default 0: never)\n"
+"  --encoder-threads N\n"
+"                    threads that encode updates (default: one per\n"
+"                    processor; 0 encodes on the broker's event loop)\n"
 "\n"
 "  --foreground      stay in the foreground and log to stderr\n"
 "                    (else become a daemon and log to syslog)\n"
@@ -468,6 +474,18 @@ config_set(struct config *cfg, const struct option *o, const char *value,
 		cfg->idle_timeout_set = 1;
 		return parse_seconds(value, 0, IDLE_TIMEOUT_MAX,
 		    &cfg->idle_timeout, where, o->name, why, whylen);
+	case OPT_ENCODER_THREADS:
+		free(copy);
+		if (*value == '\0' || strlen(value) > 2 ||
+		    strspn(value, "0123456789") != strlen(value) ||
+		    atoi(value) > ENCODER_THREADS_MAX) {
+			config_error(why, whylen, where, o->name, "expected a "
+			    "number of threads from 0 to %d, not \"%s\"",
+			    ENCODER_THREADS_MAX, value);
+			return -1;
+		}
+		cfg->encoder_threads = atoi(value);
+		return 0;
 	case OPT_PID_FILE:
 		replace(&cfg->pid_file, copy);
 		return 0;
@@ -502,6 +520,7 @@ config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->log_level = LOG_LEVEL_INFO;
+	cfg->encoder_threads = -1;
 }
 
 void
@@ -693,6 +712,8 @@ config_load(struct config *cfg, const char *path, int must_exist, char *why,
 			cfg->idle_timeout = file.idle_timeout;
 			cfg->idle_timeout_set = file.idle_timeout_set;
 		}
+		if (cfg->encoder_threads < 0)
+			cfg->encoder_threads = file.encoder_threads;
 		if (!cfg->foreground)
 			cfg->foreground = file.foreground;
 		if (!cfg->paste_as_typing)
@@ -919,7 +940,8 @@ config_differs(const struct config *a, const struct config *b, char *names,
 
 	for (int i = 0; !listen && i < a->nlisten; i++)
 		listen = differs(a->listen[i], b->listen[i]);
-	snprintf(names, len, "%s%s%s%s%s%s%s%s%s%s%s", listen ? ", listen" : "",
+	snprintf(names, len, "%s%s%s%s%s%s%s%s%s%s%s%s",
+	    listen ? ", listen" : "",
 	    differs(a->capture, b->capture) ? ", capture" : "",
 	    differs(a->output, b->output) ? ", output" : "",
 	    differs(a->capture_method, b->capture_method) ?
@@ -931,7 +953,8 @@ config_differs(const struct config *a, const struct config *b, char *names,
 	    ", keyboard-layout" : "",
 	    a->paste_as_typing != b->paste_as_typing ? ", paste-as-typing" : "",
 	    differs(a->user, b->user) ? ", user" : "",
-	    differs(a->pid_file, b->pid_file) ? ", pid-file" : "");
+	    differs(a->pid_file, b->pid_file) ? ", pid-file" : "",
+	    a->encoder_threads != b->encoder_threads ? ", encoder-threads" : "");
 	/*
 	 * The files of authentication are read again on a reload, but from
 	 * the paths rampart started with: the listeners' policy and the

@@ -69,7 +69,7 @@ struct proc {
 	/* Makes the extra descriptors of a start; NULL: none. */
 	int		(*prepare)(const struct supervisor *, struct proc *);
 	int		extra_fd[EXTRA_MAX];	/* -1: none */
-	char		argbuf[EXTRA_MAX][24];
+	char		argbuf[4][24];	/* numbers in argv */
 	pid_t		pid;		/* -1 when not running */
 	int		enabled;
 	int		starts;
@@ -135,6 +135,12 @@ broker_args(const struct supervisor *sv, struct proc *p, char **argv, int n)
 		    cfg->idle_timeout);
 		argv[n++] = "--idle-timeout";
 		argv[n++] = p->argbuf[1];
+	}
+	if (cfg->encoder_threads >= 0) {
+		snprintf(p->argbuf[2], sizeof(p->argbuf[2]), "%d",
+		    cfg->encoder_threads);
+		argv[n++] = "--encoder-threads";
+		argv[n++] = p->argbuf[2];
 	}
 	if (sv->cfg->keyboard_layout != NULL) {
 		argv[n++] = "--keyboard-layout";

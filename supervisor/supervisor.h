@@ -29,6 +29,8 @@
 #define HANDSHAKE_TIMEOUT_MAX	600
 /* --idle-timeout: a day at most; 0 is none. */
 #define IDLE_TIMEOUT_MAX	86400
+/* --encoder-threads: as the broker's pool takes (POOL_MAX_THREADS). */
+#define ENCODER_THREADS_MAX	16
 
 struct config {
 	char		*config_path;	/* NULL: DEFAULT_CONFIG, optional */
@@ -57,6 +59,7 @@ struct config {
 	int		handshake_timeout;	/* 0 until config_finish() */
 	int		idle_timeout;	/* 0: none */
 	int		idle_timeout_set;
+	int		encoder_threads;	/* -1: one per processor */
 	char		*pid_file;
 	int		foreground;
 	enum log_level	log_level;

@@ -203,6 +203,26 @@ auth_options(void)
 	    "exclusive, a handshake of 1 s, idle 0: %s", why);
 	config_free(&a);
 
+	r = parse(&a, (const char *const[]){ NULL }, why, sizeof(why));
+	ok(r == 0 && a.encoder_threads == -1, "encoder threads: one per "
+	    "processor unless given");
+	config_free(&a);
+	r = parse(&a, (const char *const[]){ "--encoder-threads", "0", NULL },
+	    why, sizeof(why));
+	ok(r == 0 && a.encoder_threads == 0, "--encoder-threads 0: %s", why);
+	config_free(&a);
+	r = parse(&a, (const char *const[]){ "--encoder-threads", "16", NULL },
+	    why, sizeof(why));
+	ok(r == 0 && a.encoder_threads == 16, "--encoder-threads 16: %s",
+	    why);
+	config_free(&a);
+	bad("17 encoder threads", (const char *const[]){ "--encoder-threads",
+	    "17", NULL }, "--encoder-threads: expected a number of threads "
+	    "from 0 to 16, not \"17\"");
+	bad("-1 encoder threads", (const char *const[]){ "--encoder-threads",
+	    "-1", NULL }, "--encoder-threads: expected a number of threads "
+	    "from 0 to 16, not \"-1\"");
+
 	bad("--tls-cert without --tls-key", (const char *const[]){
 	    "--tls-cert", "c.pem", NULL }, "--tls-cert without --tls-key: "
 	    "give both, or neither for the self-signed certificate in "
