@@ -600,10 +600,27 @@ updates_continuous(struct client *c, int enable, const struct rect *r)
 	struct updates *u = &c->up;
 
 	if (enable) {
-		/* Damage outside the old area is kept: it goes once the
-		 * area covers it, or with a non-incremental request. */
+		/*
+		 * The area grows to whole tiles: a tile the area cut would
+		 * stay damaged after its part inside went (damage.h), and
+		 * be sent again and again.  Damage outside the area is
+		 * kept: it goes once the area covers it, or with a
+		 * non-incremental request.
+		 */
 		u->continuous = 1;
 		u->cu_area = *r;
+		if (r->w > 0 && r->h > 0) {
+			uint32_t x1 = r->x + r->w, y1 = r->y + r->h;
+
+			x1 = (x1 + DAMAGE_TILE - 1) / DAMAGE_TILE * DAMAGE_TILE;
+			y1 = (y1 + DAMAGE_TILE - 1) / DAMAGE_TILE * DAMAGE_TILE;
+			u->cu_area.x = r->x / DAMAGE_TILE * DAMAGE_TILE;
+			u->cu_area.y = r->y / DAMAGE_TILE * DAMAGE_TILE;
+			u->cu_area.w = (x1 < u->width ? x1 : u->width) -
+			    u->cu_area.x;
+			u->cu_area.h = (y1 < u->height ? y1 : u->height) -
+			    u->cu_area.y;
+		}
 		log_debug("%s: continuous updates of %ux%u at %u,%u", c->tag,
 		    r->w, r->h, r->x, r->y);
 		updates_try(c);
