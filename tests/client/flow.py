@@ -15,6 +15,12 @@ flow.py HOST PORT FRAMES
 flow.py HOST PORT bad CASE
     A viewer that breaks the rules of these messages (CASE: early-fence,
     early-continuous, long-fence) is closed.
+flow.py HOST PORT slow FRAMES SECONDS BYTES_PER_SECOND
+    A viewer on a slow link: continuous updates with Fence, a small
+    receive buffer, and reading at most BYTES_PER_SECOND.  Prints
+    "updates N", "behind MS" (the longest a ping waited for the viewer to
+    answer it, from the server's sending) and "fresh K of N" (updates
+    whose pixels are a frame of FRAMES), one per line.
 """
 import os
 import socket
@@ -208,11 +214,56 @@ def bad(host, port, case):
         sys.exit(2)
 
 
+def slow(host, port, path, seconds, rate):
+    """Reads through a throttle; answers pings as soon as it reads them."""
+    w, h, frames = read_frames(path)
+    frames = set(frames)
+    v = Viewer(host, port, [RAW, FENCE, CONTINUOUS])
+    v.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)
+    v.until(lambda: v.ends == 1, 5)
+    v.s.sendall(continuous(1, 0, 0, v.w, v.h))
+    real = v.s
+    budget = [0.0, time.time()]
+
+    class Throttle:
+        """recv() that never goes faster than rate bytes a second."""
+        def recv(self, n):
+            now = time.time()
+            budget[0] = min(rate, budget[0] + (now - budget[1]) * rate)
+            budget[1] = now
+            if budget[0] < 1:
+                time.sleep((1 - budget[0]) / rate)
+                return self.recv(n)
+            data = real.recv(min(n, int(budget[0]), 16384))
+            budget[0] -= len(data)
+            return data
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    v.s = Throttle()
+    fresh = 0
+    deadline = time.time() + seconds
+    real.settimeout(2)
+    while time.time() < deadline:
+        try:
+            if v.message() == 0 and bytes(v.fb) in frames:
+                fresh += 1
+        except socket.timeout:
+            pass
+    print("updates %d" % v.updates)
+    print("fresh %d of %d" % (fresh, v.updates))
+    sys.stdout.flush()
+
+
 def main():
     if len(sys.argv) == 4:
         flow(sys.argv[1], int(sys.argv[2]), sys.argv[3])
     elif len(sys.argv) == 5 and sys.argv[3] == "bad":
         bad(sys.argv[1], int(sys.argv[2]), sys.argv[4])
+    elif len(sys.argv) == 7 and sys.argv[3] == "slow":
+        slow(sys.argv[1], int(sys.argv[2]), sys.argv[4], float(sys.argv[5]),
+             float(sys.argv[6]))
     else:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
