@@ -39,11 +39,20 @@
  * it moved together.  A sidebar that stays (a sticky table of contents), or
  * two terminals side by side whose damage touches, break that; when the
  * moves found over the whole width leave most changed rows unexplained,
- * each tile column votes on its own (on the rows already hashed),
- * neighbouring columns with the same dy are taken together (widened over
- * columns that had no say, such as a blank margin, where they are equal on
- * every row the others are), and their rows are compared over just those
- * columns.
+ * each tile column votes on its own (on the rows already hashed).  From
+ * the column with the most votes for a dy, the rows that moved by dy are
+ * found, and the move grows a column at a time, to the left or the right,
+ * over columns that voted for the same dy or had no say (a blank margin),
+ * as long as its area (width times the rows still moved in every column)
+ * grows: a terminal's scrollbar whose thumb moved stays out.  Columns of
+ * the same dy that did not join try again on their own.
+ *
+ * Edges.  A window's edge is rarely on a tile's: the tile column at each
+ * side holds the window and what is around it (a wallpaper's gradient),
+ * and its rows do not move.  A move whose side touches a damaged tile
+ * outside its columns is widened into it pixel by pixel, as far as every
+ * row still moved (a binary search: if a strip moved, so did any narrower
+ * one).
  *
  * Worth it.  A move must be SCROLL_MIN_HEIGHT rows and SCROLL_MIN_AREA
  * pixels at least.  A CopyRect costs 16 bytes on the wire and cuts the
@@ -143,6 +152,11 @@ scratch_release(struct scroll_scratch *s)
 	free(s->colbest);
 	free(s->match);
 	free(s->taken);
+	free(s->trial_l);
+	free(s->trial_r);
+	free(s->colvotes);
+	free(s->colm);
+	free(s->coltried);
 }
 
 void
@@ -193,12 +207,19 @@ scratch_fit(struct scroll_scratch *s, uint32_t width, uint32_t height)
 	s->colbest = calloc(cols, sizeof(*s->colbest));
 	s->match = calloc(height, 1);
 	s->taken = calloc(height, 1);
+	s->trial_l = calloc(height, 1);
+	s->trial_r = calloc(height, 1);
+	s->colvotes = calloc(cols, sizeof(*s->colvotes));
+	s->colm = calloc(segs, 1);
+	s->coltried = calloc(cols, 1);
 	if (s->segc == NULL || s->segp == NULL || s->rowc == NULL ||
 	    s->rowp == NULL || s->donec == NULL || s->donep == NULL ||
 	    s->table == NULL || s->votes == NULL || s->voted == NULL ||
 	    s->label == NULL || s->stack == NULL || s->cells == NULL ||
 	    s->hist == NULL || s->hstack == NULL || s->colbest == NULL ||
-	    s->match == NULL || s->taken == NULL) {
+	    s->match == NULL || s->taken == NULL || s->trial_l == NULL ||
+	    s->trial_r == NULL || s->colvotes == NULL || s->colm == NULL ||
+	    s->coltried == NULL) {
 		scroll_scratch_free(s);
 		return -1;
 	}
@@ -282,22 +303,44 @@ hash_row_mix(const uint8_t *p, uint32_t nc, uint32_t lastw, uint32_t *out)
 	}
 }
 
+/* Two registers of 16 bytes: SSE2 on x86-64, NEON on ARM, by the compiler. */
+typedef uint64_t v2u64 __attribute__((vector_size(16)));
+
+static inline v2u64
+load16(const uint8_t *p)
+{
+	v2u64 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 /* n pixels at a and b are equal but for their X bytes. */
 static int
 rows_equal(const uint8_t *a, const uint8_t *b, uint32_t n)
 {
-	uint64_t x, y, acc;
+	v2u64 acc0, acc1;
+	uint64_t x, y;
 	uint32_t i = 0, end, u, v;
 
 	/* 64 pixels at a time, so that a row that differs stops early. */
-	while (i + 2 <= n) {
+	while (i + 8 <= n) {
 		end = n - i > 64 ? i + 64 : n;
-		for (acc = 0; i + 2 <= end; i += 2) {
-			memcpy(&x, a + (size_t)i * 4, 8);
-			memcpy(&y, b + (size_t)i * 4, 8);
-			acc |= x ^ y;
+		acc0 = acc1 = (v2u64){ 0, 0 };
+		for (; i + 8 <= end; i += 8) {
+			acc0 |= load16(a + (size_t)i * 4) ^
+			    load16(b + (size_t)i * 4);
+			acc1 |= load16(a + (size_t)i * 4 + 16) ^
+			    load16(b + (size_t)i * 4 + 16);
 		}
-		if ((acc & PIX_MASK2) != 0)
+		acc0 |= acc1;
+		if (((acc0[0] | acc0[1]) & PIX_MASK2) != 0)
+			return 0;
+	}
+	for (; i + 2 <= n; i += 2) {
+		memcpy(&x, a + (size_t)i * 4, 8);
+		memcpy(&y, b + (size_t)i * 4, 8);
+		if (((x ^ y) & PIX_MASK2) != 0)
 			return 0;
 	}
 	if (i < n) {
@@ -375,12 +418,13 @@ slot_of(uint32_t h, unsigned int shift)
 
 /*
  * The dys that rows of cur vote for: hc and hp are the hashes of the n
- * rows, step apart; dc and dp say which rows are hashed.  Writes at most
- * max dys, most votes first, and returns how many.
+ * rows, step apart; donec and donep say which rows are hashed.  Writes at
+ * most max dys, most votes first, and returns how many; the first one's
+ * votes go to *top when top is not NULL.
  */
 static size_t
 vote(struct scroll_scratch *s, const uint32_t *hc, const uint32_t *hp,
-    size_t step, uint32_t n, int32_t *best, size_t max)
+    size_t step, uint32_t n, int32_t *best, size_t max, uint32_t *top)
 {
 	struct scroll_slot *t = s->table;
 	const uint8_t *dc = s->donec, *dp = s->donep;
@@ -441,6 +485,8 @@ vote(struct scroll_scratch *s, const uint32_t *hc, const uint32_t *hp,
 		}
 		if (pick == nv)
 			break;
+		if (nb == 0 && top != NULL)
+			*top = s->votes[s->voted[pick] + n];
 		best[nb++] = s->voted[pick];
 		s->votes[s->voted[pick] + n] = 0;
 	}
@@ -550,6 +596,74 @@ largest_rect(struct ctx *c, uint32_t ta, uint32_t nk, uint32_t ya,
 	return besta > 0;
 }
 
+/* Tile column tx is damaged on every tile row of rows y .. y+h-1. */
+static int
+column_damaged(const struct ctx *c, uint32_t tx, uint32_t y, uint32_t h)
+{
+	const struct damage *d = c->d;
+	uint32_t ty;
+
+	for (ty = y / T; ty <= (y + h - 1) / T; ty++)
+		if (!d->tiles[(size_t)ty * d->cols + tx])
+			return 0;
+	return 1;
+}
+
+/* Pixels x .. x+w-1 of rows y .. y+h-1 moved by dy. */
+static int
+strip_moved(const struct ctx *c, uint32_t x, uint32_t w, uint32_t y,
+    uint32_t h, int32_t dy)
+{
+	size_t off = (size_t)x * 4;
+	uint32_t r;
+
+	for (r = y; r < y + h; r++)
+		if (!rows_equal(c->cur + (size_t)r * c->stride + off,
+		    c->prev + (size_t)((int64_t)r - dy) * c->stride + off, w))
+			return 0;
+	return 1;
+}
+
+/* The widest strip of 0 .. max pixels that moved, left of x (left) or
+ * from x on. */
+static uint32_t
+widest(const struct ctx *c, uint32_t x, uint32_t max, int left,
+    const struct rect *r, int32_t dy)
+{
+	uint32_t lo = 0, hi = max, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi + 1) / 2;
+		if (strip_moved(c, left ? x - mid : x, mid, r->y, r->h, dy))
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+/* Widen r into the damaged tile on each side of tile columns ta .. tb-1
+ * (when r reaches that side). */
+static void
+widen(const struct ctx *c, struct rect *r, uint32_t ta, uint32_t tb,
+    int32_t dy)
+{
+	uint32_t k, x1;
+
+	if (ta > 0 && r->x == col_x(c, ta) &&
+	    column_damaged(c, ta - 1, r->y, r->h)) {
+		k = widest(c, r->x, T, 1, r, dy);
+		r->x -= k;
+		r->w += k;
+	}
+	x1 = r->x + r->w;
+	if (x1 < c->width && x1 == col_x(c, tb) &&
+	    column_damaged(c, tb, r->y, r->h)) {
+		k = widest(c, x1, col_x(c, tb + 1) - x1, 0, r, dy);
+		r->w += k;
+	}
+}
+
 /*
  * A verified band (rows ya .. yb-1 over tile columns ta .. tb-1) into
  * candidates: the largest rectangles of damaged tiles in it.
@@ -576,6 +690,7 @@ add_band(struct ctx *c, uint32_t ta, uint32_t tb, uint32_t ya, uint32_t yb,
 		rect.w = col_x(c, tb) - rect.x;
 		rect.y = ya;
 		rect.h = yb - ya;
+		widen(c, &rect, ta, tb, dy);
 		pool_add(c, &rect, dy);
 		return;
 	}
@@ -583,7 +698,6 @@ add_band(struct ctx *c, uint32_t ta, uint32_t tb, uint32_t ya, uint32_t yb,
 		if (!largest_rect(c, ta, nk, ya, yb, nr, &rect) ||
 		    !worth(&rect))
 			break;
-		pool_add(c, &rect, dy);
 		/* Its tiles are taken: the next piece is elsewhere. */
 		for (r = 0; r < nr; r++) {
 			if ((ty0 + r + 1) * T <= rect.y ||
@@ -595,6 +709,8 @@ add_band(struct ctx *c, uint32_t ta, uint32_t tb, uint32_t ya, uint32_t yb,
 					c->s->cells[(size_t)r * nk + k] = 0;
 			}
 		}
+		widen(c, &rect, ta, tb, dy);
+		pool_add(c, &rect, dy);
 	}
 }
 
@@ -685,34 +801,118 @@ poorly_explained(const struct ctx *c, const struct rstate *rs, size_t pool0)
 	return changed > 0 && covered * 2 < changed;
 }
 
-/* Column j of the region moved by dy on every row matched so far. */
-static int
-column_follows(const struct ctx *c, const struct rstate *rs, uint32_t j,
-    int32_t dy)
+/* Rows in runs of matched rows long enough for a move. */
+static uint32_t
+run_rows(const uint8_t *m, uint32_t n)
 {
-	const uint8_t *m = c->s->match;
-	uint32_t r, n = 0;
+	uint32_t r, e, rows = 0;
 
-	for (r = 0; r < rs->n; r++) {
-		if (!m[r])
-			continue;
-		if (!row_moved(c, rs, j, j + 1, r, dy))
-			return 0;
-		n++;
+	for (r = 0; r < n; r = e) {
+		for (e = r; e < n && m[e]; e++)
+			;
+		if (e - r >= SCROLL_MIN_HEIGHT)
+			rows += e - r;
+		if (e == r)
+			e++;
 	}
-	return n > 0;
+	return rows;
 }
 
-/* Each tile column votes; neighbours that agree are matched together. */
+/*
+ * The rows of match that also moved in column j, into out; returns
+ * run_rows() of them.  A grow only ever drops rows from match, so what
+ * column j did on the rows of the first try (colm) answers every later
+ * one: each column is compared once a grow.
+ */
+static uint32_t
+trial_column(struct ctx *c, const struct rstate *rs, uint32_t j, int32_t dy,
+    uint8_t *out)
+{
+	struct scroll_scratch *s = c->s;
+	const uint8_t *m = s->match;
+	uint8_t *cm = s->colm + (size_t)j * rs->n;
+	uint32_t r;
+
+	if (!s->coltried[j]) {
+		for (r = 0; r < rs->n; r++)
+			cm[r] = m[r] && row_moved(c, rs, j, j + 1, r, dy);
+		s->coltried[j] = 1;
+	}
+	for (r = 0; r < rs->n; r++)
+		out[r] = m[r] && cm[r];
+	return run_rows(out, rs->n);
+}
+
+static inline uint64_t
+band_area(const struct ctx *c, const struct rstate *rs, uint32_t a,
+    uint32_t b, uint32_t rows)
+{
+	return (uint64_t)(col_x(c, rs->g->tx0 + b) - col_x(c, rs->g->tx0 + a)) *
+	    rows;
+}
+
+/*
+ * Grow a move over columns from the column of [j, k) (columns that voted
+ * dy) with the most votes, as far as lo .. hi-1 allow; take its runs and
+ * leave the columns of [j, k) it did not take in *left and *right.
+ */
+static void
+grow(struct ctx *c, const struct rstate *rs, uint32_t j, uint32_t k,
+    uint32_t lo, uint32_t hi, int32_t dy, uint32_t *ra, uint32_t *rb)
+{
+	struct scroll_scratch *s = c->s;
+	uint32_t seed = j, i, a, b, rows, rl = 0, rr = 0;
+	uint64_t area, al, ar;
+
+	for (i = j + 1; i < k; i++)
+		if (s->colvotes[i] > s->colvotes[seed])
+			seed = i;
+	a = seed;
+	b = seed + 1;
+	memset(s->coltried + lo, 0, hi - lo);
+	match_rows(c, rs, a, b, dy, NULL);
+	rows = run_rows(s->match, rs->n);
+	area = band_area(c, rs, a, b, rows);
+	while (rows > 0) {
+		al = ar = 0;
+		if (a > lo) {
+			rl = trial_column(c, rs, a - 1, dy, s->trial_l);
+			al = band_area(c, rs, a - 1, b, rl);
+		}
+		if (b < hi) {
+			rr = trial_column(c, rs, b, dy, s->trial_r);
+			ar = band_area(c, rs, a, b + 1, rr);
+		}
+		if (al <= area && ar <= area)
+			break;
+		if (al >= ar) {
+			memcpy(s->match, s->trial_l, rs->n);
+			rows = rl;
+			area = al;
+			a--;
+		} else {
+			memcpy(s->match, s->trial_r, rs->n);
+			rows = rr;
+			area = ar;
+			b++;
+		}
+	}
+	take_runs(c, rs, a, b, dy, NULL);
+	*ra = a > j ? a : j;
+	*rb = b < k ? b : k;
+}
+
+/* Each tile column votes; moves grow over the columns that agree. */
 static void
 refine_columns(struct ctx *c, struct rstate *rs)
 {
 	struct scroll_scratch *s = c->s;
+	uint32_t j, k, lo, hi, a, b, todo[2 * 2], nt, sp;
 	int32_t dy;
-	uint32_t j, k, a, b;
 
 	for (j = 0; j < rs->nc; j++) {
-		if (vote(s, s->segc + j, s->segp + j, rs->nc, rs->n, &dy, 1) == 1)
+		if (vote(s, s->segc + j, s->segp + j, rs->nc, rs->n, &dy, 1,
+		    &s->colvotes[j]) == 1)
 			s->colbest[j] = dy;
 		else
 			s->colbest[j] = NO_DY;
@@ -724,14 +924,26 @@ refine_columns(struct ctx *c, struct rstate *rs)
 		}
 		for (k = j + 1; k < rs->nc && s->colbest[k] == dy; k++)
 			;
-		match_rows(c, rs, j, k, dy, NULL);
-		for (a = j; a > 0 && s->colbest[a - 1] == NO_DY &&
-		    column_follows(c, rs, a - 1, dy); a--)
+		for (lo = j; lo > 0 && s->colbest[lo - 1] == NO_DY; lo--)
 			;
-		for (b = k; b < rs->nc && s->colbest[b] == NO_DY &&
-		    column_follows(c, rs, b, dy); b++)
+		for (hi = k; hi < rs->nc && s->colbest[hi] == NO_DY; hi++)
 			;
-		take_runs(c, rs, a, b, dy, NULL);
+		/* The columns [j, k) a grow did not take try once more, on
+		 * each side: a third grow is rarely worth its compare. */
+		grow(c, rs, j, k, lo, hi, dy, &a, &b);
+		nt = 0;
+		if (a > j) {
+			todo[nt++] = j;
+			todo[nt++] = a;
+		}
+		if (b < k) {
+			todo[nt++] = b;
+			todo[nt++] = k;
+		}
+		for (sp = 0; sp < nt; sp += 2)
+			grow(c, rs, todo[sp], todo[sp + 1], todo[sp] == j ? lo :
+			    todo[sp], todo[sp + 1] == k ? hi : todo[sp + 1],
+			    dy, &a, &b);
 	}
 }
 
@@ -756,7 +968,7 @@ do_region(struct ctx *c, const struct region *g)
 	hash_rows(c, &rs, 0, rs.n < SPARSE_ROWS);
 	hash_rows(c, &rs, 1, rs.n < SPARSE_ROWS);
 	combine_rows(c, &rs, 0, rs.nc);
-	ndy = vote(s, s->rowc, s->rowp, 1, rs.n, dys, CAND_DYS);
+	ndy = vote(s, s->rowc, s->rowp, 1, rs.n, dys, CAND_DYS, NULL);
 	for (i = 0; i < ndy; i++) {
 		match_rows(c, &rs, 0, rs.nc, dys[i], s->taken);
 		take_runs(c, &rs, 0, rs.nc, dys[i], s->taken);

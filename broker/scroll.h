@@ -50,8 +50,12 @@ struct scroll_scratch {
 	uint32_t	*hist;		/* largest rectangle: bar heights */
 	uint32_t	*hstack;
 	int32_t		*colbest;	/* best dy of each tile column */
+	uint32_t	*colvotes;	/* and its votes */
 	uint8_t		*match;		/* rows that moved by the dy tried */
 	uint8_t		*taken;		/* rows in a move of a dy before */
+	uint8_t		*trial_l, *trial_r; /* rows a column would keep */
+	uint8_t		*colm;		/* rows each column moved on */
+	uint8_t		*coltried;	/* colm is known for the column */
 };
 
 void	scroll_scratch_init(struct scroll_scratch *s);
