@@ -728,12 +728,19 @@ row_moved(const struct ctx *c, const struct rstate *rs, uint32_t a, uint32_t b,
 	    c->prev + (size_t)((int64_t)y - dy) * c->stride + off, xb - xa);
 }
 
-/* The rows r with a source r - dy in the region: [*lo, *hi). */
+/*
+ * The rows r of the region with a source r - dy on the screen: [*lo, *hi).
+ * The source may lie outside the region: there prev is cur, undamaged.
+ */
 static void
-moved_range(const struct rstate *rs, int32_t dy, uint32_t *lo, uint32_t *hi)
+moved_range(const struct ctx *c, const struct rstate *rs, int32_t dy,
+    uint32_t *lo, uint32_t *hi)
 {
-	*lo = dy > 0 ? (uint32_t)dy : 0;
-	*hi = dy < 0 ? rs->n - (uint32_t)-dy : rs->n;
+	int64_t l = (int64_t)dy - rs->g->y0;
+	int64_t h = (int64_t)c->height - rs->g->y0 + dy;
+
+	*lo = l > 0 ? (l < rs->n ? (uint32_t)l : rs->n) : 0;
+	*hi = h < rs->n ? (h > *lo ? (uint32_t)h : *lo) : rs->n;
 }
 
 /* match[r]: row r moved by dy over tile columns a .. b-1, and is not taken
@@ -745,15 +752,29 @@ match_rows(struct ctx *c, const struct rstate *rs, uint32_t a, uint32_t b,
 	uint8_t *m = c->s->match;
 	uint32_t r, lo, hi;
 
-	moved_range(rs, dy, &lo, &hi);
+	moved_range(c, rs, dy, &lo, &hi);
 	memset(m, 0, rs->n);
 	for (r = lo; r < hi; r++)
 		m[r] = (taken == NULL || !taken[r]) &&
 		    row_moved(c, rs, a, b, r, dy);
 }
 
-/* The runs of matched rows into candidates; with take, their rows are
- * marked taken. */
+/* No row of r .. e-1 changed over tile columns a .. b-1. */
+static int
+rows_static(const struct ctx *c, const struct rstate *rs, uint32_t a,
+    uint32_t b, uint32_t r, uint32_t e)
+{
+	for (; r < e; r++)
+		if (!row_moved(c, rs, a, b, r, 0))
+			return 0;
+	return 1;
+}
+
+/*
+ * The runs of matched rows into candidates; with take, their rows are
+ * marked taken.  A run where nothing changed (a plain bar over itself, in
+ * a damaged tile) is no move: it would copy pixels onto themselves.
+ */
 static void
 take_runs(struct ctx *c, const struct rstate *rs, uint32_t a, uint32_t b,
     int32_t dy, uint8_t *take)
@@ -769,7 +790,7 @@ take_runs(struct ctx *c, const struct rstate *rs, uint32_t a, uint32_t b,
 		}
 		for (e = r + 1; e < rs->n && m[e]; e++)
 			;
-		if (e - r < SCROLL_MIN_HEIGHT)
+		if (e - r < SCROLL_MIN_HEIGHT || rows_static(c, rs, a, b, r, e))
 			continue;
 		add_band(c, g->tx0 + a, g->tx0 + b, g->y0 + r, g->y0 + e, dy);
 		if (take != NULL)
@@ -1129,7 +1150,8 @@ trim(struct scroll_move *m, const struct rect *taken)
 /*
  * Where m can go in out[0..k-1]: after every move whose destination its
  * source meets, before every move whose source its destination meets.
- * -1 when there is no such place.
+ * -1 when there is no such place, or when m's destination meets one
+ * (choose() trims them apart first).
  */
 static int
 place(const struct scroll_move *out, size_t k, const struct scroll_move *m)
@@ -1138,6 +1160,9 @@ place(const struct scroll_move *out, size_t k, const struct scroll_move *m)
 	size_t p, i;
 	int fits;
 
+	for (i = 0; i < k; i++)
+		if (meet(&m->dst, &out[i].dst))
+			return -1;
 	for (p = 0; p <= k; p++) {
 		fits = 1;
 		for (i = 0; i < p && fits; i++)
