@@ -9,8 +9,9 @@
  *
  * Row hashes.  Each row of a region is hashed in both frames, one hash a
  * tile column (64 pixels of the low 3 bytes, the X byte masked off): CRC32C
- * with SSE4.2's crc32 in four chains where the CPU has it, else a 64-bit
- * multiply-mix; a row's hash over a range of tile columns mixes those.
+ * with SSE4.2's crc32 in four chains, folded by a multiply-mix, where the
+ * CPU has it, else the multiply-mix alone; a row's hash over a range of
+ * tile columns mixes those.
  * The hashes only propose: every move is compared pixel for pixel before
  * it is returned, so a collision costs a compare, never a wrong move.
  *
@@ -81,8 +82,14 @@
 #endif
 
 #define T		DAMAGE_TILE
-#define PIX_MASK2	0x00ffffff00ffffffull	/* two pixels, X bytes off */
+/* Bytes B, G, R, X in memory: the masks of one and two pixels, X off. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define PIX_MASK2	0xffffff00ffffff00ull
+#define PIX_MASK	0xffffff00u
+#else
+#define PIX_MASK2	0x00ffffff00ffffffull
 #define PIX_MASK	0x00ffffffu
+#endif
 #define CRC_SEED	0xffffffffu
 #define MIX_K		0x9e3779b97f4a7c15ull
 #define MIX_SEED	0x243f6a8885a308d3ull
@@ -229,11 +236,25 @@ scratch_fit(struct scroll_scratch *s, uint32_t width, uint32_t height)
 	return 0;
 }
 
+/* One step of a chain: a bijection of h for each w, and of w for each h. */
 static inline uint64_t
 mix(uint64_t h, uint64_t w)
 {
 	h = (h ^ w) * MIX_K;
 	return h ^ (h >> 32);
+}
+
+/*
+ * 64 bits of a chain to 32 of hash, each depending on all of them (the
+ * high half of a product depends on every bit below it).  Not h ^ h >> 32
+ * after mix(): that is the product's low half, blind to w's high half.
+ */
+static inline uint32_t
+fold(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	return (uint32_t)(h >> 32);
 }
 
 #ifdef SCROLL_X86
@@ -267,8 +288,14 @@ hash_row_crc(const uint8_t *p, uint32_t nc, uint32_t lastw, uint32_t *out)
 			c1 = _mm_crc32_u32((uint32_t)c1, v & PIX_MASK);
 			p += 4;
 		}
-		out[j] = _mm_crc32_u32(_mm_crc32_u32(_mm_crc32_u32(
-		    (uint32_t)c0, (uint32_t)c1), (uint32_t)c2), (uint32_t)c3);
+		/*
+		 * CRC is linear over GF(2): folding the chains with crc32
+		 * again would keep the whole hash one linear map, so that a
+		 * difference in its kernel (screens are full of structured
+		 * ones) always collides.  The multiply-mix is not linear: a
+		 * collision needs every chain's CRC to collide.
+		 */
+		out[j] = fold(mix(mix(MIX_SEED, c0 | c1 << 32), c2 | c3 << 32));
 	}
 }
 #endif
@@ -298,8 +325,7 @@ hash_row_mix(const uint8_t *p, uint32_t nc, uint32_t lastw, uint32_t *out)
 			h1 = mix(h1, v & PIX_MASK);
 			p += 4;
 		}
-		h0 = mix(h0, h1);
-		out[j] = (uint32_t)(h0 >> 32) ^ (uint32_t)h0;
+		out[j] = fold(mix(h0, h1));
 	}
 }
 
@@ -405,8 +431,8 @@ combine_rows(struct ctx *c, const struct rstate *rs, uint32_t a, uint32_t b)
 			if (s->donep[r])
 				hp = mix(hp, sp[j]);
 		}
-		s->rowc[r] = (uint32_t)(hc >> 32) ^ (uint32_t)hc;
-		s->rowp[r] = (uint32_t)(hp >> 32) ^ (uint32_t)hp;
+		s->rowc[r] = fold(hc);
+		s->rowp[r] = fold(hp);
 	}
 }
 

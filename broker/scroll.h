@@ -75,6 +75,16 @@ void	scroll_scratch_free(struct scroll_scratch *s);
  * source and destination overlap, as in every scroll; CopyRect allows it.
  * d must be of the screen's geometry, else nothing is found; so is
  * nothing when memory for the scratch cannot be had.
+ *
+ * The moves copy prev's pixels: they are right for a viewer that shows
+ * prev (on their sources at least).  A viewer whose updates lag, whose
+ * damage gathered over several frames, shows an older frame and must get
+ * the pixels instead.  Moving a source that is damaged for that viewer
+ * would copy stale pixels.
+ *
+ * Cost (bench/scroll-bench, doc/PERFORMANCE.md): a region where nothing
+ * moved is read on a fifth of its rows in each frame; one that scrolled
+ * is compared once over the moved rows.
  */
 size_t	scroll_detect(const uint8_t *prev, const uint8_t *cur, size_t stride,
 	    uint32_t width, uint32_t height, const struct damage *d,

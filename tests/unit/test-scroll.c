@@ -28,6 +28,7 @@ enum doc_kind {
 	DOC_TEXT,	/* lines of glyphs, some short or empty */
 	DOC_FULL,	/* lines of glyphs, every one across the window */
 	DOC_ROWS,	/* every row its own random colour (thin screens) */
+	DOC_MARK,	/* one colour, but pixel cols of every 64 per row */
 };
 
 /* What a window shows: row r of the document is a function of r. */
@@ -70,6 +71,9 @@ doc_pixel(const struct doc *doc, uint32_t row, uint32_t x)
 	if (doc->kind == DOC_ROWS)
 		return (uint32_t)mix64(doc->seed ^ ((uint64_t)row << 20) ^ x) &
 		    0xffffff;
+	if (doc->kind == DOC_MARK)
+		return x % T == doc->cols ?
+		    (uint32_t)mix64(doc->seed + row) & 0xffffff : doc->bg;
 	lh = mix64(doc->seed * 1000003u + line);
 	len = doc->kind == DOC_FULL ? UINT32_MAX :
 	    (uint32_t)(lh % (doc->cols + 8));
@@ -740,6 +744,51 @@ test_thin(void)
 	screen_free(&s);
 }
 
+/*
+ * Rows alike but for one pixel in each tile column, at every place in it:
+ * the row hashes must tell them apart (a fold that dropped part of a hash
+ * once made all of them one row, and nothing got a vote), with either
+ * hash.
+ */
+static void
+test_marks(void)
+{
+	struct doc doc = { DOC_MARK, 121, 0, 0x404040 };
+	struct scroll_move m[SCROLL_MAX_MOVES];
+	struct screen s;
+	struct rect r;
+	uint64_t got, want;
+	uint32_t pos;
+	size_t n;
+	int crc = scratch.crc, portable, good, cv;
+
+	screen_new(&s, 640, 400, 0);
+	r = moved_rect(0, 0, 640, 400, -7);
+	for (portable = 0; portable < 2; portable++) {
+		if (portable)
+			scratch.crc = 0;
+		good = 1;
+		for (pos = 0; pos < T; pos++) {
+			doc.cols = pos;
+			draw(s.prev, &s, &doc, 0, 0, 640, 400, BASE);
+			draw(s.cur, &s, &doc, 0, 0, 640, 400, BASE + 7);
+			n = detect(&s, m, SCROLL_MAX_MOVES);
+			cv = covers(&s, m, n, &r, -7, 100, &got, &want);
+			if (!moves_ok(&s, m, n, "marks") || !cv) {
+				diag("marked pixel %u: %zu moves, cover %llu "
+				    "of %llu", pos, n, (unsigned long long)got,
+				    (unsigned long long)want);
+				good = 0;
+			}
+		}
+		ok(good, "rows that differ in one pixel of each tile column, "
+		    "at each of its 64 places, scroll by -7: all found%s",
+		    portable ? " (portable hash)" : "");
+	}
+	scratch.crc = crc;
+	screen_free(&s);
+}
+
 /* Moves only where the damage says; max limits them. */
 static void
 test_damage_and_max(void)
@@ -846,6 +895,7 @@ main(void)
 	test_exact();
 	test_edges();
 	test_thin();
+	test_marks();
 	test_damage_and_max();
 	test_scratch();
 	scroll_scratch_free(&scratch);
