@@ -84,6 +84,7 @@ struct screen_sub {
 	void		(*changed)(void *arg, const struct frame *f,
 			    const struct damage *d);
 	void		*arg;
+	int		moves;		/* it takes the frame's moves */
 };
 
 TAILQ_HEAD(screen_subs, screen_sub);
@@ -97,6 +98,9 @@ struct screen {
 	struct frame	*cur;		/* the current frame, NULL: none yet */
 	uint64_t	next_seq;	/* frames must come in order */
 	struct damage	frame_damage;	/* scratch: damage of the last frame */
+	struct scroll_scratch scroll;	/* scroll_detect()'s memory */
+	uint8_t		*moved;		/* the current frame's moves, by tile
+					 * (damage.h, DAMAGE_MOVE_*) */
 	int		paused;		/* what we last told the capture helper */
 	uint64_t	active_ms;	/* IPC_BRK2CAP_ACTIVE last sent */
 	int		unavailable;	/* showing our own notice */

@@ -44,6 +44,14 @@ enum client_role {
 	CLIENT_VIEW,		/* views only */
 };
 
+/* A CopyRect due: dst gets what the client shows at src_x, src_y. */
+struct update_copy {
+	struct rect	dst;
+	uint32_t	src_x, src_y;
+};
+/* CopyRects a client may have waiting; a move past them is damage. */
+#define UPDATES_COPIES_MAX	8
+
 /* Fence requests of a client waiting for their answer; more closes it. */
 #define UPDATES_FENCE_QUEUE	4
 /* Our own Fence requests (pings) out at once. */
@@ -98,6 +106,14 @@ struct updates {
 	int		leds_told;	/* it was told LEDs once */
 	uint32_t	leds_sent;	/* IPC_LED_*, as last told */
 	int		last_rect;	/* understands LastRect */
+	int		copyrect;	/* takes CopyRect */
+	/* CopyRects from moves of the screen (scroll.h), to go ahead of
+	 * the next update's pixels, in order; those of the update being
+	 * encoded in busy_copies. */
+	struct update_copy copies[UPDATES_COPIES_MAX];
+	unsigned int	ncopies;
+	struct update_copy busy_copies[UPDATES_COPIES_MAX];
+	unsigned int	nbusy_copies;
 	int		name_due;	/* a DesktopName rectangle */
 	int		name_told;
 

@@ -73,6 +73,69 @@ damage_add_rect(struct damage *d, const struct rect *r)
 	}
 }
 
+/* The tiles r touches, clipped to the screen: tx0..tx1-1, ty0..ty1-1;
+ * 0 when none. */
+static int
+tiles_touched(const struct damage *d, const struct rect *r, uint32_t *tx0,
+    uint32_t *ty0, uint32_t *tx1, uint32_t *ty1)
+{
+	uint64_t x1, y1;
+
+	if (r->w == 0 || r->h == 0 || r->x >= d->width || r->y >= d->height)
+		return 0;
+	x1 = (uint64_t)r->x + r->w;
+	y1 = (uint64_t)r->y + r->h;
+	*tx0 = r->x / DAMAGE_TILE;
+	*ty0 = r->y / DAMAGE_TILE;
+	*tx1 = (uint32_t)(((x1 < d->width ? x1 : d->width) + DAMAGE_TILE - 1) /
+	    DAMAGE_TILE);
+	*ty1 = (uint32_t)(((y1 < d->height ? y1 : d->height) + DAMAGE_TILE -
+	    1) / DAMAGE_TILE);
+	return 1;
+}
+
+int
+damage_touches(const struct damage *d, const struct rect *r)
+{
+	uint32_t tx, ty, tx0, ty0, tx1, ty1;
+
+	if (d->count == 0 || !tiles_touched(d, r, &tx0, &ty0, &tx1, &ty1))
+		return 0;
+	for (ty = ty0; ty < ty1; ty++)
+		for (tx = tx0; tx < tx1; tx++)
+			if (d->tiles[(size_t)ty * d->cols + tx])
+				return 1;
+	return 0;
+}
+
+void
+damage_union_moved(struct damage *d, const struct damage *frame,
+    const uint8_t *moved, unsigned int taken)
+{
+	size_t i, n = (size_t)d->cols * d->rows;
+	unsigned int inside = 0, right = 0;
+
+	for (unsigned int m = 0; m < 4; m++)
+		if (taken & (1u << m)) {
+			inside |= DAMAGE_MOVE_INSIDE(m);
+			right |= DAMAGE_MOVE_RIGHT(m);
+		}
+	for (i = 0; i < n; i++) {
+		int was = d->tiles[i] != 0;
+		int now = was || frame->tiles[i];
+
+		if ((moved[i] & inside) || (!was && (moved[i] & right)))
+			now = 0;
+		if (now != was) {
+			d->tiles[i] = (uint8_t)now;
+			if (now)
+				d->count++;
+			else
+				d->count--;
+		}
+	}
+}
+
 void
 damage_union(struct damage *d, const struct damage *other)
 {

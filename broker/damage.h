@@ -34,6 +34,27 @@ void	damage_clear(struct damage *d);
 void	damage_add_all(struct damage *d);
 /* Mark every tile that the rectangle touches (clipped to the screen). */
 void	damage_add_rect(struct damage *d, const struct rect *r);
+/* Whether any damaged tile touches the rectangle (clipped to the
+ * screen). */
+int	damage_touches(const struct damage *d, const struct rect *r);
+/*
+ * The tiles a move of a frame puts right, per move i of the frame (up to
+ * 4): bit 2i, the tile's part outside the move's destination did not
+ * change (with the copy, the tile is right where the client had it
+ * right); bit 2i+1, the tile lies wholly inside the destination (with
+ * the copy it is right, whatever the client had).  cols * rows bytes.
+ */
+#define DAMAGE_MOVE_RIGHT(i)	(1u << (2 * (i)))
+#define DAMAGE_MOVE_INSIDE(i)	(1u << (2 * (i) + 1))
+/*
+ * d |= frame, but for the tiles that the moves in taken (bit i: move i,
+ * sent to this client as CopyRect) put right: moved is the map above.  A
+ * tile inside a taken move's destination is not damaged after; a tile
+ * it only partly covers is not when its part outside did not change and
+ * d did not have it.
+ */
+void	damage_union_moved(struct damage *d, const struct damage *frame,
+	    const uint8_t *moved, unsigned int taken);
 /* d |= other; both of the same geometry. */
 void	damage_union(struct damage *d, const struct damage *other);
 static inline int

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "broker/scroll.h"
 #include "common/ipc.h"
 #include "common/ring.h"
 
@@ -56,6 +57,10 @@ struct frame {
 	struct screen	*screen;	/* where a slot is released */
 	struct layout	layout;		/* its ring's; ours: n 0 */
 	uint32_t	transform;	/* IPC_TRANSFORM_*: how it was turned */
+	/* Areas that are the frame before moved (scroll.h), found when
+	 * some viewer takes CopyRect, in an order a viewer can apply. */
+	struct scroll_move moves[SCROLL_MAX_MOVES];
+	uint32_t	nmoves;
 	/* Rectangles encoded from it, for every client to share
 	 * (share.c). */
 	struct encoded	*cache;

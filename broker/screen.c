@@ -58,6 +58,7 @@ void
 screen_init(struct screen *s, struct broker *b)
 {
 	*s = (struct screen){ .broker = b, .paused = -1 };
+	scroll_scratch_init(&s->scroll);
 	TAILQ_INIT(&s->subs);
 	if (b->base != NULL &&
 	    (s->notice_ev = evtimer_new(b->base, notice_cb, s)) == NULL)
@@ -74,6 +75,9 @@ screen_free(struct screen *s)
 	ring_map_unref(s->ring);
 	s->ring = NULL;
 	damage_free(&s->frame_damage);
+	scroll_scratch_free(&s->scroll);
+	free(s->moved);
+	s->moved = NULL;
 	if (s->notice_ev != NULL)
 		event_free(s->notice_ev);
 	s->notice_ev = NULL;
@@ -91,6 +95,83 @@ screen_unsubscribe(struct screen *s, struct screen_sub *sub)
 	TAILQ_REMOVE(&s->subs, sub, entry);
 }
 
+/* Whether w x h pixels at x, y are the same in both frames. */
+static int
+same_pixels(const struct frame *a, const struct frame *b, uint32_t x,
+    uint32_t y, uint32_t w, uint32_t h)
+{
+	size_t off = (size_t)y * a->stride + (size_t)x * 4;
+
+	for (uint32_t r = 0; r < h; r++, off += a->stride)
+		if (memcmp(a->pixels + off, b->pixels + off, (size_t)w * 4) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * Which tiles move i puts right (DAMAGE_MOVE_*): those wholly inside its
+ * destination, and those whose part outside it did not change from prev
+ * to f (at most the tiles along its edges are compared: a tile's worth of
+ * pixels each).
+ */
+static void
+mark_move(struct screen *s, const struct frame *prev, const struct frame *f,
+    unsigned int i)
+{
+	const struct rect *d = &f->moves[i].dst;
+	const struct damage *dm = &s->frame_damage;
+	uint32_t dx1 = d->x + d->w, dy1 = d->y + d->h;
+
+	for (uint32_t ty = d->y / DAMAGE_TILE; ty * DAMAGE_TILE < dy1; ty++)
+		for (uint32_t tx = d->x / DAMAGE_TILE; tx * DAMAGE_TILE < dx1;
+		    tx++) {
+			uint32_t x0 = tx * DAMAGE_TILE, y0 = ty * DAMAGE_TILE;
+			uint32_t x1 = x0 + DAMAGE_TILE < f->width ?
+			    x0 + DAMAGE_TILE : f->width;
+			uint32_t y1 = y0 + DAMAGE_TILE < f->height ?
+			    y0 + DAMAGE_TILE : f->height;
+			uint32_t cy0 = y0 > d->y ? y0 : d->y;
+			uint32_t cy1 = y1 < dy1 ? y1 : dy1;
+			uint8_t *m = &s->moved[(size_t)ty * dm->cols + tx];
+
+			if (x0 >= d->x && x1 <= dx1 && y0 >= d->y && y1 <= dy1)
+				*m |= DAMAGE_MOVE_INSIDE(i);
+			else if ((y0 >= d->y ||
+			    same_pixels(prev, f, x0, y0, x1 - x0, d->y - y0)) &&
+			    (y1 <= dy1 ||
+			    same_pixels(prev, f, x0, dy1, x1 - x0, y1 - dy1)) &&
+			    (x0 >= d->x ||
+			    same_pixels(prev, f, x0, cy0, d->x - x0, cy1 - cy0)) &&
+			    (x1 <= dx1 ||
+			    same_pixels(prev, f, dx1, cy0, x1 - dx1, cy1 - cy0)))
+				*m |= DAMAGE_MOVE_RIGHT(i);
+		}
+}
+
+/*
+ * What of f is prev moved (a scroll), for viewers that take CopyRect:
+ * only looked for when one is there (about 1-2 ms at 1080p when much
+ * changed, doc/PERFORMANCE.md), with the tiles each move puts right.
+ */
+static void
+find_moves(struct screen *s, const struct frame *prev, struct frame *f)
+{
+	struct screen_sub *sub;
+
+	TAILQ_FOREACH(sub, &s->subs, entry)
+		if (sub->moves)
+			break;
+	if (sub == NULL)
+		return;
+	f->nmoves = (uint32_t)scroll_detect(prev->pixels, f->pixels,
+	    f->stride, f->width, f->height, &s->frame_damage, f->moves,
+	    SCROLL_MAX_MOVES, &s->scroll);
+	memset(s->moved, 0, (size_t)s->frame_damage.cols *
+	    s->frame_damage.rows);
+	for (unsigned int i = 0; i < f->nmoves; i++)
+		mark_move(s, prev, f, i);
+}
+
 void
 screen_set_frame(struct screen *s, struct frame *f)
 {
@@ -105,6 +186,10 @@ screen_set_frame(struct screen *s, struct frame *f)
 	if (resized) {
 		damage_free(&s->frame_damage);
 		if (damage_init(&s->frame_damage, f->width, f->height) < 0)
+			fatal("damage");
+		free(s->moved);
+		if ((s->moved = calloc((size_t)s->frame_damage.cols *
+		    s->frame_damage.rows, 1)) == NULL)
 			fatal("damage");
 		log_info("screen %ux%u", f->width, f->height);
 	}
@@ -121,6 +206,9 @@ screen_set_frame(struct screen *s, struct frame *f)
 		    f->stride, 4);
 	else
 		damage_add_all(&s->frame_damage);
+	if (!resized && f->stride == prev->stride &&
+	    !damage_empty(&s->frame_damage))
+		find_moves(s, prev, f);
 	s->cur = f;
 	frame_unref(prev);
 	/* The input helper maps pointer positions on this screen. */

@@ -78,6 +78,7 @@ drop_parts(struct updates *u)
 	for (size_t i = 0; i < u->nparts; i++)
 		encoded_unref(u->parts[i]);
 	u->nparts = 0;
+	u->nbusy_copies = 0;
 	u->busy = 0;
 }
 
@@ -106,6 +107,7 @@ updates_set_encodings(struct client *c, const uint8_t *list, size_t n)
 	int leds_enc;
 
 	u->desktop_size = u->ext_desktop_size = u->last_rect = 0;
+	u->copyrect = 0;
 	/* The client lists encodings in its order of preference: the first
 	 * one we have wins, and so does the first of each setting. */
 	for (size_t i = n; i-- > 0;) {
@@ -126,6 +128,7 @@ updates_set_encodings(struct client *c, const uint8_t *list, size_t n)
 		u->desktop_size |= e == (int32_t)rfbEncodingNewFBSize;
 		u->ext_desktop_size |= e == (int32_t)rfbEncodingExtDesktopSize;
 		u->last_rect |= e == SESSION_ENC_LAST_RECT;
+		u->copyrect |= e == SESSION_ENC_COPYRECT;
 		qemu_keys |= e == SESSION_ENC_QEMU_KEYS;
 		ext_mouse |= e == SESSION_ENC_EXT_MOUSE;
 		qemu_leds |= e == SESSION_ENC_QEMU_LEDS;
@@ -186,6 +189,10 @@ updates_set_encodings(struct client *c, const uint8_t *list, size_t n)
 		c->session.announced |= SESSION_ANNOUNCED_CONTINUOUS;
 		session_put_end_of_continuous(conn_output(c->conn));
 	}
+	/* Moves of the screen are looked for while a viewer takes them. */
+	c->sub.moves = u->copyrect;
+	if (!u->copyrect)
+		u->ncopies = 0;	/* none was taken out of its damage */
 	/* A change of encoder or settings from the next update on: what is
 	 * being encoded goes as it is. */
 	u->encoder = enc;
@@ -236,6 +243,38 @@ updates_request(struct client *c, const struct rect *r, int incremental)
 	updates_try(c);
 }
 
+/*
+ * The moves of a new frame this client can take as CopyRect: a move's
+ * source must show on the client what it shows in the frame before, that
+ * is, no damage the client still has may touch it (a client that fell
+ * behind there gets the pixels).  The moves of a frame come in an order
+ * in which none reads what one before it wrote, and so do this client's
+ * copies, in the order taken, frame after frame.  Past
+ * UPDATES_COPIES_MAX, a move is only damage.
+ */
+static unsigned int
+take_moves(struct client *c, const struct frame *f)
+{
+	struct updates *u = &c->up;
+	unsigned int taken = 0;
+
+	if (!u->copyrect)
+		return 0;
+	for (uint32_t i = 0; i < f->nmoves; i++) {
+		const struct scroll_move *m = &f->moves[i];
+		struct rect src = { m->dst.x, (uint32_t)((int64_t)m->dst.y -
+		    m->dy), m->dst.w, m->dst.h };
+
+		if (u->ncopies == UPDATES_COPIES_MAX ||
+		    damage_touches(&u->damage, &src))
+			continue;
+		u->copies[u->ncopies++] = (struct update_copy){ .dst = m->dst,
+		    .src_x = src.x, .src_y = src.y };
+		taken |= 1u << i;
+	}
+	return taken;
+}
+
 /* A screen subscriber: a new frame, and what changed in it. */
 void
 updates_screen_changed(void *arg, const struct frame *f,
@@ -267,8 +306,17 @@ updates_screen_changed(void *arg, const struct frame *f,
 		damage_add_all(&u->damage);
 		u->area = (struct rect){ 0, 0, u->width, u->height };
 		u->resize_pending = 1;
-	} else
-		damage_union(&u->damage, d);
+		u->ncopies = 0;
+	} else {
+		/* What this frame's copies put right is not damage. */
+		unsigned int taken = take_moves(c, f);
+
+		if (taken != 0)
+			damage_union_moved(&u->damage, d,
+			    c->broker->screen.moved, taken);
+		else
+			damage_union(&u->damage, d);
+	}
 	frame_screens(f, &now);
 	if (u->ext_desktop_size && (u->resize_pending ||
 	    !layout_equal(&now, &u->layout)))
@@ -437,7 +485,8 @@ updates_flush(struct client *c)
 	struct evbuffer *out = conn_output(c->conn);
 	size_t before = evbuffer_get_length(out);
 	unsigned int npseudo = pseudo_due(u);
-	uint64_t nrects = npseudo + (u->busy_resize ? 1 : 0);
+	uint64_t nrects = npseudo + (u->busy_resize ? 1 : 0) +
+	    u->nbusy_copies;
 	int last_rect = 0;
 
 	for (size_t i = 0; i < u->nparts; i++) {
@@ -470,6 +519,14 @@ updates_flush(struct client *c)
 		    (uint16_t)u->height);
 		u->busy_resize = 0;
 	}
+	/* The copies first: they read what the client shows now. */
+	for (unsigned int i = 0; i < u->nbusy_copies; i++) {
+		encoder_rect_header(out, &u->busy_copies[i].dst,
+		    SESSION_ENC_COPYRECT);
+		wire_add16(out, (uint16_t)u->busy_copies[i].src_x);
+		wire_add16(out, (uint16_t)u->busy_copies[i].src_y);
+	}
+	u->nbusy_copies = 0;
 	for (size_t i = 0; i < u->nparts; i++)
 		put_part(c, out, u->parts[i]);
 	if (u->name_due) {
@@ -528,8 +585,12 @@ updates_start_one(struct client *c, struct frame *f, const struct rect *area)
 	size_t n;
 
 	n = damage_take_rects(&u->damage, area, rects, ENCODE_JOB_MAX_RECTS);
-	if (n == 0 && !u->resize_pending && pseudo_due(u) == 0)
+	if (n == 0 && !u->resize_pending && pseudo_due(u) == 0 &&
+	    u->ncopies == 0)
 		return 0;
+	memcpy(u->busy_copies, u->copies, u->ncopies * sizeof(u->copies[0]));
+	u->nbusy_copies = u->ncopies;
+	u->ncopies = 0;
 	share_batch_init(&batch, c->broker, f, u->encoder, &u->conv,
 	    &u->settings);
 	u->busy = 1;

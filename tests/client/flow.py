@@ -15,6 +15,12 @@ flow.py HOST PORT FRAMES
 flow.py HOST PORT bad CASE
     A viewer that breaks the rules of these messages (CASE: early-fence,
     early-continuous, long-fence) is closed.
+flow.py HOST PORT scroll FRAMES SECONDS [copyrect]
+    A viewer that asks for update after update for SECONDS, with Raw
+    (and CopyRect with "copyrect").  Prints "updates N", "whole K" (the
+    updates after which its screen was a frame of FRAMES, pixel for
+    pixel), "copyrect N" (CopyRect rectangles, their pixels) and "raw
+    BYTES" (bytes of Raw pixel data).
 flow.py HOST PORT slow FRAMES SECONDS BYTES_PER_SECOND
     A viewer on a slow link: continuous updates with Fence, a small
     receive buffer, and reading at most BYTES_PER_SECOND.  Prints
@@ -32,6 +38,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from flood import handshake, recv_exactly  # noqa: E402
 
 RAW = 0
+COPYRECT = 1
 FENCE = -312
 CONTINUOUS = -313
 DESKTOP_NAME = -307
@@ -84,6 +91,9 @@ class Viewer:
         self.ends = 0           # EndOfContinuousUpdates
         self.updates = 0
         self.names = []         # DesktopName rectangles
+        self.copied = 0         # CopyRect rectangles, pixels
+        self.copies = 0
+        self.raw_bytes = 0
         self.answer_pings = True
 
     def message(self):
@@ -98,8 +108,13 @@ class Viewer:
                     n = struct.unpack(">I", recv_exactly(self.s, 4))[0]
                     self.names.append(recv_exactly(self.s, n).decode())
                     continue
+                if enc == COPYRECT:
+                    sx, sy = struct.unpack(">HH", recv_exactly(self.s, 4))
+                    self.copy(sx, sy, x, y, w, h)
+                    continue
                 if enc != RAW:
                     raise ValueError("encoding %d was not asked for" % enc)
+                self.raw_bytes += w * h * 4
                 for row in range(y, y + h):
                     at = (row * self.w + x) * 4
                     self.fb[at:at + w * 4] = recv_exactly(self.s, w * 4)
@@ -118,6 +133,20 @@ class Viewer:
         else:
             raise ValueError("server message %d" % kind)
         return kind
+
+    def copy(self, sx, sy, x, y, w, h):
+        """CopyRect: every pixel from where it was, overlaps allowed."""
+        if sx + w > self.w or sy + h > self.h or x + w > self.w or \
+                y + h > self.h:
+            raise ValueError("CopyRect outside the screen")
+        rows = [bytes(self.fb[((sy + r) * self.w + sx) * 4:
+                              ((sy + r) * self.w + sx + w) * 4])
+                for r in range(h)]
+        for r in range(h):
+            at = ((y + r) * self.w + x) * 4
+            self.fb[at:at + w * 4] = rows[r]
+        self.copies += 1
+        self.copied += w * h
 
     def until(self, cond, seconds):
         deadline = time.time() + seconds
@@ -223,6 +252,24 @@ def bad(host, port, case):
         sys.exit(2)
 
 
+def scroll(host, port, path, seconds, copyrect):
+    w, h, frames = read_frames(path)
+    frames = set(frames)
+    v = Viewer(host, port, [COPYRECT, RAW] if copyrect else [RAW])
+    whole = 0
+    v.s.sendall(struct.pack(">BBHHHH", 3, 0, 0, 0, v.w, v.h))
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if v.message() == 0:
+            whole += bytes(v.fb) in frames
+            v.s.sendall(struct.pack(">BBHHHH", 3, 1, 0, 0, v.w, v.h))
+    print("updates %d" % v.updates)
+    print("whole %d" % whole)
+    print("copyrect %d %d" % (v.copies, v.copied))
+    print("raw %d" % v.raw_bytes)
+    sys.stdout.flush()
+
+
 def slow(host, port, path, seconds, rate):
     """Reads through a throttle; answers pings as soon as it reads them."""
     w, h, frames = read_frames(path)
@@ -270,6 +317,9 @@ def main():
         flow(sys.argv[1], int(sys.argv[2]), sys.argv[3])
     elif len(sys.argv) == 5 and sys.argv[3] == "bad":
         bad(sys.argv[1], int(sys.argv[2]), sys.argv[4])
+    elif len(sys.argv) in (6, 7) and sys.argv[3] == "scroll":
+        scroll(sys.argv[1], int(sys.argv[2]), sys.argv[4], float(sys.argv[5]),
+               sys.argv[6:] == ["copyrect"])
     elif len(sys.argv) == 7 and sys.argv[3] == "slow":
         slow(sys.argv[1], int(sys.argv[2]), sys.argv[4], float(sys.argv[5]),
              float(sys.argv[6]))

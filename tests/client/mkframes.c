@@ -6,6 +6,8 @@
  *           colour, and a single pixel that changes, per frame: what an
  *           incremental update must get right
  *   full    every pixel changes from one frame to the next
+ *   scroll  a terminal: a still title bar, and below it lines of text
+ *           that scroll up SCROLL_STEP rows a frame
  * The channels of a pixel differ from each other so that a swapped
  * channel or byte order shows.
  */
@@ -52,23 +54,49 @@ full(uint32_t f, uint32_t x, uint32_t y)
 	return r << 16 | g << 8 | b;
 }
 
+#define SCROLL_TITLE	24	/* rows of the still title bar */
+#define SCROLL_STEP	6	/* rows the text moves up a frame */
+
+/* Text of 8x16 cells, a glyph's pixels from a hash of where it is: no
+ * two lines alike, so that a move is found only where it is. */
+static uint32_t
+scroll(uint32_t f, uint32_t x, uint32_t y)
+{
+	uint32_t doc, line, h;
+
+	if (y < SCROLL_TITLE)
+		return (x / 8) % 2 ? 0x304a70 : 0x2c4468;
+	doc = y - SCROLL_TITLE + f * SCROLL_STEP;
+	line = doc / 16;
+	if ((x / 8 + line * 7) % 9 == 0 || doc % 16 >= 13)
+		return 0x101820;	/* a space, or between lines */
+	h = line * 2654435761u ^ (x / 8) * 40503u ^ (doc % 16) * 97u ^
+	    (x % 8) * 0x9e3779b9u;
+	h ^= h >> 15;
+	h *= 0x2c1b3c6du;
+	h ^= h >> 12;
+	return (h & 3) == 0 ? 0xd0d0c8 : 0x101820;
+}
+
 int
 main(int argc, char *argv[])
 {
 	uint8_t		 hdr[FRAMES_HEADER_SIZE], *row;
 	uint32_t	 w, h, n, fps, f, x, y, px;
-	int		 is_full;
+	int		 pattern;
 	FILE		*fp;
 
 	if (argc != 7) {
-		fprintf(stderr, "usage: rampart-mkframes sparse|full WIDTH "
-		    "HEIGHT COUNT FPS FILE\n");
+		fprintf(stderr, "usage: rampart-mkframes sparse|full|scroll "
+		    "WIDTH HEIGHT COUNT FPS FILE\n");
 		return 2;
 	}
-	if (strcmp(argv[1], "full") == 0)
-		is_full = 1;
-	else if (strcmp(argv[1], "sparse") == 0)
-		is_full = 0;
+	if (strcmp(argv[1], "sparse") == 0)
+		pattern = 0;
+	else if (strcmp(argv[1], "full") == 0)
+		pattern = 1;
+	else if (strcmp(argv[1], "scroll") == 0)
+		pattern = 2;
 	else {
 		fprintf(stderr, "unknown pattern %s\n", argv[1]);
 		return 2;
@@ -93,7 +121,8 @@ main(int argc, char *argv[])
 	for (f = 0; f < n; f++)
 		for (y = 0; y < h; y++) {
 			for (x = 0; x < w; x++) {
-				px = is_full ? full(f, x, y) :
+				px = pattern == 1 ? full(f, x, y) :
+				    pattern == 2 ? scroll(f, x, y) :
 				    sparse(f, x, y, w, h);
 				row[x * 4] = px & 0xff;
 				row[x * 4 + 1] = (px >> 8) & 0xff;

@@ -301,9 +301,54 @@ test_union(void)
 	ok(damage_init(&a, 0, 10) == -1, "init refuses a zero size");
 }
 
+/* 1000x700 is 16 x 11 tiles of 64. */
+static void
+test_moves(void)
+{
+	struct damage d, frame;
+	uint8_t moved[16 * 11] = { 0 };
+	struct rect tile5 = { 5 * 64 + 3, 64 + 2, 1, 1 };
+
+	damage_init(&d, W, H);
+	damage_init(&frame, W, H);
+	ok(!damage_touches(&d, &(struct rect){ 0, 0, W, H }),
+	    "nothing damaged touches nothing");
+	damage_add_rect(&d, &tile5);
+	ok(damage_touches(&d, &(struct rect){ 5 * 64 + 63, 64 + 63, 2, 2 }) &&
+	    !damage_touches(&d, &(struct rect){ 6 * 64, 64, 10, 10 }) &&
+	    !damage_touches(&d, &(struct rect){ 5 * 64, 0, 64, 64 }),
+	    "touches: a rectangle over a damaged tile's corner does, the "
+	    "tiles beside it do not");
+	ok(!damage_touches(&d, &(struct rect){ 2000, 0, 10, 10 }) &&
+	    !damage_touches(&d, &(struct rect){ 0, 0, 0, 5 }),
+	    "nor off the screen, nor empty");
+
+	/* The frame damages tiles 5, 6, 7 and 8 of row 1; move 0 has tile 5
+	 * (which d has) right and tile 6 (which d has not) right, tile 7
+	 * inside; move 1 (not taken) has tile 8 inside. */
+	damage_add_rect(&frame, &(struct rect){ 5 * 64, 64, 4 * 64, 1 });
+	moved[16 + 5] = DAMAGE_MOVE_RIGHT(0);
+	moved[16 + 6] = DAMAGE_MOVE_RIGHT(0);
+	moved[16 + 7] = DAMAGE_MOVE_INSIDE(0);
+	moved[16 + 8] = DAMAGE_MOVE_INSIDE(1);
+	damage_union_moved(&d, &frame, moved, 1u << 0);
+	ok(d.tiles[16 + 5] && !d.tiles[16 + 6] && !d.tiles[16 + 7] &&
+	    d.tiles[16 + 8] && d.count == 2 && count_tiles(&d) == 2,
+	    "union with move 0 taken: a tile it puts right stays damaged "
+	    "where the client was behind, goes where it was not; inside it "
+	    "goes; move 1's tile, not taken, comes");
+	damage_union_moved(&d, &frame, moved, 1u << 0 | 1u << 1);
+	ok(d.tiles[16 + 5] && !d.tiles[16 + 8] && d.count == 1,
+	    "with move 1 taken too, its tile inside goes, even one damaged "
+	    "before");
+	damage_free(&d);
+	damage_free(&frame);
+}
+
 int
 main(void)
 {
+	test_moves();
 	test_compare(W * 4);
 	test_compare(W * 4 + PAD);
 	test_take();
