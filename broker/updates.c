@@ -102,7 +102,7 @@ updates_set_encodings(struct client *c, const uint8_t *list, size_t n)
 	struct updates *u = &c->up;
 	struct encode_settings set = ENCODE_SETTINGS_NONE;
 	int qemu_keys = 0, ext_mouse = 0, qemu_leds = 0, vmware_leds = 0;
-	int fence = 0, continuous = 0, name = 0;
+	int fence = 0, continuous = 0, name = 0, cursor = 0;
 	int leds_enc;
 
 	u->desktop_size = u->ext_desktop_size = u->last_rect = 0;
@@ -133,6 +133,23 @@ updates_set_encodings(struct client *c, const uint8_t *list, size_t n)
 		fence |= e == SESSION_ENC_FENCE;
 		continuous |= e == SESSION_ENC_CONTINUOUS;
 		name |= e == SESSION_ENC_DESKTOP_NAME;
+		cursor |= e == SESSION_ENC_CURSOR;
+	}
+	/*
+	 * Cursor: the shape goes in its next update (once the capture side
+	 * told one), and from then on the pointer is no longer drawn into
+	 * its pixels; one that stops listing it has it drawn again.  Either
+	 * way, where the pointer is must be sent anew.
+	 */
+	if (cursor != u->cursor_enc) {
+		const struct cursor *k = &c->broker->screen.cursor;
+		struct rect at;
+
+		u->cursor_enc = cursor;
+		u->cursor_due = cursor && k->image != NULL;
+		if (u->damage.tiles != NULL &&
+		    cursor_rect(k, u->width, u->height, &at))
+			damage_add_rect(&u->damage, &at);
 	}
 	/*
 	 * Input extensions are confirmed in its next update, and from then on
@@ -191,8 +208,9 @@ updates_set_encodings(struct client *c, const uint8_t *list, size_t n)
 	u->encoder = enc;
 	u->settings = set;
 	log_debug("%s: %zu encodings, using %s (quality %d/%d, compress %d)"
-	    "%s%s%s%s%s%s%s", c->tag, n, enc->name, set.quality,
+	    "%s%s%s%s%s%s%s%s", c->tag, n, enc->name, set.quality,
 	    set.fine_quality, set.compress,
+	    cursor ? ", Cursor" : "",
 	    u->desktop_size ? ", DesktopSize" : "",
 	    u->ext_desktop_size ? ", ExtendedDesktopSize" : "",
 	    qemu_keys ? ", QEMU keys" : "", ext_mouse ? ", mouse buttons" : "",
@@ -277,6 +295,29 @@ updates_screen_changed(void *arg, const struct frame *f,
 }
 
 /*
+ * A screen subscriber: the cursor changed.  A client that draws it is sent
+ * its new shape; for the others, where it was and where it is now are
+ * damage (its place alone changes nothing for the former).
+ */
+void
+updates_cursor_changed(void *arg, const struct rect *was,
+    const struct rect *now, int what)
+{
+	struct client *c = arg;
+	struct updates *u = &c->up;
+
+	if (c->session.state != SESSION_NORMAL)
+		return;
+	if (u->cursor_enc)
+		u->cursor_due |= (what & CURSOR_SHAPE) != 0;
+	else if (what & CURSOR_DRAWN) {
+		damage_add_rect(&u->damage, was);
+		damage_add_rect(&u->damage, now);
+	}
+	updates_try(c);
+}
+
+/*
  * ExtendedDesktopSize, reason 0: the framebuffer and its screens as they
  * are now, alone in an update.  It answers the request; the damage waits
  * for the next one.
@@ -345,7 +386,8 @@ static unsigned int
 pseudo_due(const struct updates *u)
 {
 	return (u->qemu_keys_due ? 1 : 0) + (u->ext_mouse_due ? 1 : 0) +
-	    (u->leds_due ? 1 : 0) + (u->name_due ? 1 : 0);
+	    (u->leds_due ? 1 : 0) + (u->name_due ? 1 : 0) +
+	    (u->cursor_due ? 1 : 0);
 }
 
 /*
@@ -379,6 +421,28 @@ put_pseudo(struct client *c, struct evbuffer *out)
 		u->leds_due = 0;
 		log_debug("%s: LEDs 0x%x", c->tag, u->leds_sent);
 	}
+}
+
+/*
+ * The cursor's shape goes after the pixels, as the desktop's name: its
+ * mask's length would put Raw pixels after it off a 4-byte boundary.
+ */
+static void
+put_cursor(struct client *c, struct evbuffer *out)
+{
+	struct updates *u = &c->up;
+	const struct cursor *k = &c->broker->screen.cursor;
+
+	if (!u->cursor_due)
+		return;
+	/* Out of memory here, the update would lie: close. */
+	if (cursor_put_rect(k, &u->conv, out) < 0) {
+		session_fail(&c->session, "out of memory");
+		conn_close_after_flush(c->conn);
+	}
+	u->cursor_due = 0;
+	log_debug("%s: cursor %ux%u, hot spot %u,%u%s", c->tag, k->width,
+	    k->height, k->hot_x, k->hot_y, k->visible ? "" : ", hidden");
 }
 
 /*
@@ -472,6 +536,7 @@ updates_flush(struct client *c)
 	}
 	for (size_t i = 0; i < u->nparts; i++)
 		put_part(c, out, u->parts[i]);
+	put_cursor(c, out);
 	if (u->name_due) {
 		session_put_desktop_name(out, c->broker->desktop_name);
 		u->name_due = 0;
@@ -584,6 +649,9 @@ updates_try(struct client *c)
 		area = u->wanted ? u->area : u->cu_area;
 	if (area.w == 0 || area.h == 0)
 		return;
+	/* A client that does not draw the cursor sees it in the pixels. */
+	if (!u->cursor_enc)
+		f = screen_drawn_frame(&c->broker->screen);
 	if (updates_start_one(c, f, &area) < 0) {
 		drop_parts(u);
 		session_fail(&c->session, "out of memory");
