@@ -116,11 +116,15 @@ struct screen {
 	struct rect	drawn_at;	/* where the cursor is in it */
 	/* The pixels of an earlier one that no one reads any more, to draw
 	 * the next one into: the cursor at spare_at, and the frame they
-	 * were copied from changed since where spare_damage says. */
+	 * were copied from changed since where spare_damage says.  While a
+	 * job still reads the last one, it waits in pending (our reference)
+	 * to become the spare. */
 	uint8_t		*spare;
 	uint32_t	spare_w, spare_h;
 	struct rect	spare_at;
 	struct damage	spare_damage;
+	struct frame	*pending;
+	struct rect	pending_at;
 	unsigned int	drawn_made;	/* drawn frames made, for tests */
 };
 

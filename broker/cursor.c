@@ -23,7 +23,7 @@ int
 cursor_set(struct cursor *k, const struct ipc_cap_cursor *m, const void *img)
 {
 	size_t n = (size_t)m->width * m->height;
-	int what = 0, was = k->visible, shape;
+	int what = 0, image, shape, moved;
 
 	if (img == NULL && (k->image == NULL || m->width != k->width ||
 	    m->height != k->height))
@@ -33,16 +33,21 @@ cursor_set(struct cursor *k, const struct ipc_cap_cursor *m, const void *img)
 		return -1;
 	/* A new blob that holds the same picture changes nothing: the
 	 * capture helper sends one whenever its source's serial moves. */
-	shape = m->width != k->width || m->height != k->height ||
-	    m->hot_x != k->hot_x || m->hot_y != k->hot_y ||
+	image = m->width != k->width || m->height != k->height ||
 	    m->blend != k->blend ||
 	    (img != NULL && memcmp(k->image, img, n * 4) != 0);
-	if ((int)m->visible != was || (m->visible && shape))
-		what |= CURSOR_SHAPE | CURSOR_DRAWN;
+	shape = image || m->hot_x != k->hot_x || m->hot_y != k->hot_y;
+	/* Where its top left corner is: a new hot spot alone moves
+	 * nothing that is drawn. */
+	moved = (int64_t)m->x - m->hot_x != (int64_t)k->x - k->hot_x ||
+	    (int64_t)m->y - m->hot_y != (int64_t)k->y - k->hot_y;
+	if ((int)m->visible != k->visible)
+		what = CURSOR_SHAPE | CURSOR_DRAWN;
+	else if (m->visible)
+		what = (shape ? CURSOR_SHAPE : 0) |
+		    (image || moved ? CURSOR_DRAWN : 0);
 	/* Where it moves while hidden is nobody's business. */
-	if (m->visible && (m->x != k->x || m->y != k->y))
-		what |= CURSOR_DRAWN;
-	if (shape || (int)m->visible != was)
+	if (shape || (int)m->visible != k->visible)
 		k->serial++;
 	if (img != NULL)
 		memcpy(k->image, img, n * 4);

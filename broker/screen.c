@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "broker/broker.h"
+#include "broker/share.h"
 #include "common/blend.h"
 #include "common/blob.h"
 #include "common/font.h"
@@ -66,6 +67,7 @@ screen_init(struct screen *s, struct broker *b)
 }
 
 static void drawn_retire(struct screen *s);
+static void spare_drop(struct screen *s);
 
 void
 screen_free(struct screen *s)
@@ -73,8 +75,7 @@ screen_free(struct screen *s)
 	channel_free(s->capture);
 	s->capture = NULL;
 	drawn_retire(s);
-	free(s->spare);
-	s->spare = NULL;
+	spare_drop(s);
 	damage_free(&s->spare_damage);
 	cursor_free(&s->cursor);
 	frame_unref(s->cur);
@@ -117,8 +118,7 @@ screen_set_frame(struct screen *s, struct frame *f)
 		if (damage_init(&s->frame_damage, f->width, f->height) < 0 ||
 		    damage_init(&s->spare_damage, f->width, f->height) < 0)
 			fatal("damage");
-		free(s->spare);
-		s->spare = NULL;
+		spare_drop(s);
 		log_info("screen %ux%u", f->width, f->height);
 	}
 	/*
@@ -134,7 +134,7 @@ screen_set_frame(struct screen *s, struct frame *f)
 		    f->stride, 4);
 	else
 		damage_add_all(&s->frame_damage);
-	if (s->spare != NULL)
+	if (s->spare != NULL || s->pending != NULL)
 		damage_union(&s->spare_damage, &s->frame_damage);
 	s->cur = f;
 	frame_unref(prev);
@@ -146,10 +146,33 @@ screen_set_frame(struct screen *s, struct frame *f)
 		sub->changed(sub->arg, f, &s->frame_damage);
 }
 
+/* No pixels kept to draw into. */
+static void
+spare_drop(struct screen *s)
+{
+	free(s->spare);
+	s->spare = NULL;
+	frame_unref(s->pending);
+	s->pending = NULL;
+}
+
+/* The pixels of drawn frame f (the cursor at at) become the spare. */
+static void
+spare_take(struct screen *s, struct frame *f, const struct rect *at)
+{
+	free(s->spare);
+	s->spare = f->own;
+	f->own = NULL;
+	s->spare_w = f->width;
+	s->spare_h = f->height;
+	s->spare_at = *at;
+}
+
 /*
- * The drawn frame goes (its frame or the cursor changed).  When no job
- * reads it any more its pixels are kept to draw the next one into: only
- * what changed since, and where the cursor was, need copying again.
+ * The drawn frame goes (its frame or the cursor changed).  Its pixels
+ * are kept to draw the next one into: only what changed since, and where
+ * the cursor was, need copying again.  While a job still reads them they
+ * wait (pending) until it is done; an older one that waits is given up.
  */
 static void
 drawn_retire(struct screen *s)
@@ -159,16 +182,21 @@ drawn_retire(struct screen *s)
 	s->drawn = NULL;
 	if (f == NULL)
 		return;
-	if (f->refs == 1 && f->own != NULL) {
-		free(s->spare);
-		s->spare = f->own;
-		f->own = NULL;
-		s->spare_w = f->width;
-		s->spare_h = f->height;
-		s->spare_at = s->drawn_at;
-		damage_clear(&s->spare_damage);
+	spare_drop(s);
+	damage_clear(&s->spare_damage);
+	if (f->own == NULL) {
+		frame_unref(f);
+		return;
 	}
-	frame_unref(f);
+	if (f->refs == 1) {
+		spare_take(s, f, &s->drawn_at);
+		frame_unref(f);
+		return;
+	}
+	/* No one starts an update on it again: its cache can go now. */
+	share_frame_gone(f);
+	s->pending = f;
+	s->pending_at = s->drawn_at;
 }
 
 /* The rectangle r of frame f into the picture px (f's size, packed). */
@@ -195,6 +223,11 @@ screen_drawn_frame(struct screen *s)
 		return s->drawn;
 	if (f == NULL || !cursor_rect(&s->cursor, f->width, f->height, &at))
 		return f;
+	if (s->pending != NULL && s->pending->refs == 1) {
+		spare_take(s, s->pending, &s->pending_at);
+		frame_unref(s->pending);
+		s->pending = NULL;
+	}
 	if (s->spare != NULL && s->spare_w == f->width &&
 	    s->spare_h == f->height) {
 		px = s->spare;
@@ -206,8 +239,10 @@ screen_drawn_frame(struct screen *s)
 				copy_rect(px, f, &rs[i]);
 		}
 	} else {
-		free(s->spare);
-		s->spare = NULL;
+		/* One still read by a job would be of use no more: the
+		 * one made now is retired first. */
+		spare_drop(s);
+		damage_clear(&s->spare_damage);
 		if ((px = malloc((size_t)f->width * 4 * f->height)) == NULL)
 			return f;
 		copy_rect(px, f, &(struct rect){ 0, 0, f->width, f->height });
