@@ -111,8 +111,8 @@ screen_set_frame(struct screen *s, struct frame *f)
 	 * even when no pixel changed. */
 	int relayout = prev != NULL && !layout_equal(&f->layout, &prev->layout);
 
-	drawn_retire(s);
 	if (resized) {
+		drawn_retire(s);
 		damage_free(&s->frame_damage);
 		damage_free(&s->spare_damage);
 		if (damage_init(&s->frame_damage, f->width, f->height) < 0 ||
@@ -134,6 +134,10 @@ screen_set_frame(struct screen *s, struct frame *f)
 		    f->stride, 4);
 	else
 		damage_add_all(&s->frame_damage);
+	/* The same pixels: the drawn frame still is the new one's. */
+	if (!damage_empty(&s->frame_damage) || relayout ||
+	    (prev != NULL && f->transform != prev->transform))
+		drawn_retire(s);
 	if (s->spare != NULL || s->pending != NULL)
 		damage_union(&s->spare_damage, &s->frame_damage);
 	s->cur = f;
