@@ -517,6 +517,9 @@ capture_cursor(struct capture *c)
 	k.image = NULL;
 	c->cursor = k;
 	c->cursor_sent = 1;
+	/* The frames do not show the pointer: its moves are changes of
+	 * the screen all the same, which keep the full rate. */
+	capture_note(c, 1);
 	if (!new_image &&
 	    (queued = channel_tail(c->ch, IPC_CAP2BRK_CURSOR)) != NULL) {
 		/* It carries the same blob. */
