@@ -18,7 +18,7 @@ import sys
 import time
 
 
-def handshake(host, port):
+def handshake(host, port, name=False):
     s = socket.create_connection((host, port), timeout=10)
     s.recv(12)
     s.sendall(b"RFB 003.008\n")
@@ -32,8 +32,11 @@ def handshake(host, port):
         init += s.recv(24 - len(init))
     w, h = struct.unpack(">HH", init[:4])
     name_len = struct.unpack(">I", init[20:24])[0]
-    while name_len > 0:
-        name_len -= len(s.recv(name_len))
+    desktop = b""
+    while len(desktop) < name_len:
+        desktop += s.recv(name_len - len(desktop))
+    if name:
+        return s, w, h, desktop.decode()
     return s, w, h
 
 

@@ -34,6 +34,7 @@ from flood import handshake, recv_exactly  # noqa: E402
 RAW = 0
 FENCE = -312
 CONTINUOUS = -313
+DESKTOP_NAME = -307
 MSG_CONTINUOUS = 150
 MSG_FENCE = 248
 REQUEST = 0x80000000
@@ -72,7 +73,8 @@ def continuous(on, x, y, w, h):
 
 class Viewer:
     def __init__(self, host, port, encodings):
-        self.s, self.w, self.h = handshake(host, port)
+        self.s, self.w, self.h, self.name = handshake(host, port,
+                                                      name=True)
         self.s.settimeout(10)
         self.s.sendall(struct.pack(">BxH", 2, len(encodings)) +
                        b"".join(struct.pack(">i", e) for e in encodings))
@@ -81,6 +83,7 @@ class Viewer:
         self.answers = []       # answers to ours
         self.ends = 0           # EndOfContinuousUpdates
         self.updates = 0
+        self.names = []         # DesktopName rectangles
         self.answer_pings = True
 
     def message(self):
@@ -91,6 +94,10 @@ class Viewer:
             for _ in range(n):
                 x, y, w, h, enc = struct.unpack(">HHHHi",
                                                 recv_exactly(self.s, 12))
+                if enc == DESKTOP_NAME:
+                    n = struct.unpack(">I", recv_exactly(self.s, 4))[0]
+                    self.names.append(recv_exactly(self.s, n).decode())
+                    continue
                 if enc != RAW:
                     raise ValueError("encoding %d was not asked for" % enc)
                 for row in range(y, y + h):
@@ -137,7 +144,7 @@ class Viewer:
 
 def flow(host, port, path):
     w, h, frames = read_frames(path)
-    v = Viewer(host, port, [RAW, FENCE, CONTINUOUS])
+    v = Viewer(host, port, [RAW, FENCE, CONTINUOUS, DESKTOP_NAME])
     say(v.until(lambda: v.ends == 1 and v.pings, 5),
         "listing them, the viewer is told of ContinuousUpdates (an "
         "EndOfContinuousUpdates) and of Fence (a request: %s)" %
@@ -166,6 +173,8 @@ def flow(host, port, path):
     say(len(v.pings) - pings >= n - 1, "each followed by the server's "
         "Fence request (%d pings for %d updates)" % (len(v.pings) - pings,
                                                      n))
+    say(v.names == [v.name], "the desktop's name came once, as "
+        "DesktopName: %s (ServerInit's: %s)" % (v.names, v.name))
     v.s.sendall(continuous(0, 0, 0, 0, 0))
     say(v.until(lambda: v.ends == 2, 5), "turned off: "
         "EndOfContinuousUpdates")
