@@ -32,6 +32,7 @@
 	    (var) = (tvar))
 #endif
 
+#include "broker/cursor.h"
 #include "broker/damage.h"
 #include "broker/encoders/encoder.h"
 #include "broker/pool.h"
@@ -83,6 +84,10 @@ struct screen_sub {
 	TAILQ_ENTRY(screen_sub) entry;
 	void		(*changed)(void *arg, const struct frame *f,
 			    const struct damage *d);
+	/* The cursor changed (what: CURSOR_*): where it was drawn and where
+	 * it is drawn now, w 0 for nowhere.  NULL: not wanted. */
+	void		(*cursor)(void *arg, const struct rect *was,
+			    const struct rect *now, int what);
 	void		*arg;
 	int		moves;		/* it takes the frame's moves */
 };
@@ -106,6 +111,25 @@ struct screen {
 	int		unavailable;	/* showing our own notice */
 	struct event	*notice_ev;	/* capture down for a while: notice */
 	struct screen_subs subs;
+
+	struct cursor	cursor;		/* as the capture helper says */
+	/* The current frame with the cursor drawn in, for viewers that do
+	 * not draw it themselves (screen_drawn_frame()); NULL: none made
+	 * for this frame and cursor yet. */
+	struct frame	*drawn;
+	struct rect	drawn_at;	/* where the cursor is in it */
+	/* The pixels of an earlier one that no one reads any more, to draw
+	 * the next one into: the cursor at spare_at, and the frame they
+	 * were copied from changed since where spare_damage says.  While a
+	 * job still reads the last one, it waits in pending (our reference)
+	 * to become the spare. */
+	uint8_t		*spare;
+	uint32_t	spare_w, spare_h;
+	struct rect	spare_at;
+	struct damage	spare_damage;
+	struct frame	*pending;
+	struct rect	pending_at;
+	unsigned int	drawn_made;	/* drawn frames made, for tests */
 };
 
 /* What the broker knows of the input helper. */
@@ -285,6 +309,15 @@ void	screen_unsubscribe(struct screen *s, struct screen_sub *sub);
 /* Take a new frame (the screen takes over the caller's reference): its
  * damage against the frame before goes to every subscriber. */
 void	screen_set_frame(struct screen *s, struct frame *f);
+/*
+ * The frame for a viewer that does not draw the cursor: the current one
+ * with the cursor drawn in, made the first time it is asked for and kept
+ * (the same frame, with its cache of encoded rectangles, for every such
+ * viewer) until the frame or the cursor changes; the current frame itself
+ * when the cursor does not show on it, and when out of memory.  NULL when
+ * there is no frame.
+ */
+struct frame *screen_drawn_frame(struct screen *s);
 
 /* Stubs towards the capture helper (capture_answer_* over there). */
 void	cap_release(struct screen *s, struct ring_map *ring, uint32_t slot);

@@ -155,7 +155,7 @@ client_start(struct broker *b, struct client *c,
 	snprintf(c->tag, sizeof(c->tag), "client %u (%s)", c->id, o->peer);
 	snprintf(c->addr, sizeof(c->addr), "%s", o->addr);
 	c->sub = (struct screen_sub){ .changed = updates_screen_changed,
-	    .arg = c };
+	    .cursor = updates_cursor_changed, .arg = c };
 	session_init(&c->session, &client_session_cbs, c,
 	    conn_output(c->conn), c->tag, o->security);
 	if (o->refusal != NULL) {

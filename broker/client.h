@@ -105,6 +105,8 @@ struct updates {
 	int		leds_due;
 	int		leds_told;	/* it was told LEDs once */
 	uint32_t	leds_sent;	/* IPC_LED_*, as last told */
+	int		cursor_enc;	/* lists Cursor: draws it itself */
+	int		cursor_due;	/* a Cursor rectangle, its shape */
 	int		last_rect;	/* understands LastRect */
 	int		copyrect;	/* takes CopyRect */
 	/* CopyRects from moves of the screen (scroll.h), to go ahead of
@@ -208,6 +210,8 @@ void	updates_request(struct client *c, const struct rect *r,
 	    int incremental);
 void	updates_screen_changed(void *arg, const struct frame *f,
 	    const struct damage *d);
+void	updates_cursor_changed(void *arg, const struct rect *was,
+	    const struct rect *now, int what);
 void	updates_try(struct client *c);
 int	updates_set_desktop_size(struct client *c, int status);
 /* The keyboard LEDs changed (or became known): told to those who asked. */

@@ -23,6 +23,8 @@
 #include <unistd.h>
 
 #include "broker/broker.h"
+#include "broker/share.h"
+#include "common/blend.h"
 #include "common/blob.h"
 #include "common/font.h"
 #include "common/frames.h"
@@ -65,11 +67,18 @@ screen_init(struct screen *s, struct broker *b)
 		fatalx("notice timer");
 }
 
+static void drawn_retire(struct screen *s);
+static void spare_drop(struct screen *s);
+
 void
 screen_free(struct screen *s)
 {
 	channel_free(s->capture);
 	s->capture = NULL;
+	drawn_retire(s);
+	spare_drop(s);
+	damage_free(&s->spare_damage);
+	cursor_free(&s->cursor);
 	frame_unref(s->cur);
 	s->cur = NULL;
 	ring_map_unref(s->ring);
@@ -184,13 +193,17 @@ screen_set_frame(struct screen *s, struct frame *f)
 	int relayout = prev != NULL && !layout_equal(&f->layout, &prev->layout);
 
 	if (resized) {
+		drawn_retire(s);
 		damage_free(&s->frame_damage);
-		if (damage_init(&s->frame_damage, f->width, f->height) < 0)
+		damage_free(&s->spare_damage);
+		if (damage_init(&s->frame_damage, f->width, f->height) < 0 ||
+		    damage_init(&s->spare_damage, f->width, f->height) < 0)
 			fatal("damage");
 		free(s->moved);
 		if ((s->moved = calloc((size_t)s->frame_damage.cols *
 		    s->frame_damage.rows, 1)) == NULL)
 			fatal("damage");
+		spare_drop(s);
 		log_info("screen %ux%u", f->width, f->height);
 	}
 	/*
@@ -209,6 +222,12 @@ screen_set_frame(struct screen *s, struct frame *f)
 	if (!resized && f->stride == prev->stride &&
 	    !damage_empty(&s->frame_damage))
 		find_moves(s, prev, f);
+	/* The same pixels: the drawn frame still is the new one's. */
+	if (!damage_empty(&s->frame_damage) || relayout ||
+	    (prev != NULL && f->transform != prev->transform))
+		drawn_retire(s);
+	if (s->spare != NULL || s->pending != NULL)
+		damage_union(&s->spare_damage, &s->frame_damage);
 	s->cur = f;
 	frame_unref(prev);
 	/* The input helper maps pointer positions on this screen. */
@@ -217,6 +236,139 @@ screen_set_frame(struct screen *s, struct frame *f)
 		return;
 	TAILQ_FOREACH_SAFE(sub, &s->subs, entry, tmp)
 		sub->changed(sub->arg, f, &s->frame_damage);
+}
+
+/* No pixels kept to draw into. */
+static void
+spare_drop(struct screen *s)
+{
+	free(s->spare);
+	s->spare = NULL;
+	frame_unref(s->pending);
+	s->pending = NULL;
+}
+
+/* The pixels of drawn frame f (the cursor at at) become the spare. */
+static void
+spare_take(struct screen *s, struct frame *f, const struct rect *at)
+{
+	free(s->spare);
+	s->spare = f->own;
+	f->own = NULL;
+	s->spare_w = f->width;
+	s->spare_h = f->height;
+	s->spare_at = *at;
+}
+
+/*
+ * The drawn frame goes (its frame or the cursor changed).  Its pixels
+ * are kept to draw the next one into: only what changed since, and where
+ * the cursor was, need copying again.  While a job still reads them they
+ * wait (pending) until it is done; an older one that waits is given up.
+ */
+static void
+drawn_retire(struct screen *s)
+{
+	struct frame *f = s->drawn;
+
+	s->drawn = NULL;
+	if (f == NULL)
+		return;
+	spare_drop(s);
+	damage_clear(&s->spare_damage);
+	if (f->own == NULL) {
+		frame_unref(f);
+		return;
+	}
+	if (f->refs == 1) {
+		spare_take(s, f, &s->drawn_at);
+		frame_unref(f);
+		return;
+	}
+	/* No one starts an update on it again: its cache can go now. */
+	share_frame_gone(f);
+	s->pending = f;
+	s->pending_at = s->drawn_at;
+}
+
+/* The rectangle r of frame f into the picture px (f's size, packed). */
+static void
+copy_rect(uint8_t *px, const struct frame *f, const struct rect *r)
+{
+	size_t stride = (size_t)f->width * 4;
+
+	for (uint32_t y = r->y; y < r->y + r->h; y++)
+		memcpy(px + y * stride + (size_t)r->x * 4,
+		    f->pixels + y * f->stride + (size_t)r->x * 4,
+		    (size_t)r->w * 4);
+}
+
+struct frame *
+screen_drawn_frame(struct screen *s)
+{
+	struct frame *f = s->cur, *d;
+	struct rect at, rs[64];
+	uint8_t *px;
+	size_t n;
+
+	if (s->drawn != NULL)
+		return s->drawn;
+	if (f == NULL || !cursor_rect(&s->cursor, f->width, f->height, &at))
+		return f;
+	if (s->pending != NULL && s->pending->refs == 1) {
+		spare_take(s, s->pending, &s->pending_at);
+		frame_unref(s->pending);
+		s->pending = NULL;
+	}
+	if (s->spare != NULL && s->spare_w == f->width &&
+	    s->spare_h == f->height) {
+		px = s->spare;
+		s->spare = NULL;
+		damage_add_rect(&s->spare_damage, &s->spare_at);
+		while (!damage_empty(&s->spare_damage)) {
+			n = damage_take_rects(&s->spare_damage, NULL, rs, 64);
+			for (size_t i = 0; i < n; i++)
+				copy_rect(px, f, &rs[i]);
+		}
+	} else {
+		/* One still read by a job would be of use no more: the
+		 * one made now is retired first. */
+		spare_drop(s);
+		damage_clear(&s->spare_damage);
+		if ((px = malloc((size_t)f->width * 4 * f->height)) == NULL)
+			return f;
+		copy_rect(px, f, &(struct rect){ 0, 0, f->width, f->height });
+	}
+	cursor_draw(&s->cursor, px, (size_t)f->width * 4, f->width,
+	    f->height);
+	if ((d = frame_own(px, f->width, f->height)) == NULL)
+		return f;
+	d->seq = f->seq;
+	d->layout = f->layout;
+	d->transform = f->transform;
+	s->drawn = d;
+	s->drawn_at = at;
+	s->drawn_made++;
+	return d;
+}
+
+/* Tell the subscribers what of the cursor changed; was: where it was
+ * drawn before. */
+static void
+cursor_changed(struct screen *s, const struct rect *was, int what)
+{
+	struct screen_sub *sub, *tmp;
+	struct rect now = { 0, 0, 0, 0 };
+
+	if (what == 0)
+		return;
+	if (s->cur != NULL)
+		cursor_rect(&s->cursor, s->cur->width, s->cur->height, &now);
+	if (what & CURSOR_DRAWN)
+		drawn_retire(s);
+	TAILQ_FOREACH_SAFE(sub, &s->subs, entry, tmp)
+		if (sub->cursor != NULL)
+			sub->cursor(sub->arg, was, &now, what);
 }
 
 void
@@ -291,6 +443,8 @@ notice_cb(evutil_socket_t fd, short what, void *arg)
 		"this picture is replaced as soon as it can again.",
 	};
 	struct screen *s = arg;
+	struct rect was = { 0, 0, 0, 0 };
+	int changed;
 	uint32_t w = s->cur != NULL ? s->cur->width : NOTICE_W;
 	uint32_t h = s->cur != NULL ? s->cur->height : NOTICE_H;
 	int scale = w >= 1280 ? 3 : w >= 480 ? 2 : 1;
@@ -311,7 +465,12 @@ notice_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	log_info("capture unavailable: viewers see a notice");
 	s->unavailable = 1;
+	/* Nobody says where the pointer is any more. */
+	if (s->cur != NULL)
+		cursor_rect(&s->cursor, s->cur->width, s->cur->height, &was);
+	changed = cursor_hide(&s->cursor);
 	screen_set_frame(s, f);
+	cursor_changed(s, &was, changed);
 }
 
 /* The screens of a ring: a layout (common/layout.h), and zeros past it,
@@ -424,17 +583,27 @@ on_frame(struct screen *s, const struct ipc_cap_frame *m)
 	return 0;
 }
 
-/* The cursor is checked and its image mapped; drawing it for clients that
- * cannot (and the Cursor pseudo-encoding) comes with the DRM source. */
+/*
+ * The cursor: checked, its image (when it comes with one) copied out of
+ * the blob.  Viewers that draw it hear of a new shape; for the others the
+ * broker draws it, and where it was and is are their damage.
+ */
 static int
 on_cursor(struct screen *s, const struct ipc_cap_cursor *m, int fd)
 {
 	const void *img = NULL;
+	struct rect was = { 0, 0, 0, 0 };
+	int what;
 
 	if (m->width < 1 || m->width > IPC_CURSOR_MAX_SIDE || m->height < 1 ||
 	    m->height > IPC_CURSOR_MAX_SIDE || m->hot_x >= m->width ||
-	    m->hot_y >= m->height || m->visible > 1 || m->pad != 0 ||
+	    m->hot_y >= m->height || m->visible > 1 ||
+	    m->blend > BLEND_MODE_MAX ||
 	    (m->size != 0 && m->size != (uint64_t)m->width * m->height * 4)) {
+		log_warnx("protocol error: cursor %ux%u, hot spot %u,%u, "
+		    "visible %u, blend %u, %llu bytes", m->width, m->height,
+		    m->hot_x, m->hot_y, m->visible, m->blend,
+		    (unsigned long long)m->size);
 		close(fd);
 		return -1;
 	}
@@ -444,9 +613,17 @@ on_cursor(struct screen *s, const struct ipc_cap_cursor *m, int fd)
 		return -1;
 	}
 	close(fd);
+	if (s->cur != NULL)
+		cursor_rect(&s->cursor, s->cur->width, s->cur->height, &was);
+	what = cursor_set(&s->cursor, m, img);
+	blob_unmap(img, m->size);
+	if (what < 0) {
+		log_warnx("protocol error: a cursor without an image");
+		return -1;
+	}
 	log_debug("cursor %ux%u at %d,%d%s", m->width, m->height, m->x, m->y,
 	    m->visible ? "" : ", hidden");
-	blob_unmap(img, m->size);
+	cursor_changed(s, &was, what);
 	return 0;
 }
 

@@ -103,7 +103,7 @@ updates_set_encodings(struct client *c, const uint8_t *list, size_t n)
 	struct updates *u = &c->up;
 	struct encode_settings set = ENCODE_SETTINGS_NONE;
 	int qemu_keys = 0, ext_mouse = 0, qemu_leds = 0, vmware_leds = 0;
-	int fence = 0, continuous = 0, name = 0;
+	int fence = 0, continuous = 0, name = 0, cursor = 0;
 	int leds_enc;
 
 	u->desktop_size = u->ext_desktop_size = u->last_rect = 0;
@@ -136,6 +136,23 @@ updates_set_encodings(struct client *c, const uint8_t *list, size_t n)
 		fence |= e == SESSION_ENC_FENCE;
 		continuous |= e == SESSION_ENC_CONTINUOUS;
 		name |= e == SESSION_ENC_DESKTOP_NAME;
+		cursor |= e == SESSION_ENC_CURSOR;
+	}
+	/*
+	 * Cursor: the shape goes in its next update (once the capture side
+	 * told one), and from then on the pointer is no longer drawn into
+	 * its pixels; one that stops listing it has it drawn again.  Either
+	 * way, where the pointer is must be sent anew.
+	 */
+	if (cursor != u->cursor_enc) {
+		const struct cursor *k = &c->broker->screen.cursor;
+		struct rect at;
+
+		u->cursor_enc = cursor;
+		u->cursor_due = cursor && k->image != NULL;
+		if (u->damage.tiles != NULL &&
+		    cursor_rect(k, u->width, u->height, &at))
+			damage_add_rect(&u->damage, &at);
 	}
 	/*
 	 * Input extensions are confirmed in its next update, and from then on
@@ -198,8 +215,9 @@ updates_set_encodings(struct client *c, const uint8_t *list, size_t n)
 	u->encoder = enc;
 	u->settings = set;
 	log_debug("%s: %zu encodings, using %s (quality %d/%d, compress %d)"
-	    "%s%s%s%s%s%s%s", c->tag, n, enc->name, set.quality,
+	    "%s%s%s%s%s%s%s%s", c->tag, n, enc->name, set.quality,
 	    set.fine_quality, set.compress,
+	    cursor ? ", Cursor" : "",
 	    u->desktop_size ? ", DesktopSize" : "",
 	    u->ext_desktop_size ? ", ExtendedDesktopSize" : "",
 	    qemu_keys ? ", QEMU keys" : "", ext_mouse ? ", mouse buttons" : "",
@@ -252,12 +270,27 @@ updates_request(struct client *c, const struct rect *r, int incremental)
  * copies, in the order taken, frame after frame.  Past
  * UPDATES_COPIES_MAX, a move is only damage.
  */
+static int
+rects_meet(const struct rect *a, const struct rect *b)
+{
+	return a->x < b->x + b->w && b->x < a->x + a->w &&
+	    a->y < b->y + b->h && b->y < a->y + a->h;
+}
+
+/*
+ * A client that has the cursor drawn into its pixels (drawn: where it is)
+ * takes no move whose source holds the drawn cursor; a move onto it
+ * means drawing it anew (*redraw: the copy brings what was under the
+ * source).
+ */
 static unsigned int
-take_moves(struct client *c, const struct frame *f)
+take_moves(struct client *c, const struct frame *f, const struct rect *drawn,
+    int *redraw)
 {
 	struct updates *u = &c->up;
 	unsigned int taken = 0;
 
+	*redraw = 0;
 	if (!u->copyrect)
 		return 0;
 	for (uint32_t i = 0; i < f->nmoves; i++) {
@@ -266,11 +299,13 @@ take_moves(struct client *c, const struct frame *f)
 		    m->dy), m->dst.w, m->dst.h };
 
 		if (u->ncopies == UPDATES_COPIES_MAX ||
-		    damage_touches(&u->damage, &src))
+		    damage_touches(&u->damage, &src) ||
+		    (drawn != NULL && rects_meet(&src, drawn)))
 			continue;
 		u->copies[u->ncopies++] = (struct update_copy){ .dst = m->dst,
 		    .src_x = src.x, .src_y = src.y };
 		taken |= 1u << i;
+		*redraw |= drawn != NULL && rects_meet(&m->dst, drawn);
 	}
 	return taken;
 }
@@ -309,18 +344,48 @@ updates_screen_changed(void *arg, const struct frame *f,
 		u->ncopies = 0;
 	} else {
 		/* What this frame's copies put right is not damage. */
-		unsigned int taken = take_moves(c, f);
+		struct rect at;
+		int drawn = !u->cursor_enc && cursor_rect(
+		    &c->broker->screen.cursor, u->width, u->height, &at);
+		int redraw;
+		unsigned int taken = take_moves(c, f, drawn ? &at : NULL,
+		    &redraw);
 
 		if (taken != 0)
 			damage_union_moved(&u->damage, d,
 			    c->broker->screen.moved, taken);
 		else
 			damage_union(&u->damage, d);
+		if (redraw)
+			damage_add_rect(&u->damage, &at);
 	}
 	frame_screens(f, &now);
 	if (u->ext_desktop_size && (u->resize_pending ||
 	    !layout_equal(&now, &u->layout)))
 		u->screens_due = 1;
+	updates_try(c);
+}
+
+/*
+ * A screen subscriber: the cursor changed.  A client that draws it is sent
+ * its new shape; for the others, where it was and where it is now are
+ * damage (its place alone changes nothing for the former).
+ */
+void
+updates_cursor_changed(void *arg, const struct rect *was,
+    const struct rect *now, int what)
+{
+	struct client *c = arg;
+	struct updates *u = &c->up;
+
+	if (c->session.state != SESSION_NORMAL)
+		return;
+	if (u->cursor_enc)
+		u->cursor_due |= (what & CURSOR_SHAPE) != 0;
+	else if (what & CURSOR_DRAWN) {
+		damage_add_rect(&u->damage, was);
+		damage_add_rect(&u->damage, now);
+	}
 	updates_try(c);
 }
 
@@ -393,7 +458,8 @@ static unsigned int
 pseudo_due(const struct updates *u)
 {
 	return (u->qemu_keys_due ? 1 : 0) + (u->ext_mouse_due ? 1 : 0) +
-	    (u->leds_due ? 1 : 0) + (u->name_due ? 1 : 0);
+	    (u->leds_due ? 1 : 0) + (u->name_due ? 1 : 0) +
+	    (u->cursor_due ? 1 : 0);
 }
 
 /*
@@ -427,6 +493,28 @@ put_pseudo(struct client *c, struct evbuffer *out)
 		u->leds_due = 0;
 		log_debug("%s: LEDs 0x%x", c->tag, u->leds_sent);
 	}
+}
+
+/*
+ * The cursor's shape goes after the pixels, as the desktop's name: its
+ * mask's length would put Raw pixels after it off a 4-byte boundary.
+ */
+static void
+put_cursor(struct client *c, struct evbuffer *out)
+{
+	struct updates *u = &c->up;
+	const struct cursor *k = &c->broker->screen.cursor;
+
+	if (!u->cursor_due)
+		return;
+	/* Out of memory here, the update would lie: close. */
+	if (cursor_put_rect(k, &u->conv, out) < 0) {
+		session_fail(&c->session, "out of memory");
+		conn_close_after_flush(c->conn);
+	}
+	u->cursor_due = 0;
+	log_debug("%s: cursor %ux%u, hot spot %u,%u%s", c->tag, k->width,
+	    k->height, k->hot_x, k->hot_y, k->visible ? "" : ", hidden");
 }
 
 /*
@@ -529,6 +617,7 @@ updates_flush(struct client *c)
 	u->nbusy_copies = 0;
 	for (size_t i = 0; i < u->nparts; i++)
 		put_part(c, out, u->parts[i]);
+	put_cursor(c, out);
 	if (u->name_due) {
 		session_put_desktop_name(out, c->broker->desktop_name);
 		u->name_due = 0;
@@ -645,6 +734,9 @@ updates_try(struct client *c)
 		area = u->wanted ? u->area : u->cu_area;
 	if (area.w == 0 || area.h == 0)
 		return;
+	/* A client that does not draw the cursor sees it in the pixels. */
+	if (!u->cursor_enc)
+		f = screen_drawn_frame(&c->broker->screen);
 	if (updates_start_one(c, f, &area) < 0) {
 		drop_parts(u);
 		session_fail(&c->session, "out of memory");

@@ -8,6 +8,7 @@
 #include <event2/event.h>
 
 #include "capture/capture.h"
+#include "common/blend.h"
 #include "common/blob.h"
 #include "common/layout.h"
 #include "common/log.h"
@@ -459,11 +460,12 @@ cursor_check(const struct capture *c, const struct source_cursor *k)
 	if (k->image != NULL && k->width >= 1 &&
 	    k->width <= IPC_CURSOR_MAX_SIDE && k->height >= 1 &&
 	    k->height <= IPC_CURSOR_MAX_SIDE && k->hot_x < k->width &&
-	    k->hot_y < k->height && (k->visible == 0 || k->visible == 1))
+	    k->hot_y < k->height && (k->visible == 0 || k->visible == 1) &&
+	    k->blend <= BLEND_MODE_MAX)
 		return 0;
 	log_warnx("source %s gave an impossible cursor: %ux%u, hot spot "
-	    "%u,%u, visible %d", c->name, k->width, k->height, k->hot_x,
-	    k->hot_y, k->visible);
+	    "%u,%u, visible %d, blend %u", c->name, k->width, k->height,
+	    k->hot_x, k->hot_y, k->visible, k->blend);
 	return -1;
 }
 
@@ -490,7 +492,7 @@ capture_cursor(struct capture *c)
 	    k.width != o->width || k.height != o->height;
 	if (!new_image && c->cursor_sent && k.hot_x == o->hot_x &&
 	    k.hot_y == o->hot_y && k.x == o->x && k.y == o->y &&
-	    k.visible == o->visible)
+	    k.visible == o->visible && k.blend == o->blend)
 		return 0;
 	if (new_image) {
 		int fd = blob_create("rampart-cursor", k.image,
@@ -510,10 +512,14 @@ capture_cursor(struct capture *c)
 		.hot_x = k.hot_x, .hot_y = k.hot_y,
 		.x = k.x, .y = k.y,
 		.visible = (uint32_t)k.visible,
+		.blend = k.blend,
 	};
 	k.image = NULL;
 	c->cursor = k;
 	c->cursor_sent = 1;
+	/* The frames do not show the pointer: its moves are changes of
+	 * the screen all the same, which keep the full rate. */
+	capture_note(c, 1);
 	if (!new_image &&
 	    (queued = channel_tail(c->ch, IPC_CAP2BRK_CURSOR)) != NULL) {
 		/* It carries the same blob. */

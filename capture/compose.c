@@ -23,26 +23,13 @@
  * are read to 16 bits a channel and blended as vkms does, then written.
  * With no base the row starts black, the CRTC's background.
  *
- * The blend is drm_blend.c's formulas in 16-bit fixed point with M = 0xffff
- * for 1.0, rounded to nearest once per plane:
- *
- *	out = (ws * fg + wd * bg + M^2 / 2) / M^2
- *
- *	None:		ws = pa * M	wd = M^2 - pa * M
- *	Pre-multiplied:	ws = pa * M	wd = M^2 - pa * fg.alpha
- *	Coverage:	ws = pa * fg.alpha	wd = M^2 - pa * fg.alpha
- *
- * With pa = M (vkms 6.1 has no plane alpha property) pre-multiplied is
- * exactly vkms's pre_mul_blend_channel() (drivers/gpu/drm/vkms/
- * vkms_composer.c, Linux 6.1): DIV_ROUND_CLOSEST(fg * M + bg *
- * (M - alpha), M), the same fraction rounded the same way.  A
- * pre-multiplied colour larger than its alpha (invalid) would overflow
- * vkms's u32; here the sum is clamped to M.  vkms 6.1 copies its primary
- * plane's colour as it is, alpha ignored, which is this over black.
+ * The blend is drm_blend.c's formulas in vkms's 16-bit arithmetic,
+ * common/blend.c, which the broker uses too when it draws the cursor.
+ * vkms 6.1 copies its primary plane's colour as it is, alpha ignored,
+ * which is this over black.
  */
 
 #define M	0xffffu
-#define M2	((uint64_t)M * M)
 
 struct cplane {
 	const struct plane_state *ps;
@@ -240,49 +227,6 @@ plane_maps(struct cplane *cp)
 	cp->contig = !cp->x_is_row;
 	for (k = 1; k < nx && cp->contig; k++)
 		cp->contig = cp->xmap[k] == cp->xmap[0] + k;
-}
-
-static inline uint16_t
-mix(uint32_t fg, uint32_t bg, uint64_t ws, uint64_t wd)
-{
-	uint64_t v = (ws * fg + wd * bg + M2 / 2) / M2;
-
-	return v > M ? M : (uint16_t)v;
-}
-
-/*
- * Blend n pixels of one plane over acc.  No branch per pixel: the
- * arithmetic is exact at the ends (ws = M^2, wd = 0 gives fg; ws = 0, wd =
- * M^2 gives bg), and a branch on alpha costs more than the multiplications
- * where alpha varies from pixel to pixel.
- */
-#define BLEND_LOOP(WS, WD)						\
-	for (k = 0; k < n; k++) {					\
-		ws = (WS);						\
-		wd = (WD);						\
-		acc[k].r = mix(fg[k].r, acc[k].r, ws, wd);		\
-		acc[k].g = mix(fg[k].g, acc[k].g, ws, wd);		\
-		acc[k].b = mix(fg[k].b, acc[k].b, ws, wd);		\
-	}
-
-static void
-blend_span(struct px16 *acc, const struct px16 *fg, uint32_t n, uint32_t pa,
-    uint32_t mode)
-{
-	uint64_t ws, wd, pam = (uint64_t)pa * M;
-	uint32_t k;
-
-	switch (mode) {
-	case COMPOSE_BLEND_NONE:
-		BLEND_LOOP(pam, M2 - pam);
-		break;
-	case COMPOSE_BLEND_COVERAGE:
-		BLEND_LOOP((uint64_t)pa * fg[k].a, M2 - ws);
-		break;
-	default:
-		BLEND_LOOP(pam, M2 - (uint64_t)pa * fg[k].a);
-		break;
-	}
 }
 
 static void

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/blend.h"
+
 /* One framebuffer as mapped: up to 2 planes of memory (NV12: Y then CbCr). */
 struct fb_image {
 	const uint8_t	*data[2];
@@ -28,11 +30,11 @@ struct fb_image {
 	uint32_t	 width, height;	/* of the buffer, pixels */
 };
 
-/* DRM "pixel blend mode"; PREMULTI is the kernel default. */
+/* DRM "pixel blend mode"; PREMULTI is the kernel default (common/blend.h). */
 enum compose_blend {
-	COMPOSE_BLEND_PREMULTI = 0,
-	COMPOSE_BLEND_COVERAGE,
-	COMPOSE_BLEND_NONE
+	COMPOSE_BLEND_PREMULTI = BLEND_PREMULTI,
+	COMPOSE_BLEND_COVERAGE = BLEND_COVERAGE,
+	COMPOSE_BLEND_NONE = BLEND_NONE
 };
 /* DRM COLOR_ENCODING */
 enum compose_yuv { COMPOSE_YUV_BT601 = 0, COMPOSE_YUV_BT709, COMPOSE_YUV_BT2020 };

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "capture/compose.h"
+#include "common/blend.h"
 
 enum fmt_kind {
 	FMT_RGB8888,		/* 32 bits: x/a:R:G:B 8:8:8:8, little endian */
@@ -28,11 +29,6 @@ struct fmt_info {
 	uint8_t		cpp;		/* bytes a pixel of plane 0 */
 	uint8_t		alpha;		/* 1: has pixel alpha */
 	uint8_t		yuv;		/* 1: YUV (COLOR_ENCODING, COLOR_RANGE apply) */
-};
-
-/* A pixel to blend: each channel 0 .. 0xffff, colour as the format stores it. */
-struct px16 {
-	uint16_t	b, g, r, a;
 };
 
 /* YUV to RGB, per sample value, in 1/4096 of a 16-bit output step. */
@@ -67,12 +63,5 @@ void	gather_xrgb(const struct fb_image *, const struct fmt_info *,
 void	gather_px16(const struct fb_image *, const struct fmt_info *,
 	    const struct yuv_tab *, uint32_t, const uint32_t *, int, uint32_t,
 	    struct px16 *);
-
-/* 16 bits a channel to 8, rounded to nearest as vkms writes XRGB8888. */
-static inline uint8_t
-px16_to_8(uint32_t v)
-{
-	return (uint8_t)((v + 128) / 257);
-}
 
 #endif

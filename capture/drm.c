@@ -13,10 +13,13 @@
  * it (with atomic modesetting: primary, overlays and cursor, with their
  * source and destination rectangles, zpos, alpha, blend mode, rotation),
  * maps each plane's current framebuffer (drm-fb.c) and composes them as
- * the display does (compose.c).  The common case, one opaque full-screen
- * primary plane, is copied straight out of device memory into the ring
- * with the map of changed tiles (copyout.c); anything else is composed
- * into a scratch picture first.
+ * the display does (compose.c), but for the cursor plane: that goes to
+ * the broker as the cursor, which draws it only for viewers that cannot
+ * (a cursor plane the broker could not draw exactly, scaled, turned or
+ * under another plane, stays composed).  The common case, one opaque
+ * full-screen primary plane (and a cursor), is copied straight out of
+ * device memory into the ring with the map of changed tiles (copyout.c);
+ * anything else is composed into a scratch picture first.
  *
  * Changes are followed: the outputs are scanned again every second and
  * whenever a CRTC's mode differs from the one we know; then the mode
@@ -790,24 +793,66 @@ plane_is_frame(const struct plane_state *s, const struct drm_output *o)
 	return s->fb.data[0] + (size_t)sy * s->fb.pitch[0] + (size_t)sx * 4;
 }
 
-/* The cursor plane's picture, for the broker (ARGB8888 only). */
-static void
+/*
+ * Whether the broker can draw the cursor plane c of the n planes on
+ * output o exactly as the display shows it: ARGB8888, unscaled, unturned,
+ * at full plane alpha, above every other plane, on an output that is not
+ * turned, and not reaching into an output at its left.  Anything else
+ * stays composed into the frame, as every plane is.
+ */
+static int
+cursor_drawable(const struct drm_output *o, const struct plane_state *ps,
+    int n, int c)
+{
+	const struct plane_state *s = &ps[c];
+	uint32_t w = s->src_w >> 16, h = s->src_h >> 16;
+
+	if (s->fb.fourcc != DRM_FORMAT_ARGB8888 || (s->src_x & 0xffff) != 0 ||
+	    (s->src_y & 0xffff) != 0 || (s->src_w & 0xffff) != 0 ||
+	    (s->src_h & 0xffff) != 0 || w != s->crtc_w || h != s->crtc_h ||
+	    w == 0 || h == 0 || w > IPC_CURSOR_MAX_SIDE ||
+	    h > IPC_CURSOR_MAX_SIDE || (s->rotation != 0 &&
+	    s->rotation != DRM_MODE_ROTATE_0) || s->alpha != 0xffff ||
+	    s->blend > BLEND_MODE_MAX || o->transform != IPC_TRANSFORM_NORMAL)
+		return 0;
+	if (s->crtc_x < 0 && o->x > 0)
+		return 0;
+	/* Off the output it shows nothing: composing it costs nothing. */
+	if (s->crtc_x >= (int64_t)o->mode_w || s->crtc_y >= (int64_t)o->mode_h ||
+	    (int64_t)s->crtc_x + w <= 0 || (int64_t)s->crtc_y + h <= 0)
+		return 0;
+	/* compose_planes() stacks by zpos, an equal one given later in
+	 * front. */
+	for (int j = 0; j < n; j++)
+		if (j != c && (ps[j].zpos > s->zpos ||
+		    (ps[j].zpos == s->zpos && j > c)))
+			return 0;
+	return 1;
+}
+
+/*
+ * The cursor plane's picture, for the broker, cut to its output (the
+ * frame may hold outputs at its right and below it); 0 when its buffer
+ * does not hold it.
+ */
+static int
 cursor_take(struct drm_source *d, const struct drm_output *o,
-    const struct plane_state *s)
+    const struct plane_state *s, struct drm_buf *buf)
 {
 	struct source_cursor *k = &d->cursor;
 	uint32_t w = s->src_w >> 16, h = s->src_h >> 16;
 	uint32_t sx = s->src_x >> 16, sy = s->src_y >> 16;
 	int same = 1;
 
-	if (s->fb.fourcc != DRM_FORMAT_ARGB8888 || w == 0 || h == 0 ||
-	    w > IPC_CURSOR_MAX_SIDE || h > IPC_CURSOR_MAX_SIDE ||
-	    sx + w > s->fb.width || sy + h > s->fb.height ||
+	if (sx + w > s->fb.width || sy + h > s->fb.height ||
 	    (size_t)(sy + h - 1) * s->fb.pitch[0] + (size_t)(sx + w) * 4 >
-	    s->fb.size[0]) {
-		k->visible = 0;
-		return;
-	}
+	    s->fb.size[0])
+		return 0;
+	if ((int64_t)s->crtc_x + w > o->mode_w)
+		w = (uint32_t)((int64_t)o->mode_w - s->crtc_x);
+	if ((int64_t)s->crtc_y + h > o->mode_h)
+		h = (uint32_t)((int64_t)o->mode_h - s->crtc_y);
+	drm_fb_begin(buf);
 	for (uint32_t y = 0; y < h; y++) {
 		const uint8_t *row = s->fb.data[0] +
 		    (size_t)(sy + y) * s->fb.pitch[0] + (size_t)sx * 4;
@@ -816,6 +861,7 @@ cursor_take(struct drm_source *d, const struct drm_output *o,
 		same &= memcmp(dst, row, (size_t)w * 4) == 0;
 		memcpy(dst, row, (size_t)w * 4);
 	}
+	drm_fb_end(buf);
 	if (!same || w != k->width || h != k->height)
 		k->serial++;
 	/* A cursor plane has no hot spot: its top left is where it points. */
@@ -825,7 +871,9 @@ cursor_take(struct drm_source *d, const struct drm_output *o,
 	k->hot_x = k->hot_y = 0;
 	k->x = (int32_t)o->x + s->crtc_x;
 	k->y = s->crtc_y;
+	k->blend = s->blend;
 	k->visible = 1;
+	return 1;
 }
 
 /*
@@ -909,8 +957,20 @@ grab_outputs(struct drm_source *d, uint8_t *dst, struct source_frame *f,
 			return -1;
 		if (changed)
 			return 0;
-		if (cursor >= 0)
-			cursor_take(d, &d->out[i], &d->ps[cursor]);
+		/*
+		 * The broker draws the cursor (one: the first output's that
+		 * shows one); the frame goes without it.
+		 */
+		if (cursor >= 0 && !d->cursor.visible &&
+		    cursor_drawable(&d->out[i], d->ps, n, cursor) &&
+		    cursor_take(d, &d->out[i], &d->ps[cursor],
+		    d->psbuf[cursor])) {
+			memmove(&d->ps[cursor], &d->ps[cursor + 1],
+			    (size_t)(n - cursor - 1) * sizeof(d->ps[0]));
+			memmove(&d->psbuf[cursor], &d->psbuf[cursor + 1],
+			    (size_t)(n - cursor - 1) * sizeof(d->psbuf[0]));
+			d->psbuf[--n] = NULL;
+		}
 		if (d->nout == 1 && n == 1) {
 			const uint8_t *rows = plane_is_frame(&d->ps[0],
 			    &d->out[0]);

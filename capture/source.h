@@ -75,6 +75,8 @@ struct source_frame {
  * (DRM's cursor plane, the demo).  image is width * height ARGB8888
  * pixels, rows packed, and stays valid until the next call; serial changes
  * whenever the image does, so that the loop sends a new one only then.
+ * The frames a source grabs must not show it: the broker draws it where a
+ * viewer cannot, and a viewer that can draws it itself.
  */
 struct source_cursor {
 	const uint32_t	*image;
@@ -83,6 +85,7 @@ struct source_cursor {
 	uint32_t	 hot_x, hot_y;	/* inside the image */
 	int32_t		 x, y;		/* of the hot spot, on the screen */
 	int		 visible;	/* 0 or 1 */
+	uint32_t	 blend;		/* BLEND_* (common/blend.h), 0: pre-multiplied */
 };
 
 /*

@@ -329,7 +329,10 @@ struct ipc_cap_frame {
  * The cursor: its image travels as a blob (blob.h), width * height
  * XRGB8888 pixels with alpha in the top byte (ARGB8888), rows packed;
  * size 0 (and no image) when only the position moved.  A hidden cursor
- * is visible = 0.
+ * is visible = 0.  blend says how its alpha applies, as DRM's "pixel
+ * blend mode" (common/blend.h): pre-multiplied colour (0, the default),
+ * coverage, or none.  The frames do not show it: the broker draws it for
+ * viewers that cannot draw it themselves.
  */
 #define IPC_CURSOR_MAX_SIDE	256
 
@@ -339,7 +342,7 @@ struct ipc_cap_cursor {
 	uint32_t	hot_x, hot_y;	/* inside the image */
 	int32_t		x, y;		/* of the hot spot, on the screen */
 	uint32_t	visible;	/* 0 or 1 */
-	uint32_t	pad;		/* zero */
+	uint32_t	blend;		/* BLEND_*, 0 .. BLEND_MODE_MAX */
 };
 
 /*

@@ -4,6 +4,10 @@
 tests/integration/screens.sh.  Prints one line per check, "ok - ..." or
 "not ok - ...", for the shell test to count, and exits 0 (2 on bad usage).
 
+Both modes also announce Cursor, so that the pointer of the demo is not
+drawn into the frame they write (viewers that draw it themselves show
+the frame without it); its shape is read and set aside.
+
 eds.py HOST PORT screens LAYOUT DUMP.frames
     Announces Raw, DesktopSize and ExtendedDesktopSize.  Checks that a
     full request is answered with the screens alone, that they are LAYOUT
@@ -29,6 +33,7 @@ from flood import handshake, recv_exactly  # noqa: E402
 RAW = 0
 DESKTOP_SIZE = -223
 EXT_DESKTOP_SIZE = -308
+CURSOR = -239
 SET_DESKTOP_SIZE = 251
 
 
@@ -63,6 +68,7 @@ class Viewer:
         self.s.sendall(struct.pack(">BxH", 2, len(encodings)) +
                        b"".join(struct.pack(">i", e) for e in encodings))
         self.fb = bytearray(self.w * self.h * 4)
+        self.cursor = None
 
     def request(self, incremental):
         self.s.sendall(struct.pack(">BBHHHH", 3, incremental, 0, 0,
@@ -85,6 +91,9 @@ class Viewer:
                 rects.append(("eds", x, y, w, h, screens))
             elif enc == DESKTOP_SIZE:
                 rects.append(("desktop-size", w, h))
+            elif enc == CURSOR:
+                recv_exactly(self.s, w * h * 4 + (w + 7) // 8 * h)
+                self.cursor = (x, y, w, h)
             elif enc == RAW:
                 if x + w > self.w or y + h > self.h:
                     raise ValueError("rectangle %dx%d+%d+%d outside %dx%d" %
@@ -165,7 +174,7 @@ def check_picture(v, layout):
 
 
 def screens_mode(host, port, layout, dump):
-    v = Viewer(host, port, [RAW, DESKTOP_SIZE, EXT_DESKTOP_SIZE])
+    v = Viewer(host, port, [RAW, DESKTOP_SIZE, EXT_DESKTOP_SIZE, CURSOR])
     fw = max(x + w for _, x, _, w, _ in layout)
     fh = max(y + h for _, _, y, _, h in layout)
     say((v.w, v.h) == (fw, fh), "ServerInit: %dx%d, the screens' bounding "
@@ -230,7 +239,7 @@ def plain_mode(host, port, dump):
         data = f.read()
     w, h = struct.unpack("<II", data[12:20])
     picture = data[64:]
-    v = Viewer(host, port, [RAW, DESKTOP_SIZE])
+    v = Viewer(host, port, [RAW, DESKTOP_SIZE, CURSOR])
     say((v.w, v.h) == (w, h), "ServerInit: %dx%d" % (v.w, v.h))
     v.request(0)
     rects = v.update()

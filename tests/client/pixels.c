@@ -56,6 +56,26 @@ fmt_print(const char *what, const struct fmt *f)
 	    f->shift[1], f->shift[2]);
 }
 
+uint32_t
+fmt_rgb(const struct fmt *f, const uint8_t *p)
+{
+	uint32_t	 px = 0, rgb = 0;
+	int		 i;
+
+	for (i = 0; i < f->bpp / 8; i++) {
+		if (f->big_endian)
+			px = px << 8 | p[i];
+		else
+			px |= (uint32_t)p[i] << (8 * i);
+	}
+	for (i = 0; i < 3; i++) {
+		uint32_t max = f->max[i], q = (px >> f->shift[i]) & max;
+
+		rgb = rgb << 8 | (max ? (q * 255 + max / 2) / max : 0);
+	}
+	return rgb;
+}
+
 static uint32_t
 view_pixel(const struct view *v, int x, int y)
 {

@@ -34,6 +34,7 @@ struct plan {
 	const char	*wait_file;
 	const char	*late_keys;	/* sent once wait_file exists */
 	const char	*dump;
+	int		 expect_cursor_w, expect_cursor_h;
 	int		 raw, stall, expect_refused, expect_close;
 	int		 hold;
 	int		 delay_ms;
@@ -62,6 +63,10 @@ usage(void)
 "  --delay MS             pause between input events\n"
 "  --hold SECONDS         stay connected, reading updates\n"
 "  --dump FILE.ppm        at the end, write the framebuffer as a PPM image\n"
+"  --cursor               ask for the cursor's shape (Cursor pseudo-encoding)\n"
+"                         and print the last one at the end, a row a line:\n"
+"                         X black, . white, + another colour, space clear\n"
+"  --expect-cursor WxH    the same, and wait until a shape of that size came\n"
 "  --wait-file PATH       before --expect, read updates until PATH exists\n"
 "  --late-keys LIST       keys as --keys, sent once --wait-file's PATH exists\n"
 "  --exclusive            ask for the screen alone (ClientInit shared = 0)\n"
@@ -436,6 +441,54 @@ send_pointer(const struct plan *p, const struct session_ops *ops, void *s)
 	return ret;
 }
 
+static void
+print_shape(const struct shape *sh)
+{
+	int	x, y;
+	char	row[1100];
+
+	if (sh->count == 0) {
+		printf("no cursor shape\n");
+		return;
+	}
+	printf("cursor %dx%d hot %d,%d (%d shapes)\n", sh->width, sh->height,
+	    sh->hot_x, sh->hot_y, sh->count);
+	for (y = 0; y < sh->height; y++) {
+		for (x = 0; x < sh->width && x < (int)sizeof(row) - 1; x++) {
+			size_t		i = (size_t)y * sh->width + x;
+
+			row[x] = !sh->mask[i] ? ' ' : sh->rgb[i] == 0 ? 'X' :
+			    sh->rgb[i] == 0xffffff ? '.' : '+';
+		}
+		row[x] = '\0';
+		printf("cursor-row |%s|\n", row);
+	}
+}
+
+/* Read updates until a cursor shape of the size expected came. */
+static int
+await_cursor(const struct plan *p, const struct session_ops *ops, void *s)
+{
+	int64_t			 deadline = now_ms() + p->o.timeout * 1000;
+	const struct shape	*sh;
+
+	for (;;) {
+		sh = ops->shape(s);
+		if (sh->count > 0 && sh->width == p->expect_cursor_w &&
+		    sh->height == p->expect_cursor_h) {
+			print_shape(sh);
+			return 0;
+		}
+		if (now_ms() >= deadline ||
+		    ops->pump(s, (int)(deadline - now_ms())) == -1)
+			break;
+	}
+	printf("no cursor of %dx%d came\n", p->expect_cursor_w,
+	    p->expect_cursor_h);
+	print_shape(sh);
+	return -1;
+}
+
 /* Pump updates until the expectation holds or the time is up. */
 static int
 await(const struct plan *p, struct expectation *e,
@@ -594,6 +647,8 @@ session(struct plan *p, struct expectation *e)
 	}
 	if (ret == 0 && p->expect_leds != NULL && await_leds(p, ops, s) == -1)
 		ret = 1;
+	if (ret == 0 && p->expect_cursor_w > 0 && await_cursor(p, ops, s) == -1)
+		ret = 1;
 	fflush(stdout);
 	if (ret == 0 && p->wait_file != NULL) {
 		if (wait_file(p, ops, s) == -1)
@@ -609,6 +664,13 @@ session(struct plan *p, struct expectation *e)
 		ret = 1;
 	if (ret == 0 && p->hold > 0 && hold(p, ops, s) == -1)
 		ret = 1;
+	if (p->o.cursor && p->expect_cursor_w == 0)
+		print_shape(ops->shape(s));
+	/* A server must not send what a client did not ask for. */
+	if (!p->o.cursor && ops->shape != NULL && ops->shape(s)->count > 0) {
+		printf("a cursor shape came unasked\n");
+		ret = 1;
+	}
 	if (p->dump != NULL) {
 		struct view	v;
 
@@ -658,6 +720,8 @@ main(int argc, char *argv[])
 		{ "delay",		required_argument, NULL, 'd' },
 		{ "hold",		required_argument, NULL, 'h' },
 		{ "dump",		required_argument, NULL, 'D' },
+		{ "cursor",		no_argument,	   NULL, 'u' },
+		{ "expect-cursor",	required_argument, NULL, 'M' },
 		{ "wait-file",		required_argument, NULL, 'w' },
 		{ "late-keys",		required_argument, NULL, 'l' },
 		{ "exclusive",		no_argument,	   NULL, 'x' },
@@ -707,6 +771,14 @@ main(int argc, char *argv[])
 		case 'd': p.delay_ms = atoi(optarg); break;
 		case 'h': p.hold = atoi(optarg); break;
 		case 'D': p.dump = optarg; break;
+		case 'u': p.o.cursor = 1; break;
+		case 'M':
+			if (sscanf(optarg, "%dx%d", &p.expect_cursor_w,
+			    &p.expect_cursor_h) != 2 || p.expect_cursor_w < 1 ||
+			    p.expect_cursor_h < 1)
+				usage();
+			p.o.cursor = 1;
+			break;
 		case 'w': p.wait_file = optarg; break;
 		case 'l': p.late_keys = optarg; break;
 		case 'x': p.o.exclusive = 1; break;
@@ -756,7 +828,7 @@ main(int argc, char *argv[])
 	if ((p.ext_pointer != NULL && !(p.o.offer & OFFER_EXT_MOUSE)) ||
 	    (p.expect_leds != NULL && !(p.o.offer & (OFFER_QEMU_LEDS |
 	    OFFER_VMWARE_LEDS))) || (p.qemu_keys != NULL && p.raw &&
-	    !(p.o.offer & OFFER_QEMU_KEYS)))
+	    !(p.o.offer & OFFER_QEMU_KEYS)) || (p.o.cursor && p.raw))
 		usage();
 	if (p.raw && p.o.minor == 0)
 		p.o.minor = 8;

@@ -29,7 +29,18 @@ struct view {
 	int		 map_entries;
 };
 
+/* The pointer's shape as the server sent it last (Cursor
+ * pseudo-encoding): pixels as 0xRRGGBB, mask 1 where opaque. */
+struct shape {
+	int		 count;		/* shapes received so far */
+	int		 width, height, hot_x, hot_y;
+	uint32_t	*rgb;		/* width * height */
+	uint8_t		*mask;		/* width * height, 0 or 1 */
+};
+
 int	fmt_by_name(const char *name, struct fmt *f);
+/* A pixel of format f (bpp / 8 bytes at p) as 0xRRGGBB. */
+uint32_t fmt_rgb(const struct fmt *f, const uint8_t *p);
 /* The view as a binary PPM (8 bits a channel): 0, or -1 with errno. */
 int	view_write_ppm(const struct view *v, const char *path);
 void	fmt_print(const char *what, const struct fmt *f);
@@ -76,6 +87,9 @@ struct session_ops {
 	/* The LED states the server sent so far (RFB bits), up to max into
 	 * states: how many there were. */
 	int	(*leds)(void *s, uint32_t *states, int max);
+	/* The cursor's shape (--cursor): the session's, valid until the
+	 * next pump. */
+	const struct shape *(*shape)(void *s);
 };
 
 /* Pseudo-encodings the raw session may offer (--offer). */
@@ -92,6 +106,7 @@ struct options {
 	int		 verbose;
 	unsigned int	 offer;		/* OFFER_*: raw session */
 	int		 exclusive;	/* ClientInit's shared flag 0 */
+	int		 cursor;	/* ask for the cursor's shape */
 	/* Credentials (libvncclient): VeNCrypt Plain's user and password
 	 * (the password also for VNC authentication), the CA that signs
 	 * the server's certificate, the client's certificate and key

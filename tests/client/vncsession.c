@@ -20,6 +20,7 @@
 struct vnc {
 	rfbClient	*cl;
 	int		 updated;
+	struct shape	 shape;
 };
 
 static int vnc_tag;
@@ -35,6 +36,53 @@ on_finished(rfbClient *cl)
 	struct vnc	*v = rfbClientGetClientData(cl, &vnc_tag);
 
 	v->updated = 1;
+}
+
+/*
+ * libvncclient's Cursor (RichCursor): the pixels in rcSource, in the
+ * client's format, and the mask in rcMask, a byte a pixel.  It draws
+ * nothing into the framebuffer.
+ */
+static void
+on_cursor_shape(rfbClient *cl, int xhot, int yhot, int width, int height,
+    int bpp)
+{
+	struct vnc	*v = rfbClientGetClientData(cl, &vnc_tag);
+	struct shape	*sh = &v->shape;
+	struct fmt	 f = { .bpp = cl->format.bitsPerPixel,
+			    .big_endian = cl->format.bigEndian,
+			    .max = { cl->format.redMax, cl->format.greenMax,
+			    cl->format.blueMax },
+			    .shift = { cl->format.redShift,
+			    cl->format.greenShift, cl->format.blueShift } };
+	size_t		 n = (size_t)width * height, i;
+
+	free(sh->rgb);
+	free(sh->mask);
+	sh->rgb = calloc(n, sizeof(*sh->rgb));
+	sh->mask = calloc(n, 1);
+	if (sh->rgb == NULL || sh->mask == NULL || cl->rcSource == NULL ||
+	    cl->rcMask == NULL) {
+		sh->width = sh->height = 0;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		sh->rgb[i] = fmt_rgb(&f, cl->rcSource + i * bpp);
+		sh->mask[i] = cl->rcMask[i] != 0;
+	}
+	sh->width = width;
+	sh->height = height;
+	sh->hot_x = xhot;
+	sh->hot_y = yhot;
+	sh->count++;
+}
+
+static const struct shape *
+vnc_shape(void *s)
+{
+	struct vnc	*v = s;
+
+	return &v->shape;
 }
 
 static int
@@ -113,6 +161,8 @@ vnc_close(void *s)
 		v->cl->sock = RFB_INVALID_SOCKET;
 	}
 	rfbClientCleanup(v->cl);
+	free(v->shape.rgb);
+	free(v->shape.mask);
 	free(v);
 }
 
@@ -147,7 +197,7 @@ static const struct session_ops vnc_ops = {
 	.name = "libvncclient", .pump = vnc_pump, .view = vnc_view,
 	.key = vnc_key, .pointer = vnc_pointer, .close = vnc_close,
 	.qemu_key = vnc_qemu_key, .cut_text = vnc_cut_text,
-	.confirmed = vnc_confirmed,
+	.confirmed = vnc_confirmed, .shape = vnc_shape,
 };
 
 static const struct options *credentials;
@@ -211,7 +261,9 @@ vnc_open(const struct options *o, const struct session_ops **ops)
 	v->cl = cl;
 	rfbClientSetClientData(cl, &vnc_tag, v);
 	cl->appData.encodingsString = "raw";
-	cl->appData.useRemoteCursor = FALSE;
+	/* With it libvncclient lists XCursor, Cursor and PointerPos. */
+	cl->appData.useRemoteCursor = o->cursor ? TRUE : FALSE;
+	cl->GotCursorShape = on_cursor_shape;
 	cl->canHandleNewFBSize = TRUE;
 	cl->appData.shareDesktop = o->exclusive ? FALSE : TRUE;
 	cl->FinishedFrameBufferUpdate = on_finished;

@@ -3,7 +3,10 @@
 """rampart's drm source on vkms, the kernel's virtual display: what a
 viewer receives is, pixel for pixel, what vkms's writeback connector says
 the display composes (a primary plane, a half transparent overlay and a
-cursor, before and after they move), in RGB565 too; a mode change reaches
+cursor, before and after they move), in RGB565 too; a viewer that draws
+the cursor itself (the Cursor pseudo-encoding) sees the primary and the
+overlay alone and gets the cursor plane's picture as the cursor; a
+mode change reaches
 a connected viewer as the new size and pixels; a CRTC switched off gives
 the "No signal" picture and, on again, the real pixels; the capture
 helper keeps only CAP_SYS_ADMIN, permitted and not effective, under
@@ -14,6 +17,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from PIL import Image   # noqa: E402
+
 import kms      # noqa: E402
 import rfb      # noqa: E402
 import tap      # noqa: E402
@@ -21,6 +26,7 @@ from smoke import RAMPART, TESTCLIENT, Rampart, guest_client  # noqa: E402
 from vkms import PARAMS, writeback  # noqa: E402
 
 NOSIGNAL = (0x10, 0x18, 0x20)   # the background of drm.c's "No signal"
+GRAB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "grab.py")
 CAP_SYS_ADMIN = 1 << 21
 
 
@@ -35,6 +41,42 @@ def viewer(vm, name, hold=3):
     """What a libvncclient viewer in the guest shows after hold seconds."""
     rc, out, img = guest_client(vm, name, "--hold %d" % hold)
     return img, out
+
+
+def grab_cursor(vm, name):
+    """What rfb.py in the guest, listing the Cursor pseudo-encoding, shows
+    (a PIL image), the cursor's shape it was sent (RGBA) and
+    (w, h, hot_x, hot_y), and its output."""
+    path, cpath = vm.path(name + ".png"), vm.path(name + "-cursor.png")
+    rc, out = vm.run("/usr/bin/python3 %s 5900 %s %s" % (GRAB, path, cpath),
+                     timeout=90)
+    facts = [line.split()[1:] for line in out.splitlines()
+             if line.startswith("cursor ")]
+    if rc != 0 or not facts:
+        return None, None, None, out
+    with Image.open(path) as f:
+        img = f.convert("RGB")
+    with Image.open(cpath) as f:
+        shape = f.convert("RGBA")
+    return img, shape, tuple(int(v) for v in facts[0]), out
+
+
+def cursor_as_told(shape, fn, size):
+    """Where the shape sent differs from the picture fn: opaque where its
+    alpha is 128 or more, there in its straight colour (kmstool stores it
+    pre-multiplied), transparent elsewhere: the first differences."""
+    diffs = []
+    for y in range(size):
+        for x in range(size):
+            r, g, b, a = fn(x, y, size, size)
+            want = (r, g, b, 255) if a >= 128 else None
+            got = shape.getpixel((x, y))
+            if (want is None and got[3] != 0) or \
+                    (want is not None and got != want):
+                diffs.append((x, y, got, want))
+                if len(diffs) >= 10:
+                    return diffs
+    return diffs
 
 
 def status(vm, name):
@@ -73,6 +115,24 @@ def main(t, vm):
     got, out = viewer(vm, "planes1")
     rc, _, wb = writeback(vm, "planes1")
     same(t, got, wb, "the viewer follows the move")
+
+    # A viewer that draws the cursor itself: no cursor in its pixels, the
+    # cursor plane's picture as the cursor instead.
+    plain, shape, facts, out = grab_cursor(vm, "planes1-cursor")
+    t.ok(plain is not None, "a viewer listing Cursor gets a frame and a "
+         "cursor's shape", out)
+    same(t, plain, kms.compose_vkms(w, h, [
+        kms.Layer(kms.gradient, 0, 0, w, h, "XR24"),
+        kms.Layer(kms.checker, ov[0] + 40, ov[1] + 24, ov[2], ov[3], "AR24")]),
+        "its frame is the primary and the overlay alone: no cursor drawn")
+    t.ok(facts == (kms.CURSOR_SIZE, kms.CURSOR_SIZE, 0, 0), "its cursor is "
+         "the plane's size, 64x64, hot spot at the top left: %s"
+         % (facts,), out)
+    diffs = cursor_as_told(shape, kms.cursor_image, kms.CURSOR_SIZE) \
+        if shape is not None else ["no shape"]
+    t.ok(not diffs, "and the cursor plane's picture: opaque where alpha "
+         "is 128 or more, in its colour not pre-multiplied",
+         lambda: "first differences (x, y, got, expected): %s" % diffs)
 
     st = status(vm, "rampart-capture")
     t.ok(st.get("Seccomp", "").strip() == "2",

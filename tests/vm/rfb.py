@@ -7,7 +7,9 @@ timeouts.  It speaks 3.8 with security None, or VeNCrypt X509Plain when
 given a user (TLS checked against the CA given, then user and password),
 asks for 32-bit true colour and for Raw, DesktopSize and
 ExtendedDesktopSize, applies updates to a PIL image, and keeps the screen
-layout the server announced.  Only python3 and python3-pil.
+layout the server announced.  Given CURSOR among its encodings, it keeps
+the cursor's shape as the server sends it (Cursor pseudo-encoding) in
+client.cursor.  Only python3 and python3-pil.
 
     c = rfb.Client("127.0.0.1", port)
     c = rfb.Client("127.0.0.1", port, user="admin", password=pw,
@@ -15,6 +17,9 @@ layout the server announced.  Only python3 and python3-pil.
     img = c.frame()                    # a full update, as a PIL image
     c.wait_until(lambda img: img.getpixel((0, 0)) == (255, 0, 0))
     c.screens                          # [Screen(id, x, y, w, h, flags)]
+    c = rfb.Client("127.0.0.1", port,
+                   encodings=rfb.ENCODINGS + (rfb.CURSOR,))
+    c.cursor                           # Cursor(hot_x, hot_y, image RGBA)
 """
 
 import collections
@@ -28,8 +33,12 @@ from PIL import Image
 RAW = 0
 DESKTOP_SIZE = -223
 EXTENDED_DESKTOP_SIZE = -308
+CURSOR = -239
+ENCODINGS = (RAW, DESKTOP_SIZE, EXTENDED_DESKTOP_SIZE)
 
 Screen = collections.namedtuple("Screen", "id x y w h flags")
+# The pointer's shape: alpha 255 where the mask says opaque, else 0.
+Cursor = collections.namedtuple("Cursor", "hot_x hot_y image")
 
 
 class RFBError(Exception):
@@ -45,7 +54,7 @@ SEC_NONE, SEC_VENCRYPT, X509PLAIN = 1, 19, 262
 
 class Client:
     def __init__(self, host, port=None, timeout=30, shared=True,
-                 encodings=(RAW, DESKTOP_SIZE, EXTENDED_DESKTOP_SIZE),
+                 encodings=ENCODINGS,
                  user=None, password="", ca=None):
         """host, port: TCP; host alone: the path of a unix socket.  With
         user: VeNCrypt X509Plain, the server's certificate checked
@@ -61,6 +70,7 @@ class Client:
             self.sock = socket.create_connection((host, port),
                                                  timeout=timeout)
         self.updates = 0
+        self.cursor = None
         self.screens_only = False
         self.resize_status = None
         self._need_full = True
@@ -222,6 +232,20 @@ class Client:
                 if w and h:
                     rect = Image.frombytes("RGB", (w, h), data, "raw", "BGRX")
                     self.image.paste(rect, (x, y))
+            elif enc == CURSOR:
+                # x, y the hot spot; the pixels, then a bit a pixel.
+                data = self._recv(w * h * 4)
+                mask = self._recv((w + 7) // 8 * h)
+                img = Image.new("RGBA", (w, h))
+                if w and h:
+                    img = Image.frombytes("RGB", (w, h), data, "raw",
+                                          "BGRX").convert("RGBA")
+                    alpha = Image.new("L", (w, h))
+                    alpha.putdata([255 if mask[y * ((w + 7) // 8) + x // 8]
+                                   & (0x80 >> (x % 8)) else 0
+                                   for y in range(h) for x in range(w)])
+                    img.putalpha(alpha)
+                self.cursor = Cursor(x, y, img)
             elif enc == DESKTOP_SIZE:
                 self._resize(w, h)
                 self.screens = [Screen(0, 0, 0, w, h, 0)]
@@ -263,6 +287,15 @@ class Client:
             if not self.screens_only and not self._need_full:
                 break
         return self.image.copy()
+
+    def wait_cursor(self, timeout=None):
+        """Incremental updates until the server sent the cursor's shape:
+        client.cursor, or None when the time ran out."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while self.cursor is None and time.monotonic() < deadline:
+            self.request(incremental=True)
+            self.read_update(deadline - time.monotonic())
+        return self.cursor
 
     def wait_until(self, predicate, timeout=None):
         """Incremental updates until predicate(image) holds: the image, or
