@@ -7,7 +7,7 @@
  * serve its viewers.
  *
  *	peer-libvncserver -f FILE.frames -p PORT [-m threads|loop]
- *	    [-d DEFER_MS] [-r MAX_RECTS] [-t TILE]
+ *	    [-d DEFER_MS] [-r MAX_RECTS] [-t TILE] [-w FRAME]
  *
  * -m threads (the default): rfbRunEventLoop in the background, a thread
  *    pair per viewer, so that encoding for several viewers uses every
@@ -22,6 +22,7 @@
  * -r: maxRectsPerUpdate (its default 50, above which an update is sent as
  *    the bounding box of what changed).
  * -t: side of the damage tiles (rampart's: 64).
+ * -w: log when the replay reaches this frame (with SIGTERM's summary).
  *
  * No authentication; loopback only; viewers always share the screen.
  */
@@ -50,7 +51,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: peer-libvncserver -f FILE.frames -p PORT "
-	    "[-m threads|loop] [-d DEFER_MS] [-r MAX_RECTS] [-t TILE]\n");
+	    "[-m threads|loop] [-d DEFER_MS] [-r MAX_RECTS] [-t TILE] [-w FRAME]\n");
 	exit(2);
 }
 
@@ -135,7 +136,7 @@ main(int argc, char *argv[])
 {
 	const char *file = NULL, *mode = "threads";
 	int port = 0, defer = 0, max_rects = 50, ch, threads;
-	uint32_t tile = TILE_SIDE;
+	uint32_t tile = TILE_SIDE, mark = 0;
 	struct player p;
 	struct peer_rect *rects;
 	rfbScreenInfoPtr screen;
@@ -143,7 +144,7 @@ main(int argc, char *argv[])
 	char *fake_argv[] = { argv[0], NULL };
 	uint64_t deadline;
 
-	while ((ch = getopt(argc, argv, "f:p:m:d:r:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "f:p:m:d:r:t:w:")) != -1) {
 		switch (ch) {
 		case 'f':
 			file = optarg;
@@ -163,6 +164,9 @@ main(int argc, char *argv[])
 		case 't':
 			tile = (uint32_t)atoi(optarg);
 			break;
+		case 'w':
+			mark = (uint32_t)atoi(optarg);
+			break;
 		default:
 			usage();
 		}
@@ -178,6 +182,8 @@ main(int argc, char *argv[])
 		usage();
 	if (player_open(&p, file, tile) < 0)
 		return 1;
+	p.mark = mark;
+	player_summary_on_exit(&p, "peer-libvncserver");
 	if (p.ff.fourcc != FRAMES_FOURCC_XRGB8888) {
 		fprintf(stderr, "%s: not XRGB8888\n", file);
 		return 1;
@@ -215,6 +221,9 @@ main(int argc, char *argv[])
 	screen->deferUpdateTime = defer;
 	screen->maxRectsPerUpdate = max_rects;
 	screen->newClientHook = on_client;
+	/* No cursor drawn into the pixels for viewers without cursor
+	 * updates: the picture is the frame, as with the other servers. */
+	screen->cursor = NULL;
 	rfbInitServer(screen);
 	if (screen->listenSock == RFB_INVALID_SOCKET) {
 		fprintf(stderr, "peer-libvncserver: cannot listen on "

@@ -5,7 +5,10 @@
  * workload as rampart's replay source does (bench/peer.h) and feeds each
  * frame to neatvnc with the tiles that changed as its damage.
  *
- *	peer-neatvnc -f FILE.frames -p PORT [-t TILE]
+ *	peer-neatvnc -f FILE.frames -p PORT [-t TILE] [-w FRAME]
+ *
+ * -t: side of the damage tiles (rampart's: 64).
+ * -w: log when the replay reaches this frame (with SIGTERM's summary).
  *
  * neatvnc encodes on aml's worker threads (one per core) and holds a
  * buffer while any viewer's update of it is being encoded or sent, so
@@ -58,7 +61,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: peer-neatvnc -f FILE.frames -p PORT "
-	    "[-t TILE]\n");
+	    "[-t TILE] [-w FRAME]\n");
 	exit(2);
 }
 
@@ -157,11 +160,11 @@ main(int argc, char *argv[])
 {
 	struct peer pr = { .tfd = -1 };
 	const char *file = NULL;
-	uint32_t tile = TILE_SIDE;
+	uint32_t tile = TILE_SIDE, mark = 0;
 	struct aml *aml;
 	int port = 0, ch;
 
-	while ((ch = getopt(argc, argv, "f:p:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "f:p:t:w:")) != -1) {
 		switch (ch) {
 		case 'f':
 			file = optarg;
@@ -172,6 +175,9 @@ main(int argc, char *argv[])
 		case 't':
 			tile = (uint32_t)atoi(optarg);
 			break;
+		case 'w':
+			mark = (uint32_t)atoi(optarg);
+			break;
 		default:
 			usage();
 		}
@@ -180,6 +186,8 @@ main(int argc, char *argv[])
 		usage();
 	if (player_open(&pr.p, file, tile) < 0)
 		return 1;
+	pr.p.mark = mark;
+	player_summary_on_exit(&pr.p, "peer-neatvnc");
 	if (pr.p.ff.fourcc != FRAMES_FOURCC_XRGB8888 ||
 	    pr.p.ff.width > UINT16_MAX || pr.p.ff.height > UINT16_MAX ||
 	    pr.p.ff.stride % 4 != 0) {

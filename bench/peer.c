@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bench/peer.h"
 
@@ -71,7 +73,7 @@ player_start(struct player *p)
 		return;
 	p->playing = 1;
 	p->idle = 0;
-	p->active_ms = peer_now_ms();
+	p->active_ms = p->start_ms = peer_now_ms();
 }
 
 /* Does tile (tx, ty) differ between frames a and b? */
@@ -110,6 +112,8 @@ player_step(struct player *p)
 			n += p->changed[t];
 		}
 	now = peer_now_ms();
+	if (p->mark != 0 && i == p->mark && p->mark_ms == 0)
+		p->mark_ms = now - p->start_ms;
 	p->nchanged = n;
 	if (n == 0) {
 		if (!p->idle && now - p->active_ms >= PEER_IDLE_AFTER_MS)
@@ -233,4 +237,39 @@ player_rects(const struct player *p, struct peer_rect *out, size_t max)
 	free(open);
 	free(now);
 	return n;
+}
+
+static struct player *summary_player;
+static const char *summary_name;
+
+static void
+on_exit_signal(int sig)
+{
+	struct player *p = summary_player;
+	char line[256];
+	uint64_t ms = p->playing ? peer_now_ms() - p->start_ms : 0;
+	int n;
+
+	/* snprintf is not async-signal-safe in theory; the process ends
+	 * here and nothing else runs its stdio. */
+	n = snprintf(line, sizeof(line), "%s: played %llu steps in %llu ms "
+	    "(%.2f a second), %llu frames shown, frame %u on screen, "
+	    "frame %u shown after %llu ms\n", summary_name,
+	    (unsigned long long)p->steps, (unsigned long long)ms,
+	    ms ? 1000.0 * (double)p->steps / (double)ms : 0.0,
+	    (unsigned long long)p->shown_count, p->shown, p->mark,
+	    (unsigned long long)p->mark_ms);
+	if (n > 0)
+		(void)write(2, line, (size_t)n < sizeof(line) ? (size_t)n :
+		    sizeof(line) - 1);
+	_exit(0);
+}
+
+void
+player_summary_on_exit(struct player *p, const char *name)
+{
+	summary_player = p;
+	summary_name = name;
+	signal(SIGTERM, on_exit_signal);
+	signal(SIGINT, on_exit_signal);
 }

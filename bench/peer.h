@@ -52,6 +52,9 @@ struct player {
 	int			 idle;
 	uint64_t		 active_ms;
 	int			 playing;
+	uint64_t		 start_ms;
+	uint32_t		 mark;		/* report when this frame shows */
+	uint64_t		 mark_ms;	/* 0: not yet */
 	uint64_t		 steps, shown_count;
 };
 
@@ -87,5 +90,10 @@ size_t	player_rects(const struct player *p, struct peer_rect *out,
 	    size_t max);
 
 uint64_t peer_now_ms(void);
+
+/* Install a SIGTERM and SIGINT handler that prints the player's summary
+ * (steps played, in how long, how late the ticks came) on stderr and
+ * exits: side-by-side.py reads it from the server's log. */
+void	player_summary_on_exit(struct player *p, const char *name);
 
 #endif

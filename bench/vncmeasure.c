@@ -20,7 +20,8 @@
  * (every RGB value equal) and PSNR over R, G and B.
  *
  * Counted per viewer: updates that carried pixels (pseudo-encoding-only
- * updates are left out), rectangles, and the bytes the kernel received on
+ * updates are left out), rectangles and their pixels (Raw would take 4
+ * bytes each, plus 12 a rectangle), and the bytes the kernel received on
  * its socket (TCP_INFO tcpi_bytes_received: everything libvncclient read,
  * handshake included, without touching its read path).  One JSON line on
  * stdout sums them up; the process's own CPU time is in it, to show when
@@ -68,6 +69,7 @@ struct viewer {
 	const struct options *o;
 	int		 connected, failed;
 	uint64_t	 updates, rects, pseudo_only;
+	uint64_t	 pixels;	/* of the rectangles */
 	int		 had_pixels;
 	double		 last_update;	/* s since t0 */
 	double		 connect_at;
@@ -117,6 +119,7 @@ on_rect(rfbClient *client, int x, int y, int w, int h)
 	struct viewer *v = rfbClientGetClientData(client, &viewer_tag);
 
 	v->rects++;
+	v->pixels += (uint64_t)w * (uint64_t)h;
 	v->had_pixels = 1;
 }
 
@@ -250,10 +253,10 @@ cmp_u64(const void *a, const void *b)
 static void
 report(const struct options *o, struct viewer *v, int n, double wall)
 {
-	uint64_t updates = 0, rects = 0, bytes = 0, pseudo = 0;
+	uint64_t updates = 0, rects = 0, bytes = 0, pseudo = 0, pixels = 0;
 	uint64_t *per = calloc((size_t)n, sizeof(*per));
 	int connected = 0, failed = 0, exact = 0;
-	double psnr_min = INFINITY, mse = 0, last = 0;
+	double psnr_min = INFINITY, mse = 0, last = 0, joined = 0;
 	struct rusage ru;
 
 	for (int i = 0; i < n; i++) {
@@ -263,6 +266,7 @@ report(const struct options *o, struct viewer *v, int n, double wall)
 			continue;
 		updates += v[i].updates;
 		rects += v[i].rects;
+		pixels += v[i].pixels;
 		bytes += v[i].bytes;
 		pseudo += v[i].pseudo_only;
 		exact += v[i].exact;
@@ -271,17 +275,22 @@ report(const struct options *o, struct viewer *v, int n, double wall)
 		mse += v[i].mse;
 		if (v[i].last_update > last)
 			last = v[i].last_update;
+		if (v[i].connect_at > joined)
+			joined = v[i].connect_at;
 	}
 	getrusage(RUSAGE_SELF, &ru);
 	printf("{\"host\": \"%s\", \"port\": %d, \"clients\": %d, "
 	    "\"connected\": %d, \"failed\": %d, \"encoding\": \"%s\", "
 	    "\"quality\": %d, \"compress\": %d, \"duration_s\": %.3f, "
-	    "\"wall_s\": %.3f, \"last_update_s\": %.3f, "
+	    "\"wall_s\": %.3f, \"all_connected_s\": %.3f, "
+	    "\"last_update_s\": %.3f, "
 	    "\"updates\": %llu, \"pseudo_updates\": %llu, \"rects\": %llu, "
-	    "\"bytes\": %llu, ", o->host, o->port, n, connected, failed,
-	    o->encoding, o->quality, o->compress, o->duration, wall, last,
-	    (unsigned long long)updates, (unsigned long long)pseudo,
-	    (unsigned long long)rects, (unsigned long long)bytes);
+	    "\"bytes\": %llu, \"pixels\": %llu, ", o->host, o->port, n,
+	    connected, failed, o->encoding, o->quality, o->compress,
+	    o->duration, wall, joined, last, (unsigned long long)updates,
+	    (unsigned long long)pseudo,
+	    (unsigned long long)rects, (unsigned long long)bytes,
+	    (unsigned long long)pixels);
 	printf("\"updates_per_client\": [");
 	for (int i = 0; i < n; i++) {
 		per[i] = v[i].updates;
