@@ -362,6 +362,8 @@ def run_one(args, workload, header, changed, frames, server, encname, k):
         delivered_min=round(m["updates_min"] / changed, 3),
         exact=m["exact"], psnr_min_db=m["psnr_min_db"],
         last_update_after_s=round(m["last_update_s"] - duration, 2),
+        final_after_s=None if m.get("final_s") is None else
+        round(m["final_s"] - duration, 2),
         replay=played,
         pss_max_mib=round(pss / 1024, 1),
         client_cpu_s=m["client_cpu_s"], loadavg_before=load,
@@ -373,6 +375,10 @@ def run_one(args, workload, header, changed, frames, server, encname, k):
 # --- report -----------------------------------------------------------------
 
 def fmt_final(r):
+    m = r.get("measure", {})
+    if m.get("connected", r["clients"]) < r["clients"] or m.get("failed"):
+        return (f"{m.get('connected')}/{r['clients']} connected, "
+                f"{m.get('failed')} failed")
     if r["exact"] == r["clients"]:
         return f"exact {r['exact']}/{r['clients']}"
     if r["psnr_min_db"] is None:
@@ -380,10 +386,18 @@ def fmt_final(r):
     return f"{r['psnr_min_db']:.1f} dB ({r['exact']}/{r['clients']} exact)"
 
 
+def last_frame(r):
+    """When the last viewer had the last frame, after the workload's end:
+    exactly (lossless), else the time of its last update."""
+    if r.get("final_after_s") is not None:
+        return f"{r['final_after_s']:+.1f} s"
+    return f"({r['last_update_after_s']:+.1f} s)"
+
+
 def table(rows):
     head = ("| server | encoding | K | CPU ms/update | KiB/update | "
             "vs Raw | updates/s/client (min) | of source frames, "
-            "mean (min) | last update | final frame | PSS MiB | "
+            "mean (min) | last frame | final frame | PSS MiB | "
             "server CPU | viewers' CPU | load |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
@@ -402,7 +416,7 @@ def table(rows):
             f"| {name} | {enc} | {r['clients']} | {cpu} | {kib} | {ratio} "
             f"| {r['ups_per_client']:.1f} ({r['ups_min']:.1f}) "
             f"| {100 * r['delivered']:.0f}% ({100 * r['delivered_min']:.0f}%)"
-            f" | {r['last_update_after_s']:+.1f} s"
+            f" | {last_frame(r)}"
             f" | {fmt_final(r)} | {r['pss_max_mib']:.0f} "
             f"| {r['server_cpu_pct']:.0f}% "
             f"| {100 * r['client_cpu_s'] / r['wall_s']:.0f}% "
@@ -464,9 +478,9 @@ def main():
     ap.add_argument("--clients", default="1,4,16")
     ap.add_argument("--compress", type=int, default=2,
                     help="Tight's compress level (TigerVNC's default: 2)")
-    ap.add_argument("--hold", type=int, default=6,
+    ap.add_argument("--hold", type=int, default=10,
                     help="seconds the last frame is held at the end")
-    ap.add_argument("--settle", type=float, default=5,
+    ap.add_argument("--settle", type=float, default=8,
                     help="at most this long after the workload for the "
                     "last frame to arrive")
     ap.add_argument("--build", default=TREE,
