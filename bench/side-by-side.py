@@ -88,8 +88,10 @@ def frames_header(path):
 def prepare_workload(src, dst, hold):
     """Decompress src into dst and repeat its last frame: fps frames at the
     full rate, then hold seconds at the idle rate.  Returns the header of
-    the original and the number of frames that differ from the one
-    before (plus the first), which is the most updates a viewer can get."""
+    the original, with the index of the last frame that differs from the
+    one before (last_change), and the number of frames that differ from
+    the one before (plus the first), which is the most updates a viewer
+    can get."""
     side = dst + ".json"
     try:
         with open(side) as f:
@@ -97,9 +99,11 @@ def prepare_workload(src, dst, hold):
         if done["src"] == os.path.abspath(src) and done["hold"] == hold and \
                 os.path.getsize(dst) == done["size"]:
             log(f"  {dst}: prepared before")
-            return done["header"], done["changed"]
+            h = done["header"]
+            h["last_change"] = done["last_change"]
+            return h, done["changed"]
     except (OSError, ValueError, KeyError):
-        pass
+        pass    # not prepared, or by an older version: again
     t = time.time()
     subprocess.run(["zstd", "-q", "-d", "-f", src, "-o", dst], check=True)
     # rampart's capture helper reads it as whatever user it runs as.
@@ -107,6 +111,7 @@ def prepare_workload(src, dst, hold):
     h = frames_header(dst)
     size = h["stride"] * h["height"]
     changed = 1
+    last_change = 0
     with open(dst, "r+b") as f:
         prev = None
         for i in range(h["count"]):
@@ -114,6 +119,7 @@ def prepare_workload(src, dst, hold):
             cur = f.read(size)
             if prev is not None and cur != prev:
                 changed += 1
+                last_change = i
             prev = cur
         extra = h["fps"] + IDLE_FPS * hold
         f.seek(0, os.SEEK_END)
@@ -123,7 +129,9 @@ def prepare_workload(src, dst, hold):
         f.write(struct.pack("<I", h["count"] + extra))
     with open(side, "w") as f:
         json.dump(dict(src=os.path.abspath(src), hold=hold, header=h,
-                       changed=changed, size=os.path.getsize(dst)), f)
+                       changed=changed, last_change=last_change,
+                       size=os.path.getsize(dst)), f)
+    h["last_change"] = last_change
     log(f"  {os.path.basename(src)}: {h['count']} frames "
         f"{h['width']}x{h['height']} at {h['fps']} fps, {changed} differ "
         f"from the one before (first included); {extra} repeats of the "
@@ -260,10 +268,11 @@ def start_server(args, server, frames, port, logf, last):
         cmd = [os.path.join(HERE, "peer-libvncserver"), "-f", frames,
                "-p", str(port), "-m", args.libvncserver_mode,
                "-d", str(args.libvncserver_defer),
-               "-r", str(args.libvncserver_max_rects), "-w", str(last)]
+               "-r", str(args.libvncserver_max_rects), "-w", str(last),
+               "-t", str(args.peer_tile)]
     else:
         cmd = [os.path.join(HERE, "peer-neatvnc"), "-f", frames,
-               "-p", str(port), "-w", str(last)]
+               "-p", str(port), "-w", str(last), "-t", str(args.peer_tile)]
     proc = subprocess.Popen(cmd, stdout=logf, stderr=logf,
                             stdin=subprocess.DEVNULL)
     deadline = time.time() + 60
@@ -309,7 +318,7 @@ def run_one(args, workload, header, changed, frames, server, encname, k):
     load = loadavg()
     with open(logpath, "w") as logf:
         proc = start_server(args, server, frames, port, logf,
-                            header["count"] - 1)
+                            header["last_change"])
         try:
             sampler = MemSampler(proc.pid, frames)
             sampler.start()
@@ -336,7 +345,7 @@ def run_one(args, workload, header, changed, frames, server, encname, k):
     if pm and int(pm.group(3)) > 0:
         played = dict(steps=int(pm.group(1)), ms=int(pm.group(2)),
                       workload_ms=int(pm.group(3)),
-                      fps=round(1000 * (header["count"] - 1) /
+                      fps=round(1000 * header["last_change"] /
                                 int(pm.group(3)), 2))
     if out.returncode != 0 or not out.stdout.strip():
         raise RuntimeError(f"vncmeasure failed: {out.stderr.strip()[-500:]}")
@@ -386,6 +395,14 @@ def fmt_final(r):
     return f"{r['psnr_min_db']:.1f} dB ({r['exact']}/{r['clients']} exact)"
 
 
+def replay_fps(r):
+    """The rate at which a peer's replay reached the workload's last
+    change (rampart's capture helper does not say)."""
+    if r.get("replay"):
+        return f"{r['replay']['fps']:.1f}"
+    return "-"
+
+
 def last_frame(r):
     """When the last viewer had the last frame, after the workload's end:
     exactly (lossless), else the time of its last update."""
@@ -397,8 +414,8 @@ def last_frame(r):
 def table(rows):
     head = ("| server | encoding | K | CPU ms/update | KiB/update | "
             "vs Raw | updates/s/client (min) | of source frames, "
-            "mean (min) | last frame | final frame | PSS MiB | "
-            "server CPU | viewers' CPU | load |")
+            "mean (min) | replay fps | last frame | final frame | "
+            "PSS MiB | server CPU | viewers' CPU | load |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
         name = r["server"]
@@ -416,12 +433,36 @@ def table(rows):
             f"| {name} | {enc} | {r['clients']} | {cpu} | {kib} | {ratio} "
             f"| {r['ups_per_client']:.1f} ({r['ups_min']:.1f}) "
             f"| {100 * r['delivered']:.0f}% ({100 * r['delivered_min']:.0f}%)"
-            f" | {last_frame(r)}"
+            f" | {replay_fps(r)} | {last_frame(r)}"
             f" | {fmt_final(r)} | {r['pss_max_mib']:.0f} "
             f"| {r['server_cpu_pct']:.0f}% "
             f"| {100 * r['client_cpu_s'] / r['wall_s']:.0f}% "
             f"| {r['loadavg_before']:.1f} |")
     return "\n".join(lines)
+
+
+def report(path):
+    with open(path) as f:
+        d = json.load(f)
+    seen = []
+    for r in d["runs"]:
+        if r["workload"] not in seen:
+            seen.append(r["workload"])
+    for w in seen:
+        rows = [r for r in d["runs"] if r["workload"] == w and
+                "error" not in r]
+        r0 = rows[0]
+        print(f"\n### {w}: {r0['source_frames']} frames at "
+              f"{r0['source_fps']} fps, {r0['source_updates']} of them "
+              f"differ from the one before\n")
+        print(table(rows))
+        for r in d["runs"]:
+            if r["workload"] == w and "error" in r:
+                print(f"\n{r['server']} {r['encoding']} K={r['clients']}: "
+                      f"failed: {r['error']}")
+    m = d["meta"]
+    print(f"\n{len(d['runs'])} runs, {m['date']}, commit {m['commit']}, "
+          f"{m.get('total_s', '?')} s, nice {m.get('nice', 0)}")
 
 
 def git_head():
@@ -485,6 +526,8 @@ def main():
                     "last frame to arrive")
     ap.add_argument("--build", default=TREE,
                     help="build tree whose rampart runs (default: this one)")
+    ap.add_argument("--peer-tile", type=int, default=64,
+                    help="side of the peers' damage tiles (rampart's: 64)")
     ap.add_argument("--libvncserver-mode", default="threads",
                     choices=["threads", "loop"])
     ap.add_argument("--libvncserver-defer", type=int, default=0)
@@ -497,9 +540,14 @@ def main():
                     help="results (default: side-by-side-DATE.json here)")
     ap.add_argument("--tmp", default=None,
                     help="where the workloads are decompressed (kept)")
+    ap.add_argument("--report", metavar="FILE.json",
+                    help="print the tables of an earlier run and exit")
     ap.add_argument("--install", action="store_true",
                     help="apt-get install libneatvnc-dev when missing")
     args = ap.parse_args()
+    if args.report:
+        report(args.report)
+        return
 
     if args.nice:
         # With autogroup scheduling (sched_autogroup_enabled), niceness
@@ -536,6 +584,7 @@ def main():
                 servers=servers, encodings=encodings, clients=clients,
                 workloads=workloads, compress=args.compress, hold=args.hold,
                 settle=args.settle, nice=args.nice,
+                peer_tile=args.peer_tile,
                 libvncserver=dict(mode=args.libvncserver_mode,
                                   defer_ms=args.libvncserver_defer,
                                   max_rects=args.libvncserver_max_rects))
