@@ -521,7 +521,7 @@ def main():
                     help="Tight's compress level (TigerVNC's default: 2)")
     ap.add_argument("--hold", type=int, default=10,
                     help="seconds the last frame is held at the end")
-    ap.add_argument("--settle", type=float, default=8,
+    ap.add_argument("--settle", type=float, default=10,
                     help="at most this long after the workload for the "
                     "last frame to arrive")
     ap.add_argument("--build", default=TREE,

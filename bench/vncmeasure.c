@@ -11,11 +11,16 @@
  *	    [-e tight|zrle|raw|...] [-q QUALITY] [-c COMPRESS]
  *	    [-s SETTLE_S] [-w QUIET_MS]
  *
+ * -q is Tight's JPEG quality level (0-9; -1: no JPEG; default 6), -c its
+ * compress level (default 2, TigerVNC's).  A handshake the server
+ * refuses is tried again every 50 ms, 100 times at most.
+ *
  * The clock starts when the first viewer is connected (the servers start
  * their replay on the first request).  After SECONDS, each viewer goes on
  * reading until its picture is exactly the last frame of FILE, or no
- * update came for QUIET_MS (default 2000: the way a lossy encoding ends),
- * or SETTLE_S more seconds passed (default 8): the servers hold the
+ * update came for QUIET_MS since then or since its last update, whichever
+ * is later (default 5000: the way a lossy encoding ends),
+ * or SETTLE_S more seconds passed (default 10): the servers hold the
  * workload's last frame at the end (side-by-side.py adds it to the file).
  * The picture is then compared with that frame: exact (every RGB value
  * equal) and PSNR over R, G and B.
@@ -270,8 +275,12 @@ viewer_run(void *arg)
 		uint64_t seen = v->updates;
 		int n;
 
+		/* Quiet counts from the end of the workload at the earliest:
+		 * a viewer that waited long for its last update still waits
+		 * for the one with the last frame. */
 		t = since_t0();
-		if (t >= o->duration && (t - v->last_update >= quiet_s ||
+		if (t >= o->duration && (t - (v->last_update > o->duration ?
+		    v->last_update : o->duration) >= quiet_s ||
 		    t >= o->duration + o->settle))
 			break;
 		if ((n = WaitForMessage(client, 50000)) < 0) {
@@ -387,8 +396,8 @@ int
 main(int argc, char *argv[])
 {
 	struct options o = { .host = "127.0.0.1", .clients = 1,
-	    .encoding = "tight", .quality = 6, .compress = 2, .settle = 8,
-	    .quiet_ms = 2000 };
+	    .encoding = "tight", .quality = 6, .compress = 2, .settle = 10,
+	    .quiet_ms = 5000 };
 	const char *file = NULL, *why;
 	struct viewer *v;
 	uint64_t start;
