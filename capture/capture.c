@@ -117,6 +117,31 @@ capture_interval(uint32_t fps)
 }
 
 /*
+ * The wait until the next grab at fps.  Grabs are due every period from
+ * the last one due, not from when the timer ran: neither the grab's time
+ * nor the timer's lateness (libevent's coarse clock, a tick of up to
+ * 4 ms) slows the rate down (a replay at 30 fps once ran at 24).  A due
+ * time already past (a long grab) or beyond a period away (the rate went
+ * up) starts afresh from now.
+ */
+static struct timeval
+capture_next(struct capture *c, uint32_t fps)
+{
+	struct timespec ts;
+	uint64_t now, period = fps <= 1 ? 1000000 : 1000000 / fps;
+	struct timeval tv;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	c->due_us += period;
+	if (c->due_us <= now || c->due_us > now + period)
+		c->due_us = now + period;
+	tv.tv_sec = (time_t)((c->due_us - now) / 1000000);
+	tv.tv_usec = (suseconds_t)((c->due_us - now) % 1000000);
+	return tv;
+}
+
+/*
  * A source with a descriptor: watch it while running, unless every slot
  * is held or the broker's rate has the timer holding it back.
  */
@@ -155,7 +180,7 @@ capture_schedule(struct capture *c, int now)
 	if (cap != 0 && cap < fps)
 		fps = cap;
 	if (!now)
-		tv = capture_interval(fps);
+		tv = capture_next(c, fps);
 	evtimer_add(c->timer, &tv);
 }
 

@@ -49,6 +49,7 @@ struct capture {
 	uint32_t		 rate;		/* the broker's cap, 0 for none */
 	struct event_base	*base;
 	struct event		*timer;
+	uint64_t		 due_us;	/* the next grab, CLOCK_MONOTONIC */
 	/*
 	 * A source with a descriptor: watched while running, except while
 	 * every slot is held (starved) or the broker's rate holds it back
