@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the lossless tile encoders (Hextile, Zlib, ZRLE) share: the check
+ * of a rectangle, the screen's pixels as 24-bit keys for analysis, one
+ * pixel converted to the client's format, and the compression level.
+ *
+ * Tiles are analysed on the screen's own pixels (XRGB8888, the X byte
+ * masked off): equal keys are equal client pixels, so a tile's colours
+ * are counted before anything is converted, and only what is sent is
+ * converted.  (Two keys may still give one client pixel in a format of
+ * fewer bits; that costs a few bytes, never a wrong pixel.)
+ */
+#ifndef RAMPART_LOSSLESS_H
+#define RAMPART_LOSSLESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "broker/encoders/encoder.h"
+#include "broker/wire.h"
+
+/* Whether r is a non-empty rectangle inside src whose header fields fit
+ * in 16 bits. */
+static inline int
+lossless_rect_ok(const struct encode_src *src, const struct rect *r)
+{
+	return r->w != 0 && r->h != 0 && r->x <= src->width &&
+	    r->w <= src->width - r->x && r->y <= src->height &&
+	    r->h <= src->height - r->y && r->x <= UINT16_MAX &&
+	    r->y <= UINT16_MAX && r->w <= UINT16_MAX && r->h <= UINT16_MAX;
+}
+
+static inline const uint8_t *
+lossless_src_at(const struct encode_src *src, uint32_t x, uint32_t y)
+{
+	return src->pixels + (size_t)y * src->stride + (size_t)x * 4;
+}
+
+/*
+ * The screen pixel at p as 0x00RRGGBB, whatever the host's byte order:
+ * bytes B, G, R, X in memory.  The X byte is not part of the colour.
+ */
+static inline uint32_t
+lossless_key(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap32(v);
+/*
+ * Append one rectangle of a zlib stream encoding (ENCODER_ZLIB_STREAM):
+ * header, u32 length, the deflate data, in one piece (all or nothing).
+ * The length leaves room for the sender's 2-byte zlib header.
+ */
+static inline int
+lossless_add_zlib_rect(struct evbuffer *out, const struct rect *r,
+    int32_t encoding, const uint8_t *data, size_t len)
+{
+	struct evbuffer_iovec v;
+	uint8_t *p;
+
+	if (len > UINT32_MAX - 2 ||
+	    len > EV_SSIZE_MAX - ENCODER_RECT_HEADER_SIZE - 4 ||
+	    evbuffer_reserve_space(out,
+	    (ev_ssize_t)(ENCODER_RECT_HEADER_SIZE + 4 + len), &v, 1) != 1)
+		return -1;
+	p = v.iov_base;
+	if (encoder_rect_header_bytes(p, r, encoding) == -1)
+		return -1;
+	wire_put32(p + ENCODER_RECT_HEADER_SIZE, (uint32_t)len);
+	memcpy(p + ENCODER_RECT_HEADER_SIZE + 4, data, len);
+	v.iov_len = ENCODER_RECT_HEADER_SIZE + 4 + len;
+	return evbuffer_commit_space(out, &v, 1);
+}
+
+#endif
+	return v & 0x00ffffffu;
+}
+
+/* A key in the client's format: an integer whose bytes in memory, the
+ * first bpp / 8 of them when stored as a bpp-bit integer, are the
+ * client's pixel (pixfmt.h). */
+static inline uint32_t
+lossless_conv(const struct pixconv *pc, uint32_t key)
+{
+	return pc->r[(key >> 16) & 0xff] | pc->g[(key >> 8) & 0xff] |
+	    pc->b[key & 0xff];
+}
+
+/* Store a converted pixel of bpp / 8 = n bytes at p; returns p + n. */
+static inline uint8_t *
+lossless_put(uint8_t *p, uint32_t c, size_t n)
+{
+	uint16_t s;
+
+	switch (n) {
+	case 4:
+		memcpy(p, &c, 4);
+		break;
+	case 2:
+		s = (uint16_t)c;
+		memcpy(p, &s, 2);
+		break;
+	default:
+		*p = (uint8_t)c;
+		break;
+	}
+	return p + n;
+}
+
+/*
+ * The zlib level: the client's CompressLevel when it sent one (0..9),
+ * else the encoder's default.  Any other value (a settings struct from
+ * nowhere) is taken as not sent.
+ */
+static inline int
+lossless_level(const struct encode_settings *set, int dflt)
+{
+	return set->compress >= 0 && set->compress <= 9 ? set->compress :
+	    dflt;
+}
+
+/*
+ * Append one rectangle of a zlib stream encoding (ENCODER_ZLIB_STREAM):
+ * header, u32 length, the deflate data, in one piece (all or nothing).
+ * The length leaves room for the sender's 2-byte zlib header.
+ */
+static inline int
+lossless_add_zlib_rect(struct evbuffer *out, const struct rect *r,
+    int32_t encoding, const uint8_t *data, size_t len)
+{
+	struct evbuffer_iovec v;
+	uint8_t *p;
+
+	if (len > UINT32_MAX - 2 ||
+	    len > EV_SSIZE_MAX - ENCODER_RECT_HEADER_SIZE - 4 ||
+	    evbuffer_reserve_space(out,
+	    (ev_ssize_t)(ENCODER_RECT_HEADER_SIZE + 4 + len), &v, 1) != 1)
+		return -1;
+	p = v.iov_base;
+	if (encoder_rect_header_bytes(p, r, encoding) == -1)
+		return -1;
+	wire_put32(p + ENCODER_RECT_HEADER_SIZE, (uint32_t)len);
+	memcpy(p + ENCODER_RECT_HEADER_SIZE + 4, data, len);
+	v.iov_len = ENCODER_RECT_HEADER_SIZE + 4 + len;
+	return evbuffer_commit_space(out, &v, 1);
+}
+
+#endif

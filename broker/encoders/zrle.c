@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ZRLE (RFB encoding 16): 64x64 tiles, each raw, solid, a packed palette
+ * (2 to 16 colours), plain RLE or palette RLE (2 to 127 colours),
+ * whichever is the fewest bytes, all deflated.  Each rectangle is
+ * compressed on its own and ends in a full flush (zstream.h), so that one
+ * compression serves every client of the same format.
+ *
+ * A tile is read once into keys (the screen's pixels, X byte masked), and
+ * counted there: solid first; then its runs, with the palette built at
+ * the start of each run only, so that a tile of few runs costs few
+ * probes; the palette is given up past 127 colours, and the count stops
+ * once plain RLE cannot beat raw.  Only the colours that are sent are
+ * converted to the client's format, and raw tiles in one pass.
+ *
+ * CPIXEL (rfbproto.rst, ZRLE): 3 bytes when the format is 32 bits a pixel
+ * of depth 24 or less whose colour bits fit in the three least or the
+ * three most significant bytes.  Which three: where both would do, the
+ * first three on the wire, as TigerVNC's and libvncclient's decoders
+ * read them (and libvncserver's and TigerVNC's encoders write them);
+ * rfbproto.rst's "least significant by convention" differs from them
+ * only for big-endian formats of depth 16 or less at 32 bits.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include <event2/buffer.h>
+
+#include "broker/encoders/encoder.h"
+#include "broker/encoders/lossless.h"
+#include "broker/encoders/zstream.h"
+
+#define RFB_ENCODING_ZRLE	16
+
+/*
+ * Without a CompressLevel from the client: level 1.  What ZRLE leaves for
+ * deflate is already short; higher levels cost much more time for few
+ * bytes on the recorded workloads (bench/encoder-bench, doc/PERFORMANCE.md).
+ */
+#define ZRLE_DEFAULT_LEVEL	1
+
+#define ZRLE_SIDE	64
+#define ZRLE_TILE	(ZRLE_SIDE * ZRLE_SIDE)
+#define ZRLE_PALETTE	127
+#define ZRLE_SLOTS	256	/* palette hash: twice the palette */
+
+#define ZRLE_RAW	0
+#define ZRLE_SOLID	1
+#define ZRLE_PLAIN_RLE	128
+
+struct zrle_scratch {
+	struct zstream	zs;
+	uint8_t		*buf;		/* the tiles, before deflate */
+	size_t		cap;
+	uint32_t	t[ZRLE_TILE];	/* a tile's keys */
+	uint32_t	conv[ZRLE_TILE]; /* a raw tile in the client's format */
+	/* The palette: keys in order, and a hash from key to index whose
+	 * slots are valid only with the current generation. */
+	uint32_t	pal[ZRLE_PALETTE];
+	uint32_t	gen;
+	uint32_t	slot_gen[ZRLE_SLOTS];
+	uint32_t	slot_key[ZRLE_SLOTS];
+	uint8_t		slot_idx[ZRLE_SLOTS];
+};
+
+/* How a pixel goes on the wire: cpp bytes of the client's pixel, from
+ * byte off of it. */
+struct zrle_fmt {
+	const struct pixconv *pc;
+	size_t		bpp;		/* bytes of the client's pixel */
+	size_t		cpp;		/* bytes of a CPIXEL */
+	size_t		off;
+};
+
+static void
+zrle_fmt_init(struct zrle_fmt *f, const struct pixconv *pc)
+{
+	const struct pixfmt *pf = &pc->pf;
+	uint32_t max;
+	int ls3, ms3;
+
+	f->pc = pc;
+	f->bpp = f->cpp = pixconv_bytes_per_pixel(pc);
+	f->off = 0;
+	if (pf->bpp != 32 || !pf->true_colour || pf->depth > 24)
+		return;
+	max = (uint32_t)pf->red_max << pf->red_shift |
+	    (uint32_t)pf->green_max << pf->green_shift |
+	    (uint32_t)pf->blue_max << pf->blue_shift;
+	ls3 = max < 1u << 24;
+	ms3 = (max & 0xff) == 0;
+	if (!ls3 && !ms3)
+		return;
+	f->cpp = 3;
+	/* The first three bytes on the wire hold the least significant
+	 * three of a little-endian pixel, the most significant three of a
+	 * big-endian one. */
+	if (pf->big_endian ? !ms3 : !ls3)
+		f->off = 1;
+}
+
+static inline uint8_t *
+zrle_put(const struct zrle_fmt *f, uint8_t *p, uint32_t key)
+{
+	uint32_t c = lossless_conv(f->pc, key);
+	uint8_t b[4];
+
+	if (f->cpp != 3)
+		return lossless_put(p, c, f->cpp);
+	memcpy(b, &c, 4);
+	memcpy(p, b + f->off, 3);
+	return p + 3;
+}
+
+static inline unsigned int
+zrle_hash(uint32_t key)
+{
+	return (key * 0x9e3779b1u) >> (32 - 8);
+}
+
+/* The index of a key that is in the palette. */
+static inline unsigned int
+zrle_index(const struct zrle_scratch *s, uint32_t key)
+{
+	unsigned int h;
+
+	for (h = zrle_hash(key);; h = (h + 1) % ZRLE_SLOTS)
+		if (s->slot_gen[h] == s->gen && s->slot_key[h] == key)
+			return s->slot_idx[h];
+}
+
+/* Add key to the palette unless it is there: 0, or -1 when full. */
+static inline int
+zrle_insert(struct zrle_scratch *s, uint32_t key, unsigned int *npal)
+{
+	unsigned int h;
+
+	for (h = zrle_hash(key);; h = (h + 1) % ZRLE_SLOTS) {
+		if (s->slot_gen[h] != s->gen) {
+			if (*npal == ZRLE_PALETTE)
+				return -1;
+			s->slot_gen[h] = s->gen;
+			s->slot_key[h] = key;
+			s->slot_idx[h] = (uint8_t)*npal;
+			s->pal[(*npal)++] = key;
+			return 0;
+		}
+		if (s->slot_key[h] == key)
+			return 0;
+	}
+}
+
+/* A run's length as RLE writes it: 255s, then the rest. */
+static inline uint8_t *
+zrle_run_length(uint8_t *p, unsigned int len)
+{
+	len--;
+	while (len >= 255) {
+		*p++ = 255;
+		len -= 255;
+	}
+	*p++ = (uint8_t)len;
+	return p;
+}
+
+static uint8_t *
+zrle_raw(struct zrle_scratch *s, const struct zrle_fmt *f, const uint8_t *sp,
+    size_t stride, unsigned int w, unsigned int h, uint8_t *p)
+{
+	unsigned int i, n = w * h;
+
+	*p++ = ZRLE_RAW;
+	if (f->cpp == f->bpp) {
+		pixconv_rect(f->pc, p, sp, stride, w, h);
+		return p + (size_t)n * f->cpp;
+	}
+	pixconv_rect(f->pc, (uint8_t *)s->conv, sp, stride, w, h);
+	for (i = 0; i < n; i++, p += 3)
+		memcpy(p, (const uint8_t *)&s->conv[i] + f->off, 3);
+	return p;
+}
+
+/* A packed palette tile: indices of 1, 2 or 4 bits, rows on whole bytes,
+ * the leftmost pixel in the most significant bits. */
+static uint8_t *
+zrle_packed(const struct zrle_scratch *s, const struct zrle_fmt *f,
+    unsigned int npal, unsigned int w, unsigned int h, uint8_t *p)
+{
+	unsigned int bits = npal <= 2 ? 1 : npal <= 4 ? 2 : 4;
+	unsigned int x, y, idx = 0, fill;
+	uint32_t last, key;
+	const uint32_t *row;
+	uint8_t byte;
+
+	*p++ = (uint8_t)npal;
+	for (x = 0; x < npal; x++)
+		p = zrle_put(f, p, s->pal[x]);
+	last = s->t[0] + 1;	/* not t[0]: look it up */
+	for (y = 0; y < h; y++) {
+		row = s->t + y * w;
+		byte = 0;
+		fill = 0;
+		for (x = 0; x < w; x++) {
+			if ((key = row[x]) != last) {
+				idx = zrle_index(s, key);
+				last = key;
+			}
+			byte = (uint8_t)(byte << bits | idx);
+			if ((fill += bits) == 8) {
+				*p++ = byte;
+				byte = 0;
+				fill = 0;
+			}
+		}
+		if (fill != 0)
+			*p++ = (uint8_t)(byte << (8 - fill));
+	}
+	return p;
+}
+
+static uint8_t *
+zrle_rle(const struct zrle_scratch *s, const struct zrle_fmt *f,
+    unsigned int npal, unsigned int n, uint8_t *p)
+{
+	const uint32_t *t = s->t;
+	unsigned int i, j, idx;
+
+	if (npal == 0)
+		*p++ = ZRLE_PLAIN_RLE;
+	else {
+		*p++ = (uint8_t)(ZRLE_PLAIN_RLE + npal);
+		for (i = 0; i < npal; i++)
+			p = zrle_put(f, p, s->pal[i]);
+	}
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && t[j] == t[i]; j++)
+			;
+		if (npal == 0) {
+			p = zrle_put(f, p, t[i]);
+			p = zrle_run_length(p, j - i);
+			continue;
+		}
+		idx = zrle_index(s, t[i]);
+		if (j - i == 1)
+			*p++ = (uint8_t)idx;
+		else {
+			*p++ = (uint8_t)(idx | 0x80);
+			p = zrle_run_length(p, j - i);
+		}
+	}
+	return p;
+}
+
+/* One tile of w x h pixels at sp, written from p: returns the end. */
+static uint8_t *
+zrle_tile(struct zrle_scratch *s, const struct zrle_fmt *f, const uint8_t *sp,
+    size_t stride, unsigned int w, unsigned int h, uint8_t *p)
+{
+	uint32_t *t = s->t, diff = 0, c;
+	unsigned int n = w * h, x, y, i, j, len, npal = 0;
+	size_t raw = (size_t)n * f->cpp, runs = 0, lens = 0, singles = 0;
+	size_t plain, best, cost;
+	int overflow = 0, pick;
+
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++)
+			t[y * w + x] = lossless_key(sp + y * stride + x * 4);
+	for (i = 1; i < n; i++)
+		diff |= t[i] ^ t[0];
+	if (diff == 0) {
+		*p++ = ZRLE_SOLID;
+		return zrle_put(f, p, t[0]);
+	}
+
+	if (++s->gen == 0) {
+		memset(s->slot_gen, 0, sizeof(s->slot_gen));
+		s->gen = 1;
+	}
+	for (i = 0; i < n; i = j) {
+		c = t[i];
+		for (j = i + 1; j < n && t[j] == c; j++)
+			;
+		len = j - i;
+		runs++;
+		lens += (len - 1) / 255 + 1;
+		singles += len == 1;
+		if (!overflow) {
+			if (zrle_insert(s, c, &npal) == -1)
+				overflow = 1;
+		} else if (runs * (f->cpp + 1) >= raw)
+			/* No palette, and plain RLE already costs more. */
+			return zrle_raw(s, f, sp, stride, w, h, p);
+	}
+
+	/* The fewest bytes: raw, plain RLE, palette RLE, packed palette. */
+	best = raw;
+	pick = ZRLE_RAW;
+	plain = runs * f->cpp + lens;
+	if (plain < best) {
+		best = plain;
+		pick = ZRLE_PLAIN_RLE;
+	}
+	if (!overflow) {
+		cost = npal * f->cpp + runs + lens - singles;
+		if (cost < best) {
+			best = cost;
+			pick = ZRLE_PLAIN_RLE + 1;	/* palette RLE */
+		}
+		if (npal <= 16) {
+			unsigned int bits = npal <= 2 ? 1 : npal <= 4 ? 2 : 4;
+
+			cost = npal * f->cpp + (size_t)h * ((w * bits + 7) / 8);
+			if (cost < best) {
+				best = cost;
+				pick = 2;		/* packed palette */
+			}
+		}
+	}
+	switch (pick) {
+	case ZRLE_RAW:
+		return zrle_raw(s, f, sp, stride, w, h, p);
+	case ZRLE_PLAIN_RLE:
+		return zrle_rle(s, f, 0, n, p);
+	case 2:
+		return zrle_packed(s, f, npal, w, h, p);
+	default:
+		return zrle_rle(s, f, npal, n, p);
+	}
+}
+
+static int
+zrle_encode(const struct encode_src *src, const struct rect *r,
+    const struct pixconv *pc, const struct encode_settings *set,
+    void **scratch, struct evbuffer *out)
+{
+	struct zrle_scratch *s;
+	struct zrle_fmt f;
+	const uint8_t *data;
+	size_t tiles, bound, zlen;
+	uint32_t tx, ty, tw, th;
+	uint8_t *p;
+
+	if (!lossless_rect_ok(src, r))
+		return -1;
+	if ((s = *scratch) == NULL) {
+		if ((s = calloc(1, sizeof(*s))) == NULL)
+			return -1;
+		s->zs = (struct zstream)ZSTREAM_INIT;
+		*scratch = s;
+	}
+	zrle_fmt_init(&f, pc);
+	/* A tile is never more than raw and its subencoding byte. */
+	tiles = (size_t)((r->w + ZRLE_SIDE - 1) / ZRLE_SIDE) *
+	    ((r->h + ZRLE_SIDE - 1) / ZRLE_SIDE);
+	bound = tiles + (size_t)r->w * r->h * f.cpp;
+	if (bound > s->cap) {
+		if ((p = realloc(s->buf, bound)) == NULL)
+			return -1;
+		s->buf = p;
+		s->cap = bound;
+	}
+	p = s->buf;
+	for (ty = 0; ty < r->h; ty += ZRLE_SIDE) {
+		th = r->h - ty < ZRLE_SIDE ? r->h - ty : ZRLE_SIDE;
+		for (tx = 0; tx < r->w; tx += ZRLE_SIDE) {
+			tw = r->w - tx < ZRLE_SIDE ? r->w - tx : ZRLE_SIDE;
+			p = zrle_tile(s, &f,
+			    lossless_src_at(src, r->x + tx, r->y + ty),
+			    src->stride, tw, th, p);
+		}
+	}
+	if ((data = zstream_compress(&s->zs,
+	    lossless_level(set, ZRLE_DEFAULT_LEVEL), s->buf,
+	    (size_t)(p - s->buf), &zlen)) == NULL)
+		return -1;
+	return lossless_add_zlib_rect(out, r, RFB_ENCODING_ZRLE, data,
+	    zlen) == 0 ? 1 : -1;
+}
+
+static void
+zrle_scratch_free(void *scratch)
+{
+	struct zrle_scratch *s = scratch;
+
+	zstream_end(&s->zs);
+	free(s->buf);
+	free(s);
+}
+
+const struct encoder encoder_zrle = {
+	.name = "zrle",
+	.encoding = RFB_ENCODING_ZRLE,
+	.flags = ENCODER_SHAREABLE | ENCODER_ZLIB_STREAM,
+	.encode = zrle_encode,
+	.scratch_free = zrle_scratch_free,
+};
