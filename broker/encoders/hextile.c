@@ -70,8 +70,7 @@ hex_colours(struct hextile_scratch *s, const uint32_t *t, unsigned int n,
 		s->gen = 1;
 	}
 	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && t[j] == t[i]; j++)
-			;
+		j = lossless_run_end(t, i, n);
 		for (h = hex_hash(t[i]);; h = (h + 1) % HEX_SLOTS) {
 			if (s->slot_gen[h] != s->gen) {
 				if (++ncol >= limit)
@@ -166,17 +165,14 @@ hex_tile(struct hextile_scratch *s, const struct pixconv *pc, size_t bpp,
     const uint8_t *sp, size_t stride, unsigned int w, unsigned int h,
     struct hex_state *st, uint8_t *p)
 {
-	uint32_t t[HEX_SIDE * HEX_SIDE], diff = 0, bg = 0, fg = 0;
-	unsigned int n = w * h, x, y, ncol, limit, nsub;
+	uint32_t t[HEX_SIDE * HEX_SIDE], bg = 0, fg = 0;
+	unsigned int n = w * h, y, ncol, limit, nsub;
 	size_t raw_size = 1 + (size_t)n * bpp;
 	uint8_t *start = p, *flags, *count, *q;
 
 	for (y = 0; y < h; y++)
-		for (x = 0; x < w; x++)
-			t[y * w + x] = lossless_key(sp + y * stride + x * 4);
-	for (x = 1; x < n; x++)
-		diff |= t[x] ^ t[0];
-	if (diff == 0) {
+		lossless_load_row(t + y * w, sp + y * stride, w);
+	if (lossless_solid(t, n)) {
 		/* Solid: nothing at all when the background carries. */
 		if (st->bg_ok && st->bg == t[0]) {
 			*p++ = 0;

@@ -81,6 +81,89 @@ lossless_add_zlib_rect(struct evbuffer *out, const struct rect *r,
 	return v & 0x00ffffffu;
 }
 
+/*
+ * Four pixels at a time, as GCC and clang's vector extensions make them
+ * (SSE2 on x86-64, NEON on arm64): the loops of a tile that touch every
+ * pixel.  Loads and stores go through memcpy: no alignment is assumed.
+ */
+typedef uint32_t lossless_v4 __attribute__((vector_size(16)));
+typedef int32_t lossless_m4 __attribute__((vector_size(16)));
+
+static inline int
+lossless_any(lossless_m4 m)
+{
+	uint64_t x[2];
+
+	memcpy(x, &m, sizeof(x));
+	return (x[0] | x[1]) != 0;
+}
+
+/* n screen pixels at p as keys at t. */
+static inline void
+lossless_load_row(uint32_t *t, const uint8_t *p, unsigned int n)
+{
+	unsigned int i = 0;
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const lossless_v4 mask = { 0xffffff, 0xffffff, 0xffffff, 0xffffff };
+	lossless_v4 v;
+
+	for (; i + 4 <= n; i += 4) {
+		memcpy(&v, p + 4 * i, sizeof(v));
+		v &= mask;
+		memcpy(t + i, &v, sizeof(v));
+	}
+#endif
+	for (; i < n; i++)
+		t[i] = lossless_key(p + 4 * i);
+}
+
+/* Whether the n keys at t are all t[0]: a row at a time, so that a tile
+ * of many colours is told early. */
+static inline int
+lossless_solid(const uint32_t *t, unsigned int n)
+{
+	const lossless_v4 c = { t[0], t[0], t[0], t[0] };
+	lossless_v4 v, acc;
+	unsigned int i = 0, end;
+	uint32_t rest = 0;
+
+	while (i + 4 <= n) {
+		acc = (lossless_v4){ 0, 0, 0, 0 };
+		end = i + 64 < n ? i + 64 : n;
+		for (; i + 4 <= end; i += 4) {
+			memcpy(&v, t + i, sizeof(v));
+			acc |= v ^ c;
+		}
+		if (lossless_any((lossless_m4)acc))
+			return 0;
+	}
+	for (; i < n; i++)
+		rest |= t[i] ^ t[0];
+	return rest == 0;
+}
+
+/* The end of the run of equal keys that starts at t[i]: the first j > i
+ * where t[j] differs, or n. */
+static inline unsigned int
+lossless_run_end(const uint32_t *t, unsigned int i, unsigned int n)
+{
+	const uint32_t key = t[i];
+	const lossless_v4 c = { key, key, key, key };
+	unsigned int j = i + 1;
+	lossless_v4 v;
+
+	if (j == n || t[j] != key)
+		return j;	/* the short runs of busy tiles: no vectors */
+	for (j++; j + 4 <= n; j += 4) {
+		memcpy(&v, t + j, sizeof(v));
+		if (lossless_any(v != c))
+			break;
+	}
+	while (j < n && t[j] == key)
+		j++;
+	return j;
+}
+
 /* A key in the client's format: an integer whose bytes in memory, the
  * first bpp / 8 of them when stored as a bpp-bit integer, are the
  * client's pixel (pixfmt.h). */

@@ -34,11 +34,13 @@
 #define RFB_ENCODING_ZRLE	16
 
 /*
- * Without a CompressLevel from the client: level 1.  What ZRLE leaves for
- * deflate is already short; higher levels cost much more time for few
- * bytes on the recorded workloads (bench/encoder-bench, doc/PERFORMANCE.md).
+ * Without a CompressLevel from the client: level 2.  What ZRLE leaves for
+ * deflate is already short, and deflate is most of its time: levels 1 to
+ * 3 cost about the same, level 2 gives 5 to 8% fewer bytes than level 1,
+ * and from level 4 on (lazy matching) the time doubles for 10 to 20%
+ * fewer bytes (bench/encoder-bench on the recorded workloads).
  */
-#define ZRLE_DEFAULT_LEVEL	1
+#define ZRLE_DEFAULT_LEVEL	2
 
 #define ZRLE_SIDE	64
 #define ZRLE_TILE	(ZRLE_SIDE * ZRLE_SIDE)
@@ -55,6 +57,11 @@ struct zrle_scratch {
 	size_t		cap;
 	uint32_t	t[ZRLE_TILE];	/* a tile's keys */
 	uint32_t	conv[ZRLE_TILE]; /* a raw tile in the client's format */
+	/* A tile's runs, in raster order across rows: key, length and
+	 * palette index of each. */
+	uint32_t	run_key[ZRLE_TILE];
+	uint16_t	run_len[ZRLE_TILE];
+	uint8_t		run_idx[ZRLE_TILE];
 	/* The palette: keys in order, and a hash from key to index whose
 	 * slots are valid only with the current generation. */
 	uint32_t	pal[ZRLE_PALETTE];
@@ -119,18 +126,8 @@ zrle_hash(uint32_t key)
 	return (key * 0x9e3779b1u) >> (32 - 8);
 }
 
-/* The index of a key that is in the palette. */
-static inline unsigned int
-zrle_index(const struct zrle_scratch *s, uint32_t key)
-{
-	unsigned int h;
-
-	for (h = zrle_hash(key);; h = (h + 1) % ZRLE_SLOTS)
-		if (s->slot_gen[h] == s->gen && s->slot_key[h] == key)
-			return s->slot_idx[h];
-}
-
-/* Add key to the palette unless it is there: 0, or -1 when full. */
+/* The palette index of key, added when new: -1 when the palette is
+ * full. */
 static inline int
 zrle_insert(struct zrle_scratch *s, uint32_t key, unsigned int *npal)
 {
@@ -143,11 +140,11 @@ zrle_insert(struct zrle_scratch *s, uint32_t key, unsigned int *npal)
 			s->slot_gen[h] = s->gen;
 			s->slot_key[h] = key;
 			s->slot_idx[h] = (uint8_t)*npal;
-			s->pal[(*npal)++] = key;
-			return 0;
+			s->pal[*npal] = key;
+			return (int)(*npal)++;
 		}
 		if (s->slot_key[h] == key)
-			return 0;
+			return s->slot_idx[h];
 	}
 }
 
@@ -185,68 +182,65 @@ zrle_raw(struct zrle_scratch *s, const struct zrle_fmt *f, const uint8_t *sp,
  * the leftmost pixel in the most significant bits. */
 static uint8_t *
 zrle_packed(const struct zrle_scratch *s, const struct zrle_fmt *f,
-    unsigned int npal, unsigned int w, unsigned int h, uint8_t *p)
+    unsigned int npal, size_t runs, unsigned int w, uint8_t *p)
 {
 	unsigned int bits = npal <= 2 ? 1 : npal <= 4 ? 2 : 4;
-	unsigned int x, y, idx = 0, fill;
-	uint32_t last, key;
-	const uint32_t *row;
-	uint8_t byte;
+	unsigned int x = 0, fill = 0, idx, len, m;
+	unsigned int byte = 0;
+	size_t k;
 
 	*p++ = (uint8_t)npal;
-	for (x = 0; x < npal; x++)
-		p = zrle_put(f, p, s->pal[x]);
-	last = s->t[0] + 1;	/* not t[0]: look it up */
-	for (y = 0; y < h; y++) {
-		row = s->t + y * w;
-		byte = 0;
-		fill = 0;
-		for (x = 0; x < w; x++) {
-			if ((key = row[x]) != last) {
-				idx = zrle_index(s, key);
-				last = key;
+	for (k = 0; k < npal; k++)
+		p = zrle_put(f, p, s->pal[k]);
+	for (k = 0; k < runs; k++) {
+		idx = s->run_idx[k];
+		for (len = s->run_len[k]; len > 0; len -= m) {
+			m = len < w - x ? len : w - x;
+			x += m;
+			while (m-- > 0) {
+				byte = byte << bits | idx;
+				if ((fill += bits) == 8) {
+					*p++ = (uint8_t)byte;
+					byte = 0;
+					fill = 0;
+				}
 			}
-			byte = (uint8_t)(byte << bits | idx);
-			if ((fill += bits) == 8) {
-				*p++ = byte;
+			if (x == w) {
+				if (fill != 0)
+					*p++ = (uint8_t)(byte << (8 - fill));
 				byte = 0;
 				fill = 0;
+				x = 0;
 			}
 		}
-		if (fill != 0)
-			*p++ = (uint8_t)(byte << (8 - fill));
 	}
 	return p;
 }
 
+/* Plain RLE (npal 0) or palette RLE. */
 static uint8_t *
 zrle_rle(const struct zrle_scratch *s, const struct zrle_fmt *f,
-    unsigned int npal, unsigned int n, uint8_t *p)
+    unsigned int npal, size_t runs, uint8_t *p)
 {
-	const uint32_t *t = s->t;
-	unsigned int i, j, idx;
+	size_t k;
 
-	if (npal == 0)
+	if (npal == 0) {
 		*p++ = ZRLE_PLAIN_RLE;
-	else {
-		*p++ = (uint8_t)(ZRLE_PLAIN_RLE + npal);
-		for (i = 0; i < npal; i++)
-			p = zrle_put(f, p, s->pal[i]);
-	}
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && t[j] == t[i]; j++)
-			;
-		if (npal == 0) {
-			p = zrle_put(f, p, t[i]);
-			p = zrle_run_length(p, j - i);
-			continue;
+		for (k = 0; k < runs; k++) {
+			p = zrle_put(f, p, s->run_key[k]);
+			p = zrle_run_length(p, s->run_len[k]);
 		}
-		idx = zrle_index(s, t[i]);
-		if (j - i == 1)
-			*p++ = (uint8_t)idx;
+		return p;
+	}
+	*p++ = (uint8_t)(ZRLE_PLAIN_RLE + npal);
+	for (k = 0; k < npal; k++)
+		p = zrle_put(f, p, s->pal[k]);
+	for (k = 0; k < runs; k++) {
+		if (s->run_len[k] == 1)
+			*p++ = s->run_idx[k];
 		else {
-			*p++ = (uint8_t)(idx | 0x80);
-			p = zrle_run_length(p, j - i);
+			*p++ = (uint8_t)(s->run_idx[k] | 0x80);
+			p = zrle_run_length(p, s->run_len[k]);
 		}
 	}
 	return p;
@@ -257,51 +251,48 @@ static uint8_t *
 zrle_tile(struct zrle_scratch *s, const struct zrle_fmt *f, const uint8_t *sp,
     size_t stride, unsigned int w, unsigned int h, uint8_t *p)
 {
-	uint32_t *t = s->t, diff = 0, c;
-	unsigned int n = w * h, x, y, i, j, len, npal = 0;
+	uint32_t *t = s->t;
+	unsigned int n = w * h, y, i, j, len, npal = 0;
 	size_t raw = (size_t)n * f->cpp, runs = 0, lens = 0, singles = 0;
-	size_t plain, best, cost;
-	int overflow = 0, pick;
+	size_t best, cost, bail = raw / (f->cpp + 1);
+	int idx = 0, pick;
 
 	for (y = 0; y < h; y++)
-		for (x = 0; x < w; x++)
-			t[y * w + x] = lossless_key(sp + y * stride + x * 4);
-	for (i = 1; i < n; i++)
-		diff |= t[i] ^ t[0];
-	if (diff == 0) {
+		lossless_load_row(t + y * w, sp + y * stride, w);
+	if (lossless_solid(t, n)) {
 		*p++ = ZRLE_SOLID;
 		return zrle_put(f, p, t[0]);
 	}
 
+	/* The runs, and the palette as long as it holds them; without a
+	 * palette, stop where plain RLE already costs more than raw. */
 	if (++s->gen == 0) {
 		memset(s->slot_gen, 0, sizeof(s->slot_gen));
 		s->gen = 1;
 	}
 	for (i = 0; i < n; i = j) {
-		c = t[i];
-		for (j = i + 1; j < n && t[j] == c; j++)
-			;
+		j = lossless_run_end(t, i, n);
 		len = j - i;
+		s->run_key[runs] = t[i];
+		s->run_len[runs] = (uint16_t)len;
+		if (idx >= 0 && (idx = zrle_insert(s, t[i], &npal)) >= 0)
+			s->run_idx[runs] = (uint8_t)idx;
 		runs++;
 		lens += (len - 1) / 255 + 1;
 		singles += len == 1;
-		if (!overflow) {
-			if (zrle_insert(s, c, &npal) == -1)
-				overflow = 1;
-		} else if (runs * (f->cpp + 1) >= raw)
-			/* No palette, and plain RLE already costs more. */
+		if (idx < 0 && runs >= bail)
 			return zrle_raw(s, f, sp, stride, w, h, p);
 	}
 
 	/* The fewest bytes: raw, plain RLE, palette RLE, packed palette. */
 	best = raw;
 	pick = ZRLE_RAW;
-	plain = runs * f->cpp + lens;
-	if (plain < best) {
-		best = plain;
+	cost = runs * f->cpp + lens;
+	if (cost < best) {
+		best = cost;
 		pick = ZRLE_PLAIN_RLE;
 	}
-	if (!overflow) {
+	if (idx >= 0) {
 		cost = npal * f->cpp + runs + lens - singles;
 		if (cost < best) {
 			best = cost;
@@ -321,11 +312,11 @@ zrle_tile(struct zrle_scratch *s, const struct zrle_fmt *f, const uint8_t *sp,
 	case ZRLE_RAW:
 		return zrle_raw(s, f, sp, stride, w, h, p);
 	case ZRLE_PLAIN_RLE:
-		return zrle_rle(s, f, 0, n, p);
+		return zrle_rle(s, f, 0, runs, p);
 	case 2:
-		return zrle_packed(s, f, npal, w, h, p);
+		return zrle_packed(s, f, npal, runs, w, p);
 	default:
-		return zrle_rle(s, f, npal, n, p);
+		return zrle_rle(s, f, npal, runs, p);
 	}
 }
 
