@@ -185,7 +185,7 @@ zrle_packed(const struct zrle_scratch *s, const struct zrle_fmt *f,
     unsigned int npal, size_t runs, unsigned int w, uint8_t *p)
 {
 	unsigned int bits = npal <= 2 ? 1 : npal <= 4 ? 2 : 4;
-	unsigned int x = 0, fill = 0, idx, len, m;
+	unsigned int x = 0, fill = 0, idx, len, m, i;
 	unsigned int byte = 0;
 	size_t k;
 
@@ -197,7 +197,7 @@ zrle_packed(const struct zrle_scratch *s, const struct zrle_fmt *f,
 		for (len = s->run_len[k]; len > 0; len -= m) {
 			m = len < w - x ? len : w - x;
 			x += m;
-			while (m-- > 0) {
+			for (i = 0; i < m; i++) {
 				byte = byte << bits | idx;
 				if ((fill += bits) == 8) {
 					*p++ = (uint8_t)byte;

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <zlib.h>
 
 #include "broker/encoders/encoder.h"
 #include "broker/wire.h"
@@ -59,9 +60,9 @@ static const struct {
 };
 #define NSIZES		(sizeof(sizes) / sizeof(sizes[0]))
 
-enum content { NOISE, FLAT, TEXT, GRADIENT, FEW, NCONTENTS };
+enum content { NOISE, FLAT, TEXT, GRADIENT, FEW, DITHER, NCONTENTS };
 static const char *const content_names[] = {
-	"noise", "flat", "text", "gradient", "few colours"
+	"noise", "flat", "text", "gradient", "few colours", "dithered"
 };
 
 static const struct encoder *const encoders[] = {
@@ -144,6 +145,16 @@ fill(uint8_t *screen, size_t stride, const struct rect *r, enum content c,
 				    (y * 255 / r->h) << 8 |
 				    ((x + y) * 127 / (r->w + r->h)));
 		break;
+	case DITHER:
+		/* Few colours, every pixel its own pick: packed palettes. */
+		k = 2 + variant % 15;
+		for (i = 0; i < k; i++)
+			palette[i] = rng() & 0xffffff;
+		for (y = 0; y < r->h; y++)
+			for (x = 0; x < r->w; x++)
+				put(screen, stride, r->x + x, r->y + y,
+				    palette[rng() % k]);
+		break;
 	default:
 		k = few_counts[variant % (sizeof(few_counts) /
 		    sizeof(few_counts[0]))];
@@ -224,6 +235,114 @@ hextile_rules(const uint8_t *p, size_t len, uint32_t w, uint32_t h, size_t bpp)
 				fg_ok = 0;
 		}
 	return p == end ? NULL : "bytes after the last tile";
+}
+
+/*
+ * Which subencodings the tests made the encoders use, so that a path no
+ * content reaches shows: Hextile's raw, solid, solid carried, one colour
+ * and coloured tiles; ZRLE's raw, solid, packed (1, 2, 4 bits), plain
+ * RLE and palette RLE tiles.
+ */
+enum { HT_RAW, HT_SOLID, HT_CARRIED, HT_MONO, HT_COLOURED, HT_KINDS };
+static const char *const ht_names[] = {
+	"raw", "solid", "solid, background carried", "one colour",
+	"coloured"
+};
+static unsigned int ht_seen[HT_KINDS];
+
+enum { ZT_RAW, ZT_SOLID, ZT_PACKED1, ZT_PACKED2, ZT_PACKED4, ZT_PLAIN,
+	ZT_PALETTE, ZT_KINDS };
+static const char *const zt_names[] = {
+	"raw", "solid", "packed 1 bit", "packed 2 bits", "packed 4 bits",
+	"plain RLE", "palette RLE"
+};
+static unsigned int zt_seen[ZT_KINDS];
+
+static void
+hextile_tally(const uint8_t *p, const uint8_t *end, uint32_t w, uint32_t h,
+    size_t bpp)
+{
+	uint32_t tx, ty, tw, th;
+	uint8_t m;
+
+	for (ty = 0; ty < h; ty += 16)
+		for (tx = 0; tx < w && p < end; tx += 16) {
+			tw = w - tx < 16 ? w - tx : 16;
+			th = h - ty < 16 ? h - ty : 16;
+			m = *p++;
+			if (m & 1) {
+				ht_seen[HT_RAW]++;
+				p += (size_t)tw * th * bpp;
+				continue;
+			}
+			p += ((m & 2) ? bpp : 0) + ((m & 4) ? bpp : 0);
+			if (!(m & 8)) {
+				ht_seen[(m & 2) ? HT_SOLID : HT_CARRIED]++;
+				continue;
+			}
+			ht_seen[(m & 16) ? HT_COLOURED : HT_MONO]++;
+			p += 1 + (size_t)*p * ((m & 16) ? bpp + 2 : 2);
+		}
+}
+
+/* The tiles of a ZRLE rectangle (header, length, raw deflate data), by
+ * subencoding. */
+static void
+zrle_tally(const uint8_t *rect, size_t len, size_t cpp)
+{
+	uint32_t w = wire_get16(rect + 4), h = wire_get16(rect + 6);
+	uint32_t tx, ty, tw, th;
+	size_t cap = (size_t)w * h * 4 + 4096, left, run;
+	uint8_t *buf = malloc(cap), *p, *end, t;
+	z_stream z = { 0 };
+
+	if (buf == NULL || inflateInit2(&z, -15) != Z_OK)
+		bail("inflate");
+	z.next_in = (Bytef *)(uintptr_t)(rect + 16);
+	z.avail_in = (uInt)(len - 16);
+	z.next_out = buf;
+	z.avail_out = (uInt)cap;
+	inflate(&z, Z_SYNC_FLUSH);
+	end = z.next_out;
+	inflateEnd(&z);
+	p = buf;
+	for (ty = 0; ty < h; ty += 64)
+		for (tx = 0; tx < w && p < end; tx += 64) {
+			tw = w - tx < 64 ? w - tx : 64;
+			th = h - ty < 64 ? h - ty : 64;
+			t = *p++;
+			if (t == 0) {
+				zt_seen[ZT_RAW]++;
+				p += (size_t)tw * th * cpp;
+			} else if (t == 1) {
+				zt_seen[ZT_SOLID]++;
+				p += cpp;
+			} else if (t <= 16) {
+				size_t bits = t == 2 ? 1 : t <= 4 ? 2 : 4;
+
+				zt_seen[bits == 1 ? ZT_PACKED1 : bits == 2 ?
+				    ZT_PACKED2 : ZT_PACKED4]++;
+				p += t * cpp + th * ((tw * bits + 7) / 8);
+			} else {
+				zt_seen[t == 128 ? ZT_PLAIN : ZT_PALETTE]++;
+				if (t > 128)
+					p += (size_t)(t - 128) * cpp;
+				for (left = (size_t)tw * th; left > 0 &&
+				    p < end; left -= run > left ? left : run) {
+					if (t == 128)
+						p += cpp;
+					run = 1;
+					if (t == 128 || (*p++ & 0x80)) {
+						while (p < end && *p == 255) {
+							run += 255;
+							p++;
+						}
+						run += *p++;
+					}
+				}
+			}
+		}
+	free(buf);
 }
 
 /*
@@ -352,8 +471,19 @@ run_case(const struct encoder *enc, const struct named_fmt *nf, uint32_t rw,
 			ok_all = 0;
 			goto out;
 		}
+		if (enc == &encoder_zrle) {
+			const uint8_t *b = evbuffer_pullup(out, -1);
+			uint32_t mx = rfbdecode_zrle_mask(&nf->pf);
+
+			/* A masked byte: 3-byte CPIXELs. */
+			zrle_tally(b + before, evbuffer_get_length(out) - before,
+			    bpp == 4 && mx != 0xffffffffu ? 3 : bpp);
+		}
 		if (enc == &encoder_hextile) {
 			const uint8_t *b = evbuffer_pullup(out, -1);
+
+			hextile_tally(b + before + 12, b + evbuffer_get_length(out),
+			    rw, rh, bpp);
 			const char *e = hextile_rules(b + before + 12,
 			    evbuffer_get_length(out) - before - 12, rw, rh,
 			    bpp);
@@ -537,6 +667,12 @@ main(void)
 				    &scratch);
 	ok(hextile_broken == 0, "hextile keeps rfbproto.rst's carry rules "
 	    "(%d tiles broke them)", hextile_broken);
+	for (e = 0; e < HT_KINDS; e++)
+		ok(ht_seen[e] > 0, "hextile wrote %u %s tiles", ht_seen[e],
+		    ht_names[e]);
+	for (e = 0; e < ZT_KINDS; e++)
+		ok(zt_seen[e] > 0, "zrle wrote %u %s tiles", zt_seen[e],
+		    zt_names[e]);
 	shared_stream(&scratch);
 	levels(&scratch);
 	encode_scratch_free(&scratch);
