@@ -84,6 +84,8 @@ struct session_ops {
 #define OFFER_VMWARE_LEDS	0x04	/* 0x574d5668 */
 #define OFFER_EXT_MOUSE		0x08	/* -316 */
 
+#define ENCODINGS_MAX	64
+
 struct options {
 	const char	*target;	/* HOST:PORT or unix:PATH */
 	const char	*format;	/* NULL: the server's */
@@ -100,6 +102,11 @@ struct options {
 	/* The security types libvncclient may pick, 0-terminated; none
 	 * given: the first the server offers that it knows. */
 	uint32_t	 security[4];
+	/* --encodings: exactly these in SetEncodings, in this order
+	 * (libvncclient); none given: libvncclient's Raw and its own
+	 * pseudo-encodings. */
+	int32_t		 encodings[ENCODINGS_MAX];
+	int		 nencodings;
 };
 
 /* libvncclient.  NULL when the connection or handshake failed. */

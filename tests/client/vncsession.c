@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The libvncclient session: a real, widely used client library, asked for
- * the Raw encoding only and, when given, a pixel format of the test's
- * choice.  libvncclient keeps the framebuffer in that format, byte for
+ * the Raw encoding (or the test's list, --encodings) and, when given, a
+ * pixel format of the test's choice.  libvncclient keeps the framebuffer in that format, byte for
  * byte as the server sent it.
  */
 #include "config.h"
@@ -20,6 +20,9 @@
 struct vnc {
 	rfbClient	*cl;
 	int		 updated;
+	rfbBool		 (*malloc_fb)(rfbClient *);	/* libvncclient's */
+	const struct options *o;
+	int		 encodings_sent;
 };
 
 static int vnc_tag;
@@ -143,6 +146,126 @@ vnc_confirmed(void *s)
 	    0;
 }
 
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void
+support_set_encodings(rfbClient *cl, int yes)
+{
+	uint8_t	*bits = (uint8_t *)cl->supportedMessages.client2server;
+
+	if (yes)
+		bits[rfbSetEncodings / 8] |= 1 << (rfbSetEncodings % 8);
+	else
+		bits[rfbSetEncodings / 8] &= ~(1 << (rfbSetEncodings % 8));
+}
+
+/*
+ * --encodings.  libvncclient sends its own SetEncodings (the names of
+ * encodingsString, then pseudo-encodings of its choosing) right after it
+ * allocated the framebuffer, in rfbInitClient().  This runs in its place
+ * there: the test's list, exactly, and libvncclient's own is skipped (it
+ * skips what it believes the server does not support).
+ */
+static rfbBool
+malloc_fb_then_encodings(rfbClient *cl)
+{
+	struct vnc	*v = rfbClientGetClientData(cl, &vnc_tag);
+	uint8_t		 b[4 + 4 * ENCODINGS_MAX];
+	int		 i;
+
+	if (!v->malloc_fb(cl))
+		return FALSE;
+	if (v->encodings_sent)
+		return TRUE;	/* a resize */
+	memset(b, 0, 4);
+	b[0] = rfbSetEncodings;
+	put16(b + 2, (uint16_t)v->o->nencodings);
+	for (i = 0; i < v->o->nencodings; i++)
+		put32(b + 4 + 4 * i, (uint32_t)v->o->encodings[i]);
+	if (!WriteToRFBServer(cl, (char *)b, 4 + 4 * (unsigned int)i))
+		return FALSE;
+	support_set_encodings(cl, 0);
+	v->encodings_sent = 1;
+	return TRUE;
+}
+
+/*
+ * What a listed pseudo-encoding may bring that libvncclient 0.9.14 does
+ * not read: DesktopName rectangles, EndOfContinuousUpdates and Fence
+ * messages (a Fence request is answered, as a client must).  Each is
+ * printed.
+ */
+static rfbBool
+ext_encoding(rfbClient *cl, rfbFramebufferUpdateRectHeader *rect)
+{
+	uint8_t	 b[4];
+	char	*name;
+	uint32_t len;
+
+	if ((int32_t)rect->encoding != -307)
+		return FALSE;
+	if (!ReadFromRFBServer(cl, (char *)b, 4))
+		return FALSE;
+	len = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | b[2] << 8 | b[3];
+	if (len > 65536 || (name = calloc(1, len + 1)) == NULL)
+		return FALSE;
+	if (!ReadFromRFBServer(cl, name, len)) {
+		free(name);
+		return FALSE;
+	}
+	printf("desktop-name: \"%s\"\n", name);
+	free(name);
+	return TRUE;
+}
+
+static rfbBool
+ext_message(rfbClient *cl, rfbServerToClientMsg *msg)
+{
+	uint8_t	 b[8 + 64];
+	uint32_t flags;
+
+	switch (msg->type) {
+	case 150:	/* EndOfContinuousUpdates */
+		printf("end-of-continuous-updates\n");
+		return TRUE;
+	case 248:	/* Fence: 3 padding, flags, length, payload */
+		if (!ReadFromRFBServer(cl, (char *)b + 1, 8) || b[8] > 64 ||
+		    !ReadFromRFBServer(cl, (char *)b + 9, b[8]))
+			return FALSE;
+		flags = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 |
+		    b[6] << 8 | b[7];
+		printf("fence: flags=0x%08x length=%u\n", flags, b[8]);
+		if (!(flags & 0x80000000u))
+			return TRUE;
+		/* Our answer: the flags we know (BlockBefore, BlockAfter,
+		 * SyncNext, all trivially kept by a client that handles
+		 * messages in order), the payload as it came. */
+		b[0] = 248;
+		put32(b + 4, flags & 0x7);
+		return WriteToRFBServer(cl, (char *)b, 9 + b[8]);
+	}
+	return FALSE;
+}
+
+static rfbClientProtocolExtension ext = {
+	.handleEncoding = ext_encoding,
+	.handleMessage = ext_message,
+};
+
 static const struct session_ops vnc_ops = {
 	.name = "libvncclient", .pump = vnc_pump, .view = vnc_view,
 	.key = vnc_key, .pointer = vnc_pointer, .close = vnc_close,
@@ -209,8 +332,14 @@ vnc_open(const struct options *o, const struct session_ops **ops)
 		return NULL;
 	}
 	v->cl = cl;
+	v->o = o;
 	rfbClientSetClientData(cl, &vnc_tag, v);
 	cl->appData.encodingsString = "raw";
+	if (o->nencodings > 0) {
+		v->malloc_fb = cl->MallocFrameBuffer;
+		cl->MallocFrameBuffer = malloc_fb_then_encodings;
+		rfbClientRegisterExtension(&ext);
+	}
 	cl->appData.useRemoteCursor = FALSE;
 	cl->canHandleNewFBSize = TRUE;
 	cl->appData.shareDesktop = o->exclusive ? FALSE : TRUE;
@@ -262,6 +391,8 @@ vnc_open(const struct options *o, const struct session_ops **ops)
 		free(v);
 		return NULL;
 	}
+	if (o->nencodings > 0)
+		support_set_encodings(cl, 1);
 	printf("server-init: %dx%d name=\"%s\" version=%d.%d\n",
 	    cl->si.framebufferWidth, cl->si.framebufferHeight,
 	    cl->desktopName, cl->major, cl->minor);
