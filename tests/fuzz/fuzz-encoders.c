@@ -188,14 +188,15 @@ zrle_walk(const uint8_t *p, size_t n, uint32_t w, uint32_t h, size_t cpp)
 static size_t
 zrle_cpp(const struct pixfmt *pf)
 {
-	uint32_t max = (uint32_t)pf->red_max << pf->red_shift |
+	uint32_t max;
+
+	/* A colour map's shifts are anything: not read. */
+	if (pf->bpp != 32 || !pf->true_colour || pf->depth > 24)
+		return pf->bpp / 8;
+	max = (uint32_t)pf->red_max << pf->red_shift |
 	    (uint32_t)pf->green_max << pf->green_shift |
 	    (uint32_t)pf->blue_max << pf->blue_shift;
-
-	if (pf->bpp == 32 && pf->true_colour && pf->depth <= 24 &&
-	    (max < 1u << 24 || (max & 0xff) == 0))
-		return 3;
-	return pf->bpp / 8;
+	return max < 1u << 24 || (max & 0xff) == 0 ? 3 : 4;
 }
 
 /* The body of one rectangle of enc at p: its length, or 0 when it is
