@@ -17,7 +17,8 @@
  * -s	also compress what each zlib-stream encoder (Zlib, ZRLE) deflated,
  *	through one z_stream for the whole run with Z_SYNC_FLUSH after each
  *	rectangle, as a server with one stream per client would: the cost
- *	in bytes of compressing every rectangle on its own (zstream.h)
+ *	in bytes of compressing every rectangle on its own (zstream.h);
+ *	with the levels of -c only
  *
  * Frame 0 is encoded whole ("full"); every later frame with damage counts
  * in the per-frame figures: the median and the mean of the thread's CPU
@@ -177,7 +178,7 @@ run(const struct frames_file *ff, uint32_t nframes,
 	double *ms, full_ms = 0, t0, sum_ms = 0;
 	uint64_t *bytes, full_bytes = 0, sum_bytes = 0;
 	size_t changed = 0, before;
-	int level = set->compress >= 0 ? set->compress : 1;
+	int level = set->compress;
 	uint32_t i;
 	char lvl[16] = "-";
 
@@ -187,7 +188,9 @@ run(const struct frames_file *ff, uint32_t nframes,
 		perror("encoder-bench");
 		exit(1);
 	}
-	stream = stream && (enc->flags & ENCODER_ZLIB_STREAM);
+	/* The same level in the one stream: only when it was given. */
+	stream = stream && (enc->flags & ENCODER_ZLIB_STREAM) &&
+	    set->compress >= 0;
 	if (stream && (deflateInit(&sc.def, level) != Z_OK ||
 	    inflateInit2(&sc.inf, -15) != Z_OK)) {
 		fprintf(stderr, "encoder-bench: zlib\n");

@@ -51,32 +51,6 @@ lossless_key(const uint8_t *p)
 	memcpy(&v, p, 4);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 	v = __builtin_bswap32(v);
-/*
- * Append one rectangle of a zlib stream encoding (ENCODER_ZLIB_STREAM):
- * header, u32 length, the deflate data, in one piece (all or nothing).
- * The length leaves room for the sender's 2-byte zlib header.
- */
-static inline int
-lossless_add_zlib_rect(struct evbuffer *out, const struct rect *r,
-    int32_t encoding, const uint8_t *data, size_t len)
-{
-	struct evbuffer_iovec v;
-	uint8_t *p;
-
-	if (len > UINT32_MAX - 2 ||
-	    len > EV_SSIZE_MAX - ENCODER_RECT_HEADER_SIZE - 4 ||
-	    evbuffer_reserve_space(out,
-	    (ev_ssize_t)(ENCODER_RECT_HEADER_SIZE + 4 + len), &v, 1) != 1)
-		return -1;
-	p = v.iov_base;
-	if (encoder_rect_header_bytes(p, r, encoding) == -1)
-		return -1;
-	wire_put32(p + ENCODER_RECT_HEADER_SIZE, (uint32_t)len);
-	memcpy(p + ENCODER_RECT_HEADER_SIZE + 4, data, len);
-	v.iov_len = ENCODER_RECT_HEADER_SIZE + 4 + len;
-	return evbuffer_commit_space(out, &v, 1);
-}
-
 #endif
 	return v & 0x00ffffffu;
 }
@@ -208,29 +182,30 @@ lossless_level(const struct encode_settings *set, int dflt)
 }
 
 /*
- * Append one rectangle of a zlib stream encoding (ENCODER_ZLIB_STREAM):
- * header, u32 length, the deflate data, in one piece (all or nothing).
- * The length leaves room for the sender's 2-byte zlib header.
+ * A rectangle of a zlib stream encoding (ENCODER_ZLIB_STREAM) whose
+ * deflate data is all of tmp: its header and length go in front, and the
+ * whole moves to out, in one piece.  On failure tmp is emptied and out
+ * left as it was.  The length leaves room for the sender's 2-byte zlib
+ * header.
  */
 static inline int
-lossless_add_zlib_rect(struct evbuffer *out, const struct rect *r,
-    int32_t encoding, const uint8_t *data, size_t len)
+lossless_zlib_rect(struct evbuffer *out, struct evbuffer *tmp,
+    const struct rect *r, int32_t encoding)
 {
-	struct evbuffer_iovec v;
-	uint8_t *p;
+	uint8_t h[ENCODER_RECT_HEADER_SIZE + 4];
+	size_t len = evbuffer_get_length(tmp);
 
 	if (len > UINT32_MAX - 2 ||
-	    len > EV_SSIZE_MAX - ENCODER_RECT_HEADER_SIZE - 4 ||
-	    evbuffer_reserve_space(out,
-	    (ev_ssize_t)(ENCODER_RECT_HEADER_SIZE + 4 + len), &v, 1) != 1)
-		return -1;
-	p = v.iov_base;
-	if (encoder_rect_header_bytes(p, r, encoding) == -1)
-		return -1;
-	wire_put32(p + ENCODER_RECT_HEADER_SIZE, (uint32_t)len);
-	memcpy(p + ENCODER_RECT_HEADER_SIZE + 4, data, len);
-	v.iov_len = ENCODER_RECT_HEADER_SIZE + 4 + len;
-	return evbuffer_commit_space(out, &v, 1);
+	    encoder_rect_header_bytes(h, r, encoding) == -1)
+		goto fail;
+	wire_put32(h + ENCODER_RECT_HEADER_SIZE, (uint32_t)len);
+	if (evbuffer_prepend(tmp, h, sizeof(h)) != 0 ||
+	    evbuffer_add_buffer(out, tmp) != 0)
+		goto fail;
+	return 0;
+fail:
+	evbuffer_drain(tmp, evbuffer_get_length(tmp));
+	return -1;
 }
 
 #endif

@@ -2,7 +2,9 @@
 /*
  * Zlib (RFB encoding 6): the Raw encoding's pixels, deflated.  Each
  * rectangle is compressed on its own and ends in a full flush (zstream.h),
- * so that one compression serves every client of the same format.
+ * so that one compression serves every client of the same format.  Rows
+ * are converted a band at a time as deflate takes them: nothing the size
+ * of the rectangle is kept.
  */
 #include "config.h"
 
@@ -25,9 +27,14 @@
  */
 #define ZLIB_DEFAULT_LEVEL	1
 
+/* Rows are converted and deflated this many bytes at a time (one row at
+ * least), so that deflate reads them from the cache. */
+#define ZLIB_BAND	(32 * 1024)
+
 struct zlib_scratch {
 	struct zstream	zs;
-	uint8_t		*buf;		/* the pixels in the client's format */
+	struct evbuffer	*data;		/* a rectangle's deflate data */
+	uint8_t		*band;		/* rows in the client's format */
 	size_t		cap;
 };
 
@@ -37,8 +44,8 @@ zlib_encode(const struct encode_src *src, const struct rect *r,
     void **scratch, struct evbuffer *out)
 {
 	struct zlib_scratch *s;
-	const uint8_t *data;
-	size_t len, zlen;
+	size_t row, rows, need;
+	uint32_t y, n;
 
 	if (!lossless_rect_ok(src, r))
 		return -1;
@@ -46,25 +53,38 @@ zlib_encode(const struct encode_src *src, const struct rect *r,
 		if ((s = calloc(1, sizeof(*s))) == NULL)
 			return -1;
 		s->zs = (struct zstream)ZSTREAM_INIT;
+		if ((s->data = evbuffer_new()) == NULL) {
+			free(s);
+			return -1;
+		}
 		*scratch = s;
 	}
-	len = (size_t)r->w * r->h * pixconv_bytes_per_pixel(pc);
-	if (len > s->cap) {
-		uint8_t *p = realloc(s->buf, len);
+	row = (size_t)r->w * pixconv_bytes_per_pixel(pc);
+	rows = row < ZLIB_BAND ? ZLIB_BAND / row : 1;
+	need = rows * row;
+	if (need > s->cap) {
+		uint8_t *p = realloc(s->band, need);
 
 		if (p == NULL)
 			return -1;
-		s->buf = p;
-		s->cap = len;
+		s->band = p;
+		s->cap = need;
 	}
-	pixconv_rect(pc, s->buf, lossless_src_at(src, r->x, r->y),
-	    src->stride, r->w, r->h);
-	if ((data = zstream_compress(&s->zs,
-	    lossless_level(set, ZLIB_DEFAULT_LEVEL), s->buf, len,
-	    &zlen)) == NULL)
+	if (zstream_begin(&s->zs, lossless_level(set, ZLIB_DEFAULT_LEVEL)) ==
+	    -1)
 		return -1;
-	return lossless_add_zlib_rect(out, r, RFB_ENCODING_ZLIB, data,
-	    zlen) == 0 ? 1 : -1;
+	for (y = 0; y < r->h; y += n) {
+		n = r->h - y < rows ? r->h - y : (uint32_t)rows;
+		pixconv_rect(pc, s->band, lossless_src_at(src, r->x, r->y + y),
+		    src->stride, r->w, n);
+		if (zstream_feed(&s->zs, s->band, n * row, y + n == r->h,
+		    s->data) == -1) {
+			evbuffer_drain(s->data, evbuffer_get_length(s->data));
+			return -1;
+		}
+	}
+	return lossless_zlib_rect(out, s->data, r, RFB_ENCODING_ZLIB) == 0 ?
+	    1 : -1;
 }
 
 static void
@@ -73,7 +93,8 @@ zlib_scratch_free(void *scratch)
 	struct zlib_scratch *s = scratch;
 
 	zstream_end(&s->zs);
-	free(s->buf);
+	evbuffer_free(s->data);
+	free(s->band);
 	free(s);
 }
 

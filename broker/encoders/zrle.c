@@ -51,10 +51,14 @@
 #define ZRLE_SOLID	1
 #define ZRLE_PLAIN_RLE	128
 
+/* Tiles go to deflate once this many bytes of them are made. */
+#define ZRLE_FEED	(32 * 1024)
+
 struct zrle_scratch {
 	struct zstream	zs;
-	uint8_t		*buf;		/* the tiles, before deflate */
-	size_t		cap;
+	struct evbuffer	*data;		/* a rectangle's deflate data */
+	/* Tiles before deflate: what is not fed yet, and one more tile. */
+	uint8_t		buf[ZRLE_FEED + 1 + ZRLE_TILE * 4];
 	uint32_t	t[ZRLE_TILE];	/* a tile's keys */
 	uint32_t	conv[ZRLE_TILE]; /* a raw tile in the client's format */
 	/* A tile's runs, in raster order across rows: key, length and
@@ -327,8 +331,6 @@ zrle_encode(const struct encode_src *src, const struct rect *r,
 {
 	struct zrle_scratch *s;
 	struct zrle_fmt f;
-	const uint8_t *data;
-	size_t tiles, bound, zlen;
 	uint32_t tx, ty, tw, th;
 	uint8_t *p;
 
@@ -338,19 +340,16 @@ zrle_encode(const struct encode_src *src, const struct rect *r,
 		if ((s = calloc(1, sizeof(*s))) == NULL)
 			return -1;
 		s->zs = (struct zstream)ZSTREAM_INIT;
+		if ((s->data = evbuffer_new()) == NULL) {
+			free(s);
+			return -1;
+		}
 		*scratch = s;
 	}
 	zrle_fmt_init(&f, pc);
-	/* A tile is never more than raw and its subencoding byte. */
-	tiles = (size_t)((r->w + ZRLE_SIDE - 1) / ZRLE_SIDE) *
-	    ((r->h + ZRLE_SIDE - 1) / ZRLE_SIDE);
-	bound = tiles + (size_t)r->w * r->h * f.cpp;
-	if (bound > s->cap) {
-		if ((p = realloc(s->buf, bound)) == NULL)
-			return -1;
-		s->buf = p;
-		s->cap = bound;
-	}
+	if (zstream_begin(&s->zs, lossless_level(set, ZRLE_DEFAULT_LEVEL)) ==
+	    -1)
+		return -1;
 	p = s->buf;
 	for (ty = 0; ty < r->h; ty += ZRLE_SIDE) {
 		th = r->h - ty < ZRLE_SIDE ? r->h - ty : ZRLE_SIDE;
@@ -359,14 +358,22 @@ zrle_encode(const struct encode_src *src, const struct rect *r,
 			p = zrle_tile(s, &f,
 			    lossless_src_at(src, r->x + tx, r->y + ty),
 			    src->stride, tw, th, p);
+			if (p - s->buf < ZRLE_FEED)
+				continue;
+			if (zstream_feed(&s->zs, s->buf, (size_t)(p - s->buf), 0,
+			    s->data) == -1)
+				goto fail;
+			p = s->buf;
 		}
 	}
-	if ((data = zstream_compress(&s->zs,
-	    lossless_level(set, ZRLE_DEFAULT_LEVEL), s->buf,
-	    (size_t)(p - s->buf), &zlen)) == NULL)
-		return -1;
-	return lossless_add_zlib_rect(out, r, RFB_ENCODING_ZRLE, data,
-	    zlen) == 0 ? 1 : -1;
+	if (zstream_feed(&s->zs, s->buf, (size_t)(p - s->buf), 1, s->data) ==
+	    -1)
+		goto fail;
+	return lossless_zlib_rect(out, s->data, r, RFB_ENCODING_ZRLE) == 0 ?
+	    1 : -1;
+fail:
+	evbuffer_drain(s->data, evbuffer_get_length(s->data));
+	return -1;
 }
 
 static void
@@ -375,7 +382,7 @@ zrle_scratch_free(void *scratch)
 	struct zrle_scratch *s = scratch;
 
 	zstream_end(&s->zs);
-	free(s->buf);
+	evbuffer_free(s->data);
 	free(s);
 }
 
