@@ -2,9 +2,11 @@
 /*
  * Hextile (RFB encoding 5): 16x16 tiles, each raw or a background with
  * subrectangles, one colour (the foreground) or each its own.  A tile is
- * counted on the screen's pixels first: a solid one is a byte or a
- * pixel, one with too many colours goes raw at once, and the rest look
- * for subrectangles until they cost more than raw.  Backgrounds and
+ * read once into keys (the screen's pixels, X byte masked): a solid one
+ * is a byte or a pixel; the others are cut into runs, row by row, whose
+ * colours are counted (one with too many goes raw at once); the runs
+ * that are not the background stack into subrectangles where a run
+ * continues the one above it, until they cost more than raw.  Backgrounds and
  * foregrounds carry over between tiles as the protocol allows, so a flat
  * area costs one byte a tile.  Nothing carries over between rectangles:
  * the bytes depend on the rectangle alone (ENCODER_SHAREABLE).
@@ -47,6 +49,25 @@ struct hex_state {
 	int		bg_ok, fg_ok;
 };
 
+/* A tile row's run of one colour, and a subrectangle being built. */
+struct hex_run {
+	uint32_t	key;
+	uint8_t		x, w;
+};
+
+struct hex_open {
+	uint32_t	key;
+	uint8_t		x, w, y;
+};
+
+/* A tile, read once into keys and cut into runs row by row. */
+struct hex_tile {
+	uint32_t	t[HEX_SIDE * HEX_SIDE];
+	struct hex_run	run[HEX_SIDE * HEX_SIDE];
+	unsigned int	row[HEX_SIDE + 1];	/* first run of each row */
+	unsigned int	w, h;
+};
+
 static inline unsigned int
 hex_hash(uint32_t key)
 {
@@ -54,106 +75,114 @@ hex_hash(uint32_t key)
 }
 
 /*
- * Count the colours of the n pixels of t by runs (a run costs one probe):
- * the most frequent is the background.  Returns the number of colours, or
- * 0 as soon as there are so many that subrectangles cannot beat raw
+ * Count the colours of the tile by its runs (a run costs one probe): the
+ * most frequent is the background.  Returns the number of colours, or 0
+ * as soon as there are so many that subrectangles cannot beat raw
  * (limit).
  */
 static unsigned int
-hex_colours(struct hextile_scratch *s, const uint32_t *t, unsigned int n,
+hex_colours(struct hextile_scratch *s, const struct hex_tile *ti,
     unsigned int limit, uint32_t *bg, uint32_t *other)
 {
-	unsigned int i, j, h, ncol = 0, best = 0;
+	unsigned int i, h, ncol = 0, best = 0, nruns = ti->row[ti->h];
+	uint32_t key;
 
 	if (++s->gen == 0) {
 		memset(s->slot_gen, 0, sizeof(s->slot_gen));
 		s->gen = 1;
 	}
-	for (i = 0; i < n; i = j) {
-		j = lossless_run_end(t, i, n);
-		for (h = hex_hash(t[i]);; h = (h + 1) % HEX_SLOTS) {
+	for (i = 0; i < nruns; i++) {
+		key = ti->run[i].key;
+		for (h = hex_hash(key);; h = (h + 1) % HEX_SLOTS) {
 			if (s->slot_gen[h] != s->gen) {
 				if (++ncol >= limit)
 					return 0;
 				s->slot_gen[h] = s->gen;
-				s->slot_key[h] = t[i];
+				s->slot_key[h] = key;
 				s->slot_count[h] = 0;
 				if (ncol == 2)
-					*other = t[i];
+					*other = key;
 				break;
 			}
-			if (s->slot_key[h] == t[i])
+			if (s->slot_key[h] == key)
 				break;
 		}
-		s->slot_count[h] += j - i;
+		s->slot_count[h] += ti->run[i].w;
 		if (s->slot_count[h] > best) {
 			best = s->slot_count[h];
-			*bg = t[i];
+			*bg = key;
 		}
 	}
 	if (ncol == 2 && *other == *bg)
-		*other = t[0];
+		*other = ti->run[0].key;
 	return ncol;
 }
 
+/* A subrectangle closed at row y, written from p. */
+static inline uint8_t *
+hex_put_subrect(const struct pixconv *pc, size_t bpp, int coloured,
+    const struct hex_open *o, unsigned int y, uint8_t *p)
+{
+	if (coloured)
+		p = lossless_put(p, lossless_conv(pc, o->key), bpp);
+	*p++ = (uint8_t)(o->x << 4 | o->y);
+	*p++ = (uint8_t)((o->w - 1) << 4 | (y - o->y - 1));
+	return p;
+}
+
 /*
- * Subrectangles of t (w x h, modified: covered pixels become the
- * background) written from p; NULL as soon as they would pass end or
- * number more than 255.  *count gets how many.
+ * The subrectangles: each row's runs that are not the background, a run
+ * continuing the one right above it (same place, width and colour)
+ * making that one taller.  Written from p; NULL as soon as they would
+ * pass end or number more than 255.  *count gets how many.
  */
 static uint8_t *
-hex_subrects(const struct pixconv *pc, size_t bpp, uint32_t *t, unsigned int w,
-    unsigned int h, uint32_t bg, int coloured, uint8_t *p, const uint8_t *end,
+hex_subrects(const struct pixconv *pc, size_t bpp, const struct hex_tile *ti,
+    uint32_t bg, int coloured, uint8_t *p, const uint8_t *end,
     unsigned int *count)
 {
+	struct hex_open open[2][HEX_SIDE], *cur = open[0], *next = open[1], *o;
 	size_t each = coloured ? bpp + 2 : 2;
-	unsigned int x, y, sw, sh, vw, vh, i, j, n = 0;
-	uint32_t c;
+	unsigned int y, i, j, ncur = 0, nnext, n = 0;
+	const struct hex_run *r;
 
-	for (y = 0; y < h; y++) {
-		for (x = 0; x < w; x++) {
-			c = t[y * w + x];
-			if (c == bg)
+	for (y = 0; y <= ti->h; y++) {
+		nnext = 0;
+		j = 0;
+		for (i = y < ti->h ? ti->row[y] : 0;
+		    y < ti->h && i < ti->row[y + 1]; i++) {
+			r = &ti->run[i];
+			if (r->key == bg)
 				continue;
-			/* The longest run to the right, then as many rows
-			 * down as hold it; and the same column first: the
-			 * larger of the two. */
-			for (sw = 1; x + sw < w && t[y * w + x + sw] == c; sw++)
-				;
-			for (sh = 1; y + sh < h; sh++) {
-				for (i = 0; i < sw; i++)
-					if (t[(y + sh) * w + x + i] != c)
-						break;
-				if (i < sw)
-					break;
-			}
-			for (vh = 1; y + vh < h && t[(y + vh) * w + x] == c;
-			    vh++)
-				;
-			if (vh > sh) {
-				for (vw = 1; x + vw < w; vw++) {
-					for (j = 0; j < vh; j++)
-						if (t[(y + j) * w + x + vw] != c)
-							break;
-					if (j < vh)
-						break;
+			/* What ends before this run, or is not continued by
+			 * it, is closed. */
+			while (j < ncur && cur[j].x <= r->x) {
+				o = &cur[j++];
+				if (o->x == r->x && o->w == r->w &&
+				    o->key == r->key) {
+					next[nnext++] = *o;
+					goto continued;
 				}
-				if (vw * vh > sw * sh) {
-					sw = vw;
-					sh = vh;
-				}
+				if (n == 255 || (size_t)(end - p) < each)
+					return NULL;
+				p = hex_put_subrect(pc, bpp, coloured, o, y, p);
+				n++;
 			}
+			next[nnext++] = (struct hex_open){ .key = r->key,
+			    .x = r->x, .w = r->w, .y = (uint8_t)y };
+continued:
+			;
+		}
+		for (; j < ncur; j++) {
 			if (n == 255 || (size_t)(end - p) < each)
 				return NULL;
-			if (coloured)
-				p = lossless_put(p, lossless_conv(pc, c), bpp);
-			*p++ = (uint8_t)(x << 4 | y);
-			*p++ = (uint8_t)((sw - 1) << 4 | (sh - 1));
+			p = hex_put_subrect(pc, bpp, coloured, &cur[j], y, p);
 			n++;
-			for (j = 0; j < sh; j++)
-				for (i = 0; i < sw; i++)
-					t[(y + j) * w + x + i] = bg;
 		}
+		o = cur;
+		cur = next;
+		next = o;
+		ncur = nnext;
 	}
 	*count = n;
 	return p;
@@ -165,30 +194,43 @@ hex_tile(struct hextile_scratch *s, const struct pixconv *pc, size_t bpp,
     const uint8_t *sp, size_t stride, unsigned int w, unsigned int h,
     struct hex_state *st, uint8_t *p)
 {
-	uint32_t t[HEX_SIDE * HEX_SIDE], bg = 0, fg = 0;
-	unsigned int n = w * h, y, ncol, limit, nsub;
+	struct hex_tile ti;
+	uint32_t bg = 0, fg = 0, *row;
+	unsigned int n = w * h, x, y, e, nr = 0, ncol, limit, nsub;
 	size_t raw_size = 1 + (size_t)n * bpp;
 	uint8_t *start = p, *flags, *count, *q;
 
 	for (y = 0; y < h; y++)
-		lossless_load_row(t + y * w, sp + y * stride, w);
-	if (lossless_solid(t, n)) {
+		lossless_load_row(ti.t + y * w, sp + y * stride, w);
+	if (lossless_solid(ti.t, n)) {
 		/* Solid: nothing at all when the background carries. */
-		if (st->bg_ok && st->bg == t[0]) {
+		if (st->bg_ok && st->bg == ti.t[0]) {
 			*p++ = 0;
 			return p;
 		}
 		*p++ = HEX_BG;
-		p = lossless_put(p, lossless_conv(pc, t[0]), bpp);
-		st->bg = t[0];
+		p = lossless_put(p, lossless_conv(pc, ti.t[0]), bpp);
+		st->bg = ti.t[0];
 		st->bg_ok = 1;
 		return p;
 	}
+	ti.w = w;
+	ti.h = h;
+	for (y = 0; y < h; y++) {
+		ti.row[y] = nr;
+		row = ti.t + y * w;
+		for (x = 0; x < w; x = e) {
+			e = lossless_run_end(row, x, w);
+			ti.run[nr++] = (struct hex_run){ .key = row[x],
+			    .x = (uint8_t)x, .w = (uint8_t)(e - x) };
+		}
+	}
+	ti.row[h] = nr;
 
 	/* Each colour but the background takes a subrectangle at least:
 	 * from 1 + bpp + 1 + (colours - 1) (bpp + 2) bytes on, raw wins. */
 	limit = (unsigned int)((raw_size - 2 - bpp) / (bpp + 2)) + 2;
-	if ((ncol = hex_colours(s, t, n, limit, &bg, &fg)) == 0)
+	if ((ncol = hex_colours(s, &ti, limit, &bg, &fg)) == 0)
 		goto raw;
 	/* The mask, the colours that do not carry, the count. */
 	if (2 + ((!st->bg_ok || st->bg != bg) ? bpp : 0) + (ncol == 2 &&
@@ -208,7 +250,7 @@ hex_tile(struct hextile_scratch *s, const struct pixconv *pc, size_t bpp,
 	} else
 		*flags |= HEX_COLOURED;
 	count = p++;
-	q = hex_subrects(pc, bpp, t, w, h, bg, ncol > 2, p, start + raw_size,
+	q = hex_subrects(pc, bpp, &ti, bg, ncol > 2, p, start + raw_size,
 	    &nsub);
 	if (q == NULL)
 		goto raw;
