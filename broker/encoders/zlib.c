@@ -20,10 +20,10 @@
 
 /*
  * Without a CompressLevel from the client: level 1, the fastest that
- * compresses.  Raw pixels are a lot of bytes for deflate, its time is
- * nearly all of this encoder's: on the recorded workloads levels 2 and 3
- * save 3 to 7% of the bytes for 5 to 20% more time, and from level 4 on
- * (lazy matching) the time doubles (bench/encoder-bench).
+ * compresses.  Raw pixels are a lot of bytes for deflate, whose time is
+ * nearly all of this encoder's: on the recorded workloads level 3 saves
+ * 5 to 7% of the bytes for 12 to 30% more time, and level 6 (lazy
+ * matching) triples it (bench/encoder-bench, doc/PERFORMANCE.md).
  */
 #define ZLIB_DEFAULT_LEVEL	1
 

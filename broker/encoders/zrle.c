@@ -34,11 +34,12 @@
 #define RFB_ENCODING_ZRLE	16
 
 /*
- * Without a CompressLevel from the client: level 2.  What ZRLE leaves for
- * deflate is already short, and deflate is most of its time: levels 1 to
- * 3 cost about the same, level 2 gives 5 to 8% fewer bytes than level 1,
- * and from level 4 on (lazy matching) the time doubles for 10 to 20%
- * fewer bytes (bench/encoder-bench on the recorded workloads).
+ * Without a CompressLevel from the client: level 2 (TigerVNC's and
+ * noVNC's default CompressLevel).  Deflate is most of ZRLE's time: on the
+ * recorded workloads levels 1 to 3 cost about the same and level 2 gives
+ * up to 8% fewer bytes than level 1, at half libvncserver's CPU or less;
+ * level 6 (lazy matching) nearly doubles the time for 4 to 15% fewer
+ * bytes (bench/encoder-bench, doc/PERFORMANCE.md).
  */
 #define ZRLE_DEFAULT_LEVEL	2
 
