@@ -27,6 +27,9 @@ struct view {
 	const uint8_t	*pixels;	/* rows of width * bpp / 8 bytes */
 	uint16_t	 map[256][3];	/* colour map, when !fmt.true_colour */
 	int		 map_entries;
+	/* Bits of a pixel in no channel that may not have come as 1: the
+	 * byte a 3-byte ZRLE CPIXEL leaves out. */
+	uint32_t	 unsent;
 };
 
 int	fmt_by_name(const char *name, struct fmt *f);

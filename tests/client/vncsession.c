@@ -65,6 +65,37 @@ vnc_pump(void *s, int timeout_ms)
 	return 0;
 }
 
+/*
+ * ZRLE sends 3-byte CPIXELs for 32-bit formats of depth 24 or less whose
+ * channels fit in three bytes (rfbproto.rst): the fourth byte, padding,
+ * is not sent, and libvncclient leaves whatever it likes there.  Its bits
+ * as a pixel value, when ZRLE was asked for.
+ */
+static uint32_t
+zrle_unsent(const struct vnc *v)
+{
+	const rfbPixelFormat *pf = &v->cl->format;
+	uint32_t	 max;
+	int		 i, listed = 0, ls3, ms3, first;
+
+	for (i = 0; i < v->o->nencodings; i++)
+		listed |= v->o->encodings[i] == 16;
+	if (!listed || pf->bitsPerPixel != 32 || pf->depth > 24)
+		return 0;
+	max = (uint32_t)pf->redMax << pf->redShift |
+	    (uint32_t)pf->greenMax << pf->greenShift |
+	    (uint32_t)pf->blueMax << pf->blueShift;
+	ls3 = max < 1u << 24;
+	ms3 = (max & 0xff) == 0;
+	if (!ls3 && !ms3)
+		return 0;
+	/* The first three bytes on the wire when they hold the channels:
+	 * the low three of a little-endian pixel, the high three of a
+	 * big-endian one; else the last three. */
+	first = pf->bigEndian ? ms3 : ls3;
+	return (first != (pf->bigEndian != 0)) ? 0xff000000u : 0xffu;
+}
+
 static void
 vnc_view(void *s, struct view *view)
 {
@@ -85,6 +116,7 @@ vnc_view(void *s, struct view *view)
 	view->fmt.shift[0] = pf->redShift;
 	view->fmt.shift[1] = pf->greenShift;
 	view->fmt.shift[2] = pf->blueShift;
+	view->unsent = zrle_unsent(v);
 }
 
 static int

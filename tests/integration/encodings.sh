@@ -4,7 +4,8 @@
 # with pseudo-encodings, in SetEncodings exactly as listed
 # (rampart-testclient --encodings): each sees every pixel of every frame,
 # in every format, whatever encoding the server picks for it.  No jpeg:
-# libvncclient 0.9.14 cannot decode encoding 21.
+# libvncclient 0.9.14 cannot decode encoding 21.  Where ZRLE sends 3-byte
+# pixels, the fourth byte is not checked (the client's own).
 . "$top_srcdir/tests/integration/lib.sh"
 
 FRAMES=$WORK/screen.frames
@@ -13,6 +14,11 @@ rampart_start
 
 for enc in zrle hextile zlib raw; do
 	for fmt in 32 32be 16 8; do
+		# libvncclient 0.9.14 decodes ZRLE's CPIXELs of a big-endian
+		# format with its channels in the low bytes by shifting a
+		# host-order value: right on big-endian hosts only.
+		[ "$enc$fmt" = zrle32be ] && [ "$(printf '\001\000' |
+		    od -An -tu2 | tr -d ' ')" = 1 ] && continue
 		check "$enc first, format $fmt: all 3 frames, every pixel" \
 		    client --timeout 15 --format "$fmt" \
 		    --encodings "$enc,raw,compress=6,quality=5,last-rect" \
