@@ -19,7 +19,10 @@
  * first three on the wire, as TigerVNC's and libvncclient's decoders
  * read them (and libvncserver's and TigerVNC's encoders write them);
  * rfbproto.rst's "least significant by convention" differs from them
- * only for big-endian formats of depth 16 or less at 32 bits.
+ * only for big-endian formats of depth 16 or less at 32 bits.  The depth
+ * is rfbproto.rst's and TigerVNC's rule; libvncclient 0.9.14 and
+ * libvncserver ignore it, so a libvncclient asking for depth 25 to 32
+ * with its channels in three bytes misreads ZRLE (tests/unit/rfbdecode.h).
  */
 #include "config.h"
 
