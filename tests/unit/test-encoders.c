@@ -655,6 +655,67 @@ levels(struct encode_scratch *scratch)
 	evbuffer_free(out);
 }
 
+/*
+ * Rectangles whose deflate data is more than one of zstream's 64 KiB
+ * pieces (noise, stored at level 0, at the default and at level 9), in
+ * one stream.
+ */
+static void
+big(struct encode_scratch *scratch)
+{
+	const struct encoder *zenc[] = { &encoder_zlib, &encoder_zrle };
+	const int32_t lv[3] = { 0, -1, 9 };
+	struct rfbdecode_params p = { .pf = &pixfmt_native, .width = 300,
+	    .height = 300, .quality = -1, .compress = -1 };
+	struct rfbdecode_update ups[3];
+	struct encode_settings set = ENCODE_SETTINGS_NONE;
+	uint8_t *screen, *want, *got;
+	struct encode_src src;
+	struct pixconv pc;
+	struct evbuffer *out = evbuffer_new();
+	const char *why = "";
+	size_t e, i, at, biggest;
+	int first, rc;
+
+	if ((screen = malloc(300 * 300 * 4)) == NULL ||
+	    (want = malloc(300 * 300 * 4)) == NULL ||
+	    (got = malloc(300 * 300 * 4)) == NULL || out == NULL)
+		bail("out of memory");
+	src = (struct encode_src){ screen, 300 * 4, 300, 300 };
+	pixconv_init(&pc, &pixfmt_native);
+	for (e = 0; e < 2; e++) {
+		first = 1;
+		biggest = 0;
+		for (i = 0; i < 3; i++) {
+			struct rect r = { 0, (uint32_t)i * 100, 300, 100 };
+
+			fill(screen, 300 * 4, &r, NOISE, 0);
+			set.compress = lv[i];
+			zenc[e]->encode(&src, &r, &pc, &set,
+			    &scratch->slot[encoder_slot(zenc[e])], out);
+			if (evbuffer_get_length(out) > biggest)
+				biggest = evbuffer_get_length(out);
+			ups[i].data = take_update(out, zenc[e], &first,
+			    &ups[i].len);
+			ups[i].nrects = 1;
+		}
+		pixconv_rect(&pc, want, screen, 300 * 4, 300, 300);
+		p.encodings = zenc[e]->name;
+		rc = rfbdecode(&p, ups, 3, got, &why);
+		ok(rc == 0 && biggest > 65536 &&
+		    same_pixels(got, want, 300 * 300, 4,
+		    rfbdecode_zrle_mask(&pc.pf), &at),
+		    "%s: rectangles of up to %zu bytes of deflate data decode "
+		    "(%s)", zenc[e]->name, biggest, why != NULL ? why : "ok");
+		for (i = 0; i < 3; i++)
+			free((void *)ups[i].data);
+	}
+	evbuffer_free(out);
+	free(screen);
+	free(want);
+	free(got);
+}
+
 int
 main(void)
 {
@@ -679,6 +740,7 @@ main(void)
 		    zt_names[e]);
 	shared_stream(&scratch);
 	levels(&scratch);
+	big(&scratch);
 	encode_scratch_free(&scratch);
 	return done_testing();
 }
