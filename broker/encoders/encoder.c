@@ -9,6 +9,9 @@
 /* Every encoder with a scratch slot: its index here. */
 static const struct encoder *const with_slots[ENCODER_SLOTS] = {
 	&encoder_raw,
+	&encoder_hextile,
+	&encoder_zlib,
+	&encoder_zrle,
 };
 
 const struct encoder *

@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 
+#include <event2/buffer.h>
+
 #include "broker/encoders/zstream.h"
 
 static int
@@ -53,6 +55,64 @@ zstream_compress(struct zstream *zs, int level, const void *in, size_t len,
 		return NULL;
 	*outlen = (size_t)(zs->z.next_out - zs->buf);
 	return zs->buf;
+}
+
+/* zstream_feed()'s output goes through zs->buf, this much at a time. */
+#define ZSTREAM_CHUNK	(64 * 1024)
+
+int
+zstream_begin(struct zstream *zs, int level)
+{
+	if (level < 0 || level > 9 || zstream_setup(zs, level) < 0)
+		return -1;
+	if (zs->cap < ZSTREAM_CHUNK) {
+		uint8_t *p = realloc(zs->buf, ZSTREAM_CHUNK);
+
+		if (p == NULL)
+			return -1;
+		zs->buf = p;
+		zs->cap = ZSTREAM_CHUNK;
+	}
+	zs->z.next_out = zs->buf;
+	zs->z.avail_out = ZSTREAM_CHUNK;
+	return 0;
+}
+
+int
+zstream_feed(struct zstream *zs, const void *in, size_t len, int last,
+    struct evbuffer *dst)
+{
+	int rc;
+
+	if (len > INT32_MAX)
+		return -1;
+	zs->z.next_in = (Bytef *)(uintptr_t)in;
+	zs->z.avail_in = (uInt)len;
+	for (;;) {
+		rc = deflate(&zs->z, last ? Z_FULL_FLUSH : Z_NO_FLUSH);
+		if (rc != Z_OK && rc != Z_BUF_ERROR)
+			return -1;
+		if (zs->z.avail_out != 0 && zs->z.avail_in == 0)
+			break;
+		if (zs->z.avail_out != 0)
+			return -1;	/* no progress with room: not zlib */
+		/* A full chunk: out it goes, and deflate goes on (with the
+		 * same flush, as zlib wants). */
+		if (zs->z.avail_out == 0) {
+			if (evbuffer_add(dst, zs->buf, ZSTREAM_CHUNK) != 0)
+				return -1;
+			zs->z.next_out = zs->buf;
+			zs->z.avail_out = ZSTREAM_CHUNK;
+		}
+	}
+	if (last && zs->z.next_out != zs->buf) {
+		if (evbuffer_add(dst, zs->buf,
+		    (size_t)(zs->z.next_out - zs->buf)) != 0)
+			return -1;
+		zs->z.next_out = zs->buf;
+		zs->z.avail_out = ZSTREAM_CHUNK;
+	}
+	return 0;
 }
 
 void

@@ -18,6 +18,8 @@
 
 #include <zlib.h>
 
+struct evbuffer;
+
 struct zstream {
 	z_stream	z;
 	int		level;		/* of z; -1: z not set up */
@@ -36,6 +38,17 @@ struct zstream {
  */
 const uint8_t *zstream_compress(struct zstream *zs, int level,
 	    const void *in, size_t len, size_t *outlen);
+/*
+ * The same for data made as it is compressed (a band of rows, a few tiles
+ * at a time), appended to an evbuffer in pieces as it comes, so that
+ * neither the whole input nor the whole output is ever held here:
+ * zstream_begin(), then zstream_feed() with each piece, last set on the
+ * final one (which may be empty).  Returns 0, or -1 when out of memory
+ * (then what was appended to dst is the caller's to drop).
+ */
+int	zstream_begin(struct zstream *zs, int level);
+int	zstream_feed(struct zstream *zs, const void *in, size_t len, int last,
+	    struct evbuffer *dst);
 /* Free what zs holds; it can be used again. */
 void	zstream_end(struct zstream *zs);
 

@@ -170,7 +170,7 @@ static int
 pixel_matches(const struct view *v, uint32_t px, uint32_t want,
     const int tol[3])
 {
-	uint32_t	pad = padding_bits(&v->fmt);
+	uint32_t	pad = padding_bits(&v->fmt) & ~v->unsent;
 	int		ch;
 
 	if (v->fmt.true_colour && (px & pad) != pad)

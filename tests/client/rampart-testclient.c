@@ -48,7 +48,17 @@ usage(void)
 "  --expect FILE[:N]      wait until the screen is frame N (or any frame)\n"
 "  --expect-distinct N    wait until N distinct frames were seen\n"
 "  --format NAME          32 32be bgr32 16 16be 555 8 8map\n"
-"  --encodings raw        the only encoding asked for (the default)\n"
+"  --encodings LIST       SetEncodings exactly as listed, in order\n"
+"                         (libvncclient; default: Raw and libvncclient's\n"
+"                         own pseudo-encodings): raw copyrect hextile zlib\n"
+"                         tight zrle jpeg, and the pseudo-encodings\n"
+"                         quality=0..9 compress=0..9 fine-quality=0..100\n"
+"                         subsampling=0..5 cursor desktop-size\n"
+"                         extended-desktop-size desktop-name last-rect\n"
+"                         continuous fence qemu-keys, or any number;\n"
+"                         e.g. zrle,raw,compress=6,last-rect.  libvncclient\n"
+"                         0.9.14 decodes no jpeg (21) rectangle; the raw\n"
+"                         session takes raw and pseudo-encodings only\n"
 "  --keys LIST            a,A,Shift_L,+Shift_L,-Shift_L,... (+ down, - up)\n"
 "  --pointer LIST         X,Y,MASK;X,Y,MASK;...\n"
 "  --offer LIST           qemu-keys,qemu-leds,vmware-leds,ext-mouse: offer\n"
@@ -117,6 +127,75 @@ parse_security(const char *list, uint32_t *types)
 	types[n] = 0;
 	free(copy);
 	return n == 0 ? -1 : ret;
+}
+
+/*
+ * "zrle,raw,compress=6,..." to RFB encoding numbers in o->encodings, in
+ * order.  -1 on a name not known, a level out of range or too many.
+ */
+static int
+parse_encodings(const char *list, struct options *o)
+{
+	static const struct {
+		const char	*name;
+		int32_t		 number;	/* with a level: of level 0 */
+		int		 max;		/* level; -1: no level */
+	} names[] = {
+		{ "raw", 0, -1 }, { "copyrect", 1, -1 }, { "hextile", 5, -1 },
+		{ "zlib", 6, -1 }, { "tight", 7, -1 }, { "zrle", 16, -1 },
+		{ "jpeg", 21, -1 },
+		{ "quality", -32, 9 }, { "compress", -256, 9 },
+		{ "fine-quality", -512, 100 }, { "subsampling", -768, 5 },
+		{ "cursor", -239, -1 }, { "desktop-size", -223, -1 },
+		{ "extended-desktop-size", -308, -1 },
+		{ "desktop-name", -307, -1 }, { "last-rect", -224, -1 },
+		{ "continuous", -313, -1 }, { "fence", -312, -1 },
+		{ "qemu-keys", -258, -1 },
+	};
+	char	*copy, *tok, *save = NULL, *eq, *end;
+	size_t	 i, len;
+	long	 v;
+	int	 ret = 0;
+
+	if ((copy = strdup(list)) == NULL)
+		return -1;
+	o->nencodings = 0;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL && ret == 0;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (o->nencodings == ENCODINGS_MAX) {
+			ret = -1;
+			break;
+		}
+		/* A number as it is. */
+		v = strtol(tok, &end, 0);
+		if (end != tok && *end == '\0') {
+			o->encodings[o->nencodings++] = (int32_t)v;
+			continue;
+		}
+		eq = strchr(tok, '=');
+		len = eq != NULL ? (size_t)(eq - tok) : strlen(tok);
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i].name) == len &&
+			    strncmp(tok, names[i].name, len) == 0)
+				break;
+		if (i == sizeof(names) / sizeof(names[0]) ||
+		    (eq != NULL) != (names[i].max >= 0)) {
+			ret = -1;
+			break;
+		}
+		v = 0;
+		if (eq != NULL) {
+			v = strtol(eq + 1, &end, 10);
+			if (end == eq + 1 || *end != '\0' || v < 0 ||
+			    v > names[i].max) {
+				ret = -1;
+				break;
+			}
+		}
+		o->encodings[o->nencodings++] = names[i].number + (int32_t)v;
+	}
+	free(copy);
+	return o->nencodings == 0 ? -1 : ret;
 }
 
 int64_t
@@ -755,7 +834,7 @@ main(int argc, char *argv[])
 		case 'n': p.distinct = atoi(optarg); break;
 		case 'f': p.o.format = optarg; break;
 		case 'E':
-			if (strcmp(optarg, "raw") != 0)
+			if (parse_encodings(optarg, &p.o) == -1)
 				usage();
 			break;
 		case 'k': p.keys = optarg; break;
@@ -832,6 +911,15 @@ main(int argc, char *argv[])
 		usage();
 	if (p.raw && p.o.minor == 0)
 		p.o.minor = 8;
+	/* The raw session decodes Raw alone. */
+	if (p.raw) {
+		for (int i = 0; i < p.o.nencodings; i++)
+			if (p.o.encodings[i] > 0) {
+				fprintf(stderr, "the raw session takes no "
+				    "encoding but raw\n");
+				usage();
+			}
+	}
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);

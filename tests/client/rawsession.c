@@ -300,6 +300,17 @@ set_encodings(struct raw *r)
 
 	memset(b, 0, sizeof(b));
 	b[0] = 2;
+	if (r->o->nencodings > 0) {
+		/* --encodings: exactly those (what this session cannot read
+		 * fails the session when it comes). */
+		uint8_t	e[4 + 4 * ENCODINGS_MAX];
+
+		memcpy(e, b, 4);
+		for (n = 0; n < r->o->nencodings; n++)
+			put32(e + 4 + 4 * n, (uint32_t)r->o->encodings[n]);
+		put16(e + 2, (uint16_t)n);
+		return write_full(r->fd, e, 4 + 4 * (size_t)n);
+	}
 	put32(b + 4 + 4 * n++, ENC_RAW);
 	put32(b + 4 + 4 * n++, (uint32_t)ENC_DESKTOP_SIZE);
 	if (r->o->offer & OFFER_QEMU_KEYS)

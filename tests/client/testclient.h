@@ -27,6 +27,9 @@ struct view {
 	const uint8_t	*pixels;	/* rows of width * bpp / 8 bytes */
 	uint16_t	 map[256][3];	/* colour map, when !fmt.true_colour */
 	int		 map_entries;
+	/* Bits of a pixel in no channel that may not have come as 1: the
+	 * byte a 3-byte ZRLE CPIXEL leaves out. */
+	uint32_t	 unsent;
 };
 
 /* The pointer's shape as the server sent it last (Cursor
@@ -98,6 +101,8 @@ struct session_ops {
 #define OFFER_VMWARE_LEDS	0x04	/* 0x574d5668 */
 #define OFFER_EXT_MOUSE		0x08	/* -316 */
 
+#define ENCODINGS_MAX	64
+
 struct options {
 	const char	*target;	/* HOST:PORT or unix:PATH */
 	const char	*format;	/* NULL: the server's */
@@ -115,6 +120,11 @@ struct options {
 	/* The security types libvncclient may pick, 0-terminated; none
 	 * given: the first the server offers that it knows. */
 	uint32_t	 security[4];
+	/* --encodings: exactly these in SetEncodings, in this order
+	 * (libvncclient); none given: libvncclient's Raw and its own
+	 * pseudo-encodings. */
+	int32_t		 encodings[ENCODINGS_MAX];
+	int		 nencodings;
 };
 
 /* libvncclient.  NULL when the connection or handshake failed. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The libvncclient session: a real, widely used client library, asked for
- * the Raw encoding only and, when given, a pixel format of the test's
- * choice.  libvncclient keeps the framebuffer in that format, byte for
+ * the Raw encoding (or the test's list, --encodings) and, when given, a
+ * pixel format of the test's choice.  libvncclient keeps the framebuffer in that format, byte for
  * byte as the server sent it.
  */
 #include "config.h"
@@ -21,6 +21,9 @@ struct vnc {
 	rfbClient	*cl;
 	int		 updated;
 	struct shape	 shape;
+	rfbBool		 (*malloc_fb)(rfbClient *);	/* libvncclient's */
+	const struct options *o;
+	int		 encodings_sent;
 };
 
 static int vnc_tag;
@@ -110,6 +113,37 @@ vnc_pump(void *s, int timeout_ms)
 	return 0;
 }
 
+/*
+ * ZRLE sends 3-byte CPIXELs for 32-bit formats of depth 24 or less whose
+ * channels fit in three bytes (rfbproto.rst): the fourth byte, padding,
+ * is not sent, and libvncclient leaves whatever it likes there.  Its bits
+ * as a pixel value, when ZRLE was asked for.
+ */
+static uint32_t
+zrle_unsent(const struct vnc *v)
+{
+	const rfbPixelFormat *pf = &v->cl->format;
+	uint32_t	 max;
+	int		 i, listed = 0, ls3, ms3, first;
+
+	for (i = 0; i < v->o->nencodings; i++)
+		listed |= v->o->encodings[i] == 16;
+	if (!listed || pf->bitsPerPixel != 32 || pf->depth > 24)
+		return 0;
+	max = (uint32_t)pf->redMax << pf->redShift |
+	    (uint32_t)pf->greenMax << pf->greenShift |
+	    (uint32_t)pf->blueMax << pf->blueShift;
+	ls3 = max < 1u << 24;
+	ms3 = (max & 0xff) == 0;
+	if (!ls3 && !ms3)
+		return 0;
+	/* The first three bytes on the wire when they hold the channels:
+	 * the low three of a little-endian pixel, the high three of a
+	 * big-endian one; else the last three. */
+	first = pf->bigEndian ? ms3 : ls3;
+	return (first != (pf->bigEndian != 0)) ? 0xff000000u : 0xffu;
+}
+
 static void
 vnc_view(void *s, struct view *view)
 {
@@ -130,6 +164,7 @@ vnc_view(void *s, struct view *view)
 	view->fmt.shift[0] = pf->redShift;
 	view->fmt.shift[1] = pf->greenShift;
 	view->fmt.shift[2] = pf->blueShift;
+	view->unsent = zrle_unsent(v);
 }
 
 static int
@@ -192,6 +227,126 @@ vnc_confirmed(void *s)
 	return SupportsClient2Server(v->cl, rfbQemuEvent) ? OFFER_QEMU_KEYS :
 	    0;
 }
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void
+support_set_encodings(rfbClient *cl, int yes)
+{
+	uint8_t	*bits = (uint8_t *)cl->supportedMessages.client2server;
+
+	if (yes)
+		bits[rfbSetEncodings / 8] |= 1 << (rfbSetEncodings % 8);
+	else
+		bits[rfbSetEncodings / 8] &= ~(1 << (rfbSetEncodings % 8));
+}
+
+/*
+ * --encodings.  libvncclient sends its own SetEncodings (the names of
+ * encodingsString, then pseudo-encodings of its choosing) right after it
+ * allocated the framebuffer, in rfbInitClient().  This runs in its place
+ * there: the test's list, exactly, and libvncclient's own is skipped (it
+ * skips what it believes the server does not support).
+ */
+static rfbBool
+malloc_fb_then_encodings(rfbClient *cl)
+{
+	struct vnc	*v = rfbClientGetClientData(cl, &vnc_tag);
+	uint8_t		 b[4 + 4 * ENCODINGS_MAX];
+	int		 i;
+
+	if (!v->malloc_fb(cl))
+		return FALSE;
+	if (v->encodings_sent)
+		return TRUE;	/* a resize */
+	memset(b, 0, 4);
+	b[0] = rfbSetEncodings;
+	put16(b + 2, (uint16_t)v->o->nencodings);
+	for (i = 0; i < v->o->nencodings; i++)
+		put32(b + 4 + 4 * i, (uint32_t)v->o->encodings[i]);
+	if (!WriteToRFBServer(cl, (char *)b, 4 + 4 * (unsigned int)i))
+		return FALSE;
+	support_set_encodings(cl, 0);
+	v->encodings_sent = 1;
+	return TRUE;
+}
+
+/*
+ * What a listed pseudo-encoding may bring that libvncclient 0.9.14 does
+ * not read: DesktopName rectangles, EndOfContinuousUpdates and Fence
+ * messages (a Fence request is answered, as a client must).  Each is
+ * printed.
+ */
+static rfbBool
+ext_encoding(rfbClient *cl, rfbFramebufferUpdateRectHeader *rect)
+{
+	uint8_t	 b[4];
+	char	*name;
+	uint32_t len;
+
+	if ((int32_t)rect->encoding != -307)
+		return FALSE;
+	if (!ReadFromRFBServer(cl, (char *)b, 4))
+		return FALSE;
+	len = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | b[2] << 8 | b[3];
+	if (len > 65536 || (name = calloc(1, len + 1)) == NULL)
+		return FALSE;
+	if (!ReadFromRFBServer(cl, name, len)) {
+		free(name);
+		return FALSE;
+	}
+	printf("desktop-name: \"%s\"\n", name);
+	free(name);
+	return TRUE;
+}
+
+static rfbBool
+ext_message(rfbClient *cl, rfbServerToClientMsg *msg)
+{
+	uint8_t	 b[8 + 64];
+	uint32_t flags;
+
+	switch (msg->type) {
+	case 150:	/* EndOfContinuousUpdates */
+		printf("end-of-continuous-updates\n");
+		return TRUE;
+	case 248:	/* Fence: 3 padding, flags, length, payload */
+		if (!ReadFromRFBServer(cl, (char *)b + 1, 8) || b[8] > 64 ||
+		    !ReadFromRFBServer(cl, (char *)b + 9, b[8]))
+			return FALSE;
+		flags = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 |
+		    b[6] << 8 | b[7];
+		printf("fence: flags=0x%08x length=%u\n", flags, b[8]);
+		if (!(flags & 0x80000000u))
+			return TRUE;
+		/* Our answer: the flags we know (BlockBefore, BlockAfter,
+		 * SyncNext, all trivially kept by a client that handles
+		 * messages in order), the payload as it came. */
+		b[0] = 248;
+		put32(b + 4, flags & 0x7);
+		return WriteToRFBServer(cl, (char *)b, 9 + b[8]);
+	}
+	return FALSE;
+}
+
+static rfbClientProtocolExtension ext = {
+	.handleEncoding = ext_encoding,
+	.handleMessage = ext_message,
+};
 
 static const struct session_ops vnc_ops = {
 	.name = "libvncclient", .pump = vnc_pump, .view = vnc_view,
@@ -259,8 +414,14 @@ vnc_open(const struct options *o, const struct session_ops **ops)
 		return NULL;
 	}
 	v->cl = cl;
+	v->o = o;
 	rfbClientSetClientData(cl, &vnc_tag, v);
 	cl->appData.encodingsString = "raw";
+	if (o->nencodings > 0) {
+		v->malloc_fb = cl->MallocFrameBuffer;
+		cl->MallocFrameBuffer = malloc_fb_then_encodings;
+		rfbClientRegisterExtension(&ext);
+	}
 	/* With it libvncclient lists XCursor, Cursor and PointerPos. */
 	cl->appData.useRemoteCursor = o->cursor ? TRUE : FALSE;
 	cl->GotCursorShape = on_cursor_shape;
@@ -314,6 +475,8 @@ vnc_open(const struct options *o, const struct session_ops **ops)
 		free(v);
 		return NULL;
 	}
+	if (o->nencodings > 0)
+		support_set_encodings(cl, 1);
 	printf("server-init: %dx%d name=\"%s\" version=%d.%d\n",
 	    cl->si.framebufferWidth, cl->si.framebufferHeight,
 	    cl->desktopName, cl->major, cl->minor);
