@@ -10,6 +10,8 @@
 /* Every encoder with a scratch slot: its index here. */
 static const struct encoder *const with_slots[ENCODER_SLOTS] = {
 	&encoder_raw,
+	&encoder_tight,
+	&encoder_jpeg,
 };
 
 unsigned int
