@@ -90,7 +90,18 @@ static const struct {
 #define HASH_SIZE	(1u << HASH_BITS)
 #define HASH_EMPTY	0xffffffffu	/* no colour: PIX_MASK leaves a 0 */
 
+/* Solid areas: searched in blocks of 16x16, sent from 2048 pixels. */
+#define SOLID_BLOCK	16
+#define SOLID_MIN_AREA	2048
+#define TODO_MAX	1024
+
+struct todo {
+	struct rect	r;
+	int		search;		/* for solid areas */
+};
+
 struct tight_scratch {
+	struct todo	todo[TODO_MAX];
 	struct tjpeg	jpeg;
 	struct zstream	z[4];
 	struct evbuffer	*pending;	/* this call's rectangles */
@@ -595,7 +606,9 @@ send_piece(struct tight *t, struct evbuffer *out, const struct rect *r,
 	}
 	if (n == 2)
 		return send_mono(t, out, r, pal) == -1 ? -1 : 1;
-	if (n <= max && t->psize > 1)
+	/* A palette must be smaller than the pixels it stands for. */
+	if (n <= max && t->psize > 1 &&
+	    n * t->psize + r->w * r->h < r->w * r->h * t->psize)
 		return send_indexed(t, out, r, pal, n) == -1 ? -1 : 1;
 	if (t->jpeg && r->w * r->h >= JPEG_MIN_AREA)
 		return send_jpeg(t, out, r) == -1 ? -1 : 1;
@@ -676,20 +689,12 @@ tight_setup(struct tight *t, const struct encode_src *src,
  * most 65536 pixels; a fill may take more rows than a piece has.
  */
 static int
-tight_encode(const struct encode_src *src, const struct rect *r,
-    const struct pixconv *pc, const struct encode_settings *set,
-    void **scratch, struct evbuffer *out)
+send_pieces(struct tight *t, struct evbuffer *out, const struct rect *r)
 {
-	struct tight_scratch *s;
-	struct tight t;
-	struct rect piece;
 	uint32_t x, y, sw, sh, used;
+	struct rect piece;
 	int n, count = 0;
 
-	if (!encode_rect_inside(src, r) || r->x + r->w > UINT16_MAX + 1u ||
-	    r->y + r->h > UINT16_MAX + 1u || (s = scratch_get(scratch)) == NULL)
-		return -1;
-	tight_setup(&t, src, pc, set, s);
 	for (x = r->x; x < r->x + r->w; x += sw) {
 		sw = r->x + r->w - x;
 		if (sw > TJPEG_MAX_WIDTH)
@@ -699,12 +704,185 @@ tight_encode(const struct encode_src *src, const struct rect *r,
 			piece = (struct rect){ x, y, sw, r->y + r->h - y };
 			if (piece.h > sh)
 				piece.h = sh;
-			n = send_piece(&t, s->pending, &piece, r->y + r->h,
-			    &used);
-			if (n < 0)
-				goto fail;
+			if ((n = send_piece(t, out, &piece, r->y + r->h,
+			    &used)) < 0)
+				return -1;
 			count += n;
 		}
+	}
+	return count;
+}
+
+/* Whether the w x h pixels at x, y all have colour v. */
+static int
+area_is(const struct tight *t, uint32_t x, uint32_t y, uint32_t w, uint32_t h,
+    uint32_t v)
+{
+	for (uint32_t i = 0; i < h; i++)
+		if (!row_is(src_at(t, x, y + i), w, v))
+			return 0;
+	return 1;
+}
+
+/*
+ * The largest area of colour v in whole blocks from x, y to the right and
+ * bottom of r: as wide as it goes, then row of blocks by row of blocks no
+ * wider than the row above, keeping the widest-by-tallest.
+ */
+static struct rect
+grow_blocks(const struct tight *t, const struct rect *r, uint32_t x,
+    uint32_t y, uint32_t v)
+{
+	uint32_t right = r->x + r->w, bottom = r->y + r->h;
+	uint32_t w = right - x, dx, dy, dw, dh;
+	struct rect best = { x, y, 0, 0 };
+
+	for (dy = y; dy < bottom; dy += dh) {
+		dh = bottom - dy < SOLID_BLOCK ? bottom - dy : SOLID_BLOCK;
+		dw = w < SOLID_BLOCK ? w : SOLID_BLOCK;
+		if (!area_is(t, x, dy, dw, dh, v))
+			break;
+		for (dx = x + dw; dx < x + w; dx += dw) {
+			dw = x + w - dx < SOLID_BLOCK ? x + w - dx :
+			    SOLID_BLOCK;
+			if (!area_is(t, dx, dy, dw, dh, v))
+				break;
+		}
+		w = dx - x;
+		if ((uint64_t)w * (dy + dh - y) > (uint64_t)best.w * best.h) {
+			best.w = w;
+			best.h = dy + dh - y;
+		}
+	}
+	return best;
+}
+
+/* The same area grown a pixel row or column at a time, within r. */
+static void
+grow_pixels(const struct tight *t, const struct rect *r, struct rect *a,
+    uint32_t v)
+{
+	while (a->y > r->y && row_is(src_at(t, a->x, a->y - 1), a->w, v)) {
+		a->y--;
+		a->h++;
+	}
+	while (a->y + a->h < r->y + r->h &&
+	    row_is(src_at(t, a->x, a->y + a->h), a->w, v))
+		a->h++;
+	while (a->x > r->x && area_is(t, a->x - 1, a->y, 1, a->h, v)) {
+		a->x--;
+		a->w++;
+	}
+	while (a->x + a->w < r->x + r->w &&
+	    area_is(t, a->x + a->w, a->y, 1, a->h, v))
+		a->w++;
+}
+
+/*
+ * A large area of one colour in r, as TigerVNC finds them: the first
+ * solid block of 16x16, grown by blocks, then by pixels; areas under
+ * 2048 pixels are not worth the rectangles they cut r into.
+ */
+static int
+find_solid(const struct tight *t, const struct rect *r, struct rect *found,
+    uint32_t *colour)
+{
+	uint32_t right = r->x + r->w, bottom = r->y + r->h, x, y, w, h, v;
+	struct rect a;
+
+	for (y = r->y; y < bottom; y += SOLID_BLOCK) {
+		h = bottom - y < SOLID_BLOCK ? bottom - y : SOLID_BLOCK;
+		for (x = r->x; x < right; x += SOLID_BLOCK) {
+			w = right - x < SOLID_BLOCK ? right - x : SOLID_BLOCK;
+			v = load_pixel(src_at(t, x, y));
+			if (!area_is(t, x, y, w, h, v))
+				continue;
+			a = grow_blocks(t, r, x, y, v);
+			if (a.x == r->x && a.y == r->y && a.w == r->w &&
+			    a.h == r->h) {
+				*found = a;
+				*colour = v;
+				return 1;
+			}
+			if ((uint64_t)a.w * a.h < SOLID_MIN_AREA)
+				continue;
+			grow_pixels(t, r, &a, v);
+			*found = a;
+			*colour = v;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* A fill of any height, in columns no wider than Tight allows. */
+static int
+send_fills(struct tight *t, struct evbuffer *out, const struct rect *a,
+    uint32_t v)
+{
+	struct rect c;
+	int count = 0;
+
+	for (c = (struct rect){ a->x, a->y, 0, a->h }; c.x < a->x + a->w;
+	    c.x += c.w, count++) {
+		c.w = a->x + a->w - c.x;
+		if (c.w > TJPEG_MAX_WIDTH)
+			c.w = TJPEG_MAX_WIDTH;
+		if (send_fill(t, out, &c, v) == -1)
+			return -1;
+	}
+	return count;
+}
+
+/*
+ * Large solid areas go first, as fills; what is around them (above,
+ * left, right, below) is searched again, but for the rows above, which
+ * the search has passed.  A stack of what is left to do keeps the
+ * recursion off the thread's stack.
+ */
+static int
+tight_encode(const struct encode_src *src, const struct rect *r,
+    const struct pixconv *pc, const struct encode_settings *set,
+    void **scratch, struct evbuffer *out)
+{
+	struct tight_scratch *s;
+	struct tight t;
+	struct todo *top;
+	struct rect a, b;
+	uint32_t v;
+	size_t depth = 0;
+	int n, count = 0;
+
+	if (!encode_rect_inside(src, r) || r->x + r->w > UINT16_MAX + 1u ||
+	    r->y + r->h > UINT16_MAX + 1u || (s = scratch_get(scratch)) == NULL)
+		return -1;
+	tight_setup(&t, src, pc, set, s);
+	s->todo[depth++] = (struct todo){ *r, 1 };
+	while (depth > 0) {
+		top = &s->todo[--depth];
+		b = top->r;
+		if (!top->search || (uint64_t)b.w * b.h < SOLID_MIN_AREA ||
+		    depth + 4 > TODO_MAX || !find_solid(&t, &b, &a, &v)) {
+			if ((n = send_pieces(&t, s->pending, &b)) < 0)
+				goto fail;
+			count += n;
+			continue;
+		}
+		if ((n = send_fills(&t, s->pending, &a, v)) < 0)
+			goto fail;
+		count += n;
+		if (a.y > b.y)
+			s->todo[depth++] = (struct todo){ { b.x, b.y, b.w,
+			    a.y - b.y }, 0 };
+		if (a.x > b.x)
+			s->todo[depth++] = (struct todo){ { b.x, a.y,
+			    a.x - b.x, a.h }, 1 };
+		if (a.x + a.w < b.x + b.w)
+			s->todo[depth++] = (struct todo){ { a.x + a.w, a.y,
+			    b.x + b.w - a.x - a.w, a.h }, 1 };
+		if (a.y + a.h < b.y + b.h)
+			s->todo[depth++] = (struct todo){ { b.x, a.y + a.h,
+			    b.w, b.y + b.h - a.y - a.h }, 1 };
 	}
 	if (evbuffer_add_buffer(out, s->pending) == -1)
 		goto fail;
