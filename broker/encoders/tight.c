@@ -396,7 +396,7 @@ predict(int left, int up, int upleft, int max)
 static int
 gradient_pays(const struct tight *t, const struct rect *r)
 {
-	uint32_t step, x, y, v, l, u, ul, n = 0, nz_plain = 0, nz_grad = 0;
+	uint32_t step, x, y, v, l, u, ul, nz_plain = 0, nz_grad = 0;
 	const uint8_t *row, *up;
 	int d, s;
 
@@ -409,7 +409,6 @@ gradient_pays(const struct tight *t, const struct rect *r)
 		for (x = 1; x < r->w; x++) {
 			v = load_pixel(row + 4 * x);
 			l = load_pixel(row + 4 * x - 4);
-			n++;
 			if (v == l)
 				continue;
 			nz_plain++;
@@ -571,9 +570,10 @@ send_full(struct tight *t, struct evbuffer *out, const struct rect *r)
 /*
  * How many colours a piece may have and still go as a palette, as
  * TigerVNC reckons: with JPEG, 96 (24 at CompressLevel 0 and 1), so that
- * photos go as JPEG, but 256 at higher JPEG qualities (above); without, a
- * colour per 16 pixels (per 8 x the CompressLevel), at most 256.  At 8 bits a pixel an index is no smaller
- * than the pixel: only one and two colours are worth a palette there.
+ * photos go as JPEG, but 256 at higher JPEG qualities (above); without,
+ * a colour per 16 pixels (per 8 x the CompressLevel), at most 256.  At 8
+ * bits a pixel an index is no smaller than the pixel: only one and two
+ * colours are worth a palette there.
  */
 static unsigned int
 max_colours(const struct tight *t, const struct rect *r)
