@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <turbojpeg.h>
 
 #include "broker/encoders/encoder.h"
 #include "broker/encoders/tjpeg.h"
@@ -135,6 +136,7 @@ struct tight {
 	int		jpeg;		/* JpegCompression allowed */
 	struct tjpeg_params jp;
 	int		gradient;	/* the gradient filter allowed */
+	int		gray;		/* JPEG in grayscale, for everything */
 };
 
 static inline uint32_t
@@ -608,6 +610,10 @@ send_piece(struct tight *t, struct evbuffer *out, const struct rect *r,
 	struct rect fill;
 
 	*used = r->h;
+	/* Grayscale was asked for: only JPEG gives it, so everything goes
+	 * as JPEG, as TigerVNC and libvncserver do. */
+	if (t->gray)
+		return send_jpeg(t, out, r) == -1 ? -1 : 1;
 	max = max_colours(t, r);
 	n = analyse(t->s, src_at(t, r->x, r->y), t->src->stride, r->w, r->h,
 	    max, pal);
@@ -688,6 +694,7 @@ tight_setup(struct tight *t, const struct encode_src *src,
 	 * only when the client asked for a quality. */
 	t->jpeg = pf->true_colour && pf->bpp >= 16 &&
 	    tjpeg_params(set, -1, &t->jp) == 0;
+	t->gray = t->jpeg && t->jp.subsamp == TJSAMP_GRAY;
 	/*
 	 * The gradient filter is for 16 and 32 bits of true colour.  Not
 	 * for other big-endian formats than TPIXEL's: libvncclient (0.9.14
@@ -886,7 +893,8 @@ tight_encode(const struct encode_src *src, const struct rect *r,
 	while (depth > 0) {
 		top = &s->todo[--depth];
 		b = top->r;
-		if (!top->search || (uint64_t)b.w * b.h < SOLID_MIN_AREA ||
+		if (!top->search || t.gray ||
+		    (uint64_t)b.w * b.h < SOLID_MIN_AREA ||
 		    depth + 4 > TODO_MAX || !find_solid(&t, &b, &a, &v)) {
 			if ((n = send_pieces(&t, s->pending, &b)) < 0)
 				goto fail;

@@ -21,6 +21,7 @@
 
 #include "broker/encoders/encoder.h"
 #include "tests/tap.h"
+#include "tests/unit/rfbdecode.h"
 
 /* ---- The screen ---- */
 
@@ -70,12 +71,20 @@ clamp8(double v)
 	return v < 0 ? 0 : v > 255 ? 255 : (uint8_t)v;
 }
 
+/* A triangle wave of period 510: smooth wherever the screen is. */
+static uint8_t
+tri(uint32_t v)
+{
+	v %= 510;
+	return (uint8_t)(v < 256 ? v : 510 - v);
+}
+
 enum content { NOISE, PHOTO, TEXT, SOLID, TWO, FEW };
 static const char *const content_name[] = { "noise", "photo", "text",
     "solid", "two colours", "five colours" };
 
 static void
-fill_content(struct screen *s, enum content c)
+fill_rect(struct screen *s, const struct rect *a, enum content c)
 {
 	static const uint8_t few[5][3] = { { 255, 255, 255 }, { 0, 0, 0 },
 	    { 200, 30, 30 }, { 30, 30, 200 }, { 128, 128, 128 } };
@@ -83,8 +92,8 @@ fill_content(struct screen *s, enum content c)
 	uint8_t v;
 
 	rng = 0x12345678 + c;	/* the same content every time */
-	for (y = 0; y < s->h; y++)
-		for (x = 0; x < s->w; x++) {
+	for (y = a->y; y < a->y + a->h; y++)
+		for (x = a->x; x < a->x + a->w; x++) {
 			switch (c) {
 			case NOISE:
 				i = rnd();
@@ -98,7 +107,7 @@ fill_content(struct screen *s, enum content c)
 				put(s, x, y, clamp8(128 + 160 * sin(x / 37.0) +
 				    (rnd() % 5)),
 				    (uint8_t)(128 + 90 * cos(y / 23.0 + x / 91.0)),
-				    (uint8_t)((x + 2 * y) / 7 + (rnd() % 3)));
+				    tri((x + 2 * y) / 7 + (rnd() % 3)));
 				break;
 			case SOLID:
 				put(s, x, y, 40, 80, 120);
@@ -120,23 +129,32 @@ fill_content(struct screen *s, enum content c)
 		return;
 	/* Glyphs: dark strokes with antialiased edges in a few greys, some
 	 * blue (links), on white; a title bar. */
-	for (i = 0; i < s->w * s->h / 200 + 1; i++) {
-		gx = rnd() % s->w;
-		gy = rnd() % s->h;
+	for (i = 0; i < a->w * a->h / 200 + 1; i++) {
+		gx = a->x + rnd() % a->w;
+		gy = a->y + rnd() % a->h;
 		gw = 1 + rnd() % 6;
 		gh = 1 + rnd() % 9;
 		v = (uint8_t)((rnd() % 4) * 60);
-		for (y = gy; y < gy + gh && y < s->h; y++)
-			for (x = gx; x < gx + gw && x < s->w; x++)
+		for (y = gy; y < gy + gh && y < a->y + a->h; y++)
+			for (x = gx; x < gx + gw && x < a->x + a->w; x++)
 				if (i % 7 == 0)
 					put(s, x, y, 20, 20, (uint8_t)(200 - v / 2));
 				else
 					put(s, x, y, v, v, v);
 	}
-	for (y = 0; y < s->h && y < 20; y++)
-		for (x = 0; x < s->w; x++)
+	for (y = a->y; y < a->y + a->h && y < a->y + 20; y++)
+		for (x = a->x; x < a->x + a->w; x++)
 			put(s, x, y, 50, 60, 90);
 }
+
+static void
+fill_content(struct screen *s, enum content c)
+{
+	struct rect all = { 0, 0, s->w, s->h };
+
+	fill_rect(s, &all, c);
+}
+
 
 /* ---- Client pixels ---- */
 
@@ -585,7 +603,8 @@ decode(struct dec *d, const uint8_t *buf, size_t len, int n)
 
 	for (i = n; rc == 0 && i-- > 0;) {
 		rd_p = hs[i].at;
-		if (hs[i].enc == 7)
+		/* Fills and JPEG touch no stream (nor reset one here). */
+		if (hs[i].enc == 7 && (rd_p[0] >> 4 < 8 || (rd_p[0] & 15)))
 			rc = tight_rect(d, hs[i].x, hs[i].y, hs[i].w, hs[i].h);
 	}
 	d->fills = counts.fills;
@@ -653,23 +672,74 @@ scale(uint32_t v, uint32_t max)
  * rectangle with what the client should see (the source through the
  * client's format).
  */
+/*
+ * How fb (channels() of every pixel of the screen) shows the rectangle r
+ * of s in pf: pixels not exact, PSNR.  A grayscale JPEG is compared with
+ * the source's luma.
+ */
+static void
+compare(const struct screen *s, const struct rect *r, const struct pixfmt *pf,
+    int gray, const uint32_t *fb, struct result *res)
+{
+	const struct pixfmt *t = pf->true_colour ? pf : &map332;
+	size_t psize = pf->bpp / 8;
+	struct pixconv pc;
+	uint8_t *want, *grey;
+	uint32_t x, y, got, exp, k, max[3] = { t->red_max, t->green_max,
+	    t->blue_max };
+	const uint8_t *sp;
+	double se = 0, e, lut[3][1024];
+
+	if ((want = malloc((size_t)r->w * psize)) == NULL ||
+	    (grey = malloc((size_t)r->w * 4)) == NULL)
+		bail("out of memory");
+	for (k = 0; k < 3; k++)
+		for (x = 0; x <= max[k]; x++)
+			lut[k][x] = scale(x, max[k]);
+	pixconv_init(&pc, pf);
+	res->wrong = 0;
+	for (y = r->y; y < r->y + r->h; y++) {
+		sp = s->px + y * s->stride + r->x * 4;
+		if (gray) {
+			for (x = 0; x < r->w; x++)
+				grey[4 * x] = grey[4 * x + 1] = grey[4 * x + 2] =
+				    (uint8_t)(0.299 * sp[4 * x + 2] + 0.587 *
+				    sp[4 * x + 1] + 0.114 * sp[4 * x] + 0.5);
+			sp = grey;
+		}
+		pixconv_rect(&pc, want, sp, s->stride, r->w, 1);
+		for (x = 0; x < r->w; x++) {
+			exp = channels(pf, pixel_value(pf, want + x * psize));
+			got = fb[y * s->w + r->x + x];
+			if (got == exp)
+				continue;
+			res->wrong++;
+			for (k = 0; k < 3; k++) {
+				e = lut[k][got >> (10 * k) & 1023 & max[k]] -
+				    lut[k][exp >> (10 * k) & 1023];
+				se += e * e;
+			}
+		}
+	}
+	free(want);
+	free(grey);
+	se /= 3.0 * r->w * r->h;
+	res->psnr = se == 0 ? 99 : 10 * log10(255.0 * 255.0 / se);
+}
+
+/*
+ * Encode r, decode it with the test's decoder into a screen of the same
+ * size, and compare the rectangle with what the client should see.
+ */
 static struct result
 run(const struct encoder *enc, const struct screen *s, const struct rect *r,
     const struct pixfmt *pf, const struct encode_settings *set,
     struct dec *d)
 {
-	/* A grayscale JPEG is compared with the source's luma. */
-	int gray = set->subsampling == ENCODE_SUBSAMP_GRAY;
-	const struct pixfmt *t = pf->true_colour ? pf : &map332;
 	struct result res = { 0 };
 	struct evbuffer *out = evbuffer_new();
-	struct pixconv pc;
-	uint8_t want[4], *buf;
-	uint32_t x, y, got, exp, k, max[3] = { t->red_max, t->green_max,
-	    t->blue_max };
-	double se = 0, e;
+	uint8_t *buf;
 
-	pixconv_init(&pc, pf);
 	res.n = encode(enc, s, r, pf, set, out);
 	res.bytes = evbuffer_get_length(out);
 	dec_init(d, pf, s->w, s->h);
@@ -681,30 +751,8 @@ run(const struct encoder *enc, const struct screen *s, const struct rect *r,
 		return res;
 	}
 	evbuffer_free(out);
-	for (y = r->y; y < r->y + r->h; y++)
-		for (x = r->x; x < r->x + r->w; x++) {
-			const uint8_t *sp = s->px + y * s->stride + x * 4;
-			uint8_t grey[4];
-
-			if (gray && d->jpegs != 0) {
-				grey[0] = grey[1] = grey[2] = (uint8_t)(0.299 *
-				    sp[2] + 0.587 * sp[1] + 0.114 * sp[0] +
-				    0.5);
-				sp = grey;
-			}
-			pixconv_rect(&pc, want, sp, s->stride, 1, 1);
-			exp = channels(pf, pixel_value(pf, want));
-			got = d->fb[y * s->w + x];
-			if (got != exp)
-				res.wrong++;
-			for (k = 0; k < 3; k++) {
-				e = scale(got >> (10 * k) & 1023, max[k]) -
-				    scale(exp >> (10 * k) & 1023, max[k]);
-				se += e * e;
-			}
-		}
-	se /= 3.0 * r->w * r->h;
-	res.psnr = se == 0 ? 99 : 10 * log10(255.0 * 255.0 / se);
+	compare(s, r, pf, set->subsampling == ENCODE_SUBSAMP_GRAY &&
+	    d->jpegs != 0, d->fb, &res);
 	return res;
 }
 
@@ -1052,7 +1100,7 @@ test_jpeg(struct dec *d)
 	    ENCODE_SUBSAMP_2X, ENCODE_SUBSAMP_GRAY, ENCODE_SUBSAMP_8X,
 	    ENCODE_SUBSAMP_16X };
 	static const enum content contents[] = { NOISE, PHOTO, TEXT };
-	static const size_t jfmts[] = { 0, 1, 2, 3, 5, 6, 8 };
+	static const size_t jfmts[] = { 0, 1, 5, 6 };
 	static const struct { uint32_t w, h; } sizes[] = { { 1, 1 },
 	    { 4097, 3 }, { 3, 2161 }, { 2049, 5 }, { 300, 200 } };
 	const struct encoder *encs[2] = { &encoder_tight, &encoder_jpeg };
@@ -1166,6 +1214,259 @@ test_4k(struct dec *d)
 	free(s.px);
 }
 
+/* ---- libvncclient ---- */
+
+/*
+ * Where libvncclient 0.9.14 misreads a format's Tight pixels, a format of
+ * the same bytes that it reads right: 1 and *use, or 0.  Its 3-byte
+ * TPIXELs (fill, palette, plain pixels) become a pixel through a shift of
+ * a host-order value, right only for formats of the host's byte order: a
+ * big-endian 32-bit format is decoded with the little-endian one of the
+ * same bytes.  (Its JPEG does handle big endian, the other way: so no
+ * format reads both right, and JPEG is not checked big-endian here.)
+ */
+static int
+vnc_decode_format(const struct pixfmt *pf, struct pixfmt *use)
+{
+	if (!is_tpixel(pf) || !pf->big_endian || pf->red_shift % 8 != 0 ||
+	    pf->green_shift % 8 != 0 || pf->blue_shift % 8 != 0)
+		return 0;
+	*use = *pf;
+	use->big_endian = 0;
+	use->red_shift = (uint8_t)(24 - pf->red_shift);
+	use->green_shift = (uint8_t)(24 - pf->green_shift);
+	use->blue_shift = (uint8_t)(24 - pf->blue_shift);
+	return 1;
+}
+
+struct vjob {
+	struct rect	r;		/* its place on the screen */
+	enum content	c;
+	struct encode_settings set;
+	struct result	res;
+};
+
+/*
+ * Draw each job's content in its place, encode it with its settings, and
+ * send the lot to libvncclient over loopback, one update a job; then
+ * compare each place with what libvncclient shows.  dpf: the format
+ * libvncclient decodes with, where it misreads pf (NULL: pf).  0, or -1
+ * when the connection failed.
+ */
+static int
+vnc_batch(const struct encoder *enc, struct screen *s, const struct pixfmt *pf,
+    const struct pixfmt *dpf, struct vjob *jobs, size_t n)
+{
+	struct rfbdecode_params p = { .pf = pf, .decode_pf = dpf,
+	    .width = s->w, .height = s->h, .encodings = "tight",
+	    .quality = -1, .compress = -1 };
+	struct rfbdecode_update *ups = calloc(n, sizeof(*ups));
+	struct evbuffer **outs = calloc(n, sizeof(*outs));
+	size_t psize = pf->bpp / 8, npx = (size_t)s->w * s->h, i;
+	uint8_t *fb = malloc(npx * psize);
+	uint32_t *ch = malloc(npx * sizeof(*ch));
+	const char *why = NULL;
+	int rc = 0;
+
+	if (ups == NULL || outs == NULL || fb == NULL || ch == NULL)
+		bail("out of memory");
+	for (i = 0; i < n; i++) {
+		fill_rect(s, &jobs[i].r, jobs[i].c);
+		if ((outs[i] = evbuffer_new()) == NULL)
+			bail("out of memory");
+		jobs[i].res.n = encode(enc, s, &jobs[i].r, pf, &jobs[i].set,
+		    outs[i]);
+		jobs[i].res.bytes = evbuffer_get_length(outs[i]);
+		if (jobs[i].res.n <= 0 || jobs[i].res.n > UINT16_MAX) {
+			why = "the encoder failed";
+			rc = -1;
+		}
+		ups[i] = (struct rfbdecode_update){ evbuffer_pullup(outs[i],
+		    -1), jobs[i].res.bytes, (uint16_t)jobs[i].res.n };
+	}
+	if (rc == 0)
+		rc = rfbdecode(&p, ups, n, fb, &why);
+	if (rc == 0) {
+		for (i = 0; i < npx; i++)
+			ch[i] = channels(pf, pixel_value(pf, fb + i * psize));
+		for (i = 0; i < n; i++)
+			compare(s, &jobs[i].r, pf, jobs[i].set.subsampling ==
+			    ENCODE_SUBSAMP_GRAY && (jobs[i].set.quality >= 0 ||
+			    jobs[i].set.fine_quality >= 0), ch, &jobs[i].res);
+	} else
+		diag("libvncclient: %s", why ? why : "?");
+	for (i = 0; i < n; i++)
+		evbuffer_free(outs[i]);
+	free(outs);
+	free(ups);
+	free(fb);
+	free(ch);
+	return rc;
+}
+
+/* A screen for n places of w x h: stacked down when wide, side by side
+ * when tall. */
+static void
+vnc_layout(struct screen *s, uint32_t w, uint32_t h, struct vjob *jobs,
+    size_t n)
+{
+	size_t i;
+
+	if (w >= h)
+		screen_alloc(s, w, h * (uint32_t)n);
+	else
+		screen_alloc(s, w * (uint32_t)n, h);
+	for (i = 0; i < n; i++)
+		jobs[i].r = w >= h ? (struct rect){ 0, h * (uint32_t)i, w, h } :
+		    (struct rect){ w * (uint32_t)i, 0, w, h };
+}
+
+static const struct { uint32_t w, h; } vnc_sizes[] = { { 1, 1 },
+    { 4097, 3 }, { 3, 2161 }, { 2049, 5 }, { 97, 61 } };
+#define NVNC_SIZES	(sizeof(vnc_sizes) / sizeof(vnc_sizes[0]))
+
+/* Lossless Tight decoded by libvncclient: exact in every format. */
+static void
+test_vnc_lossless(void)
+{
+	static const enum content contents[] = { NOISE, PHOTO, TEXT, SOLID,
+	    TWO, FEW };
+#define NLC	(sizeof(contents) / sizeof(contents[0]))
+	struct vjob jobs[NLC * 2];
+	struct screen s = { 0 };
+	struct pixfmt dpf;
+	size_t f, z, i;
+	uint32_t wrong;
+	int good, rc;
+
+	for (f = 0; f < NFORMATS; f++) {
+		const struct pixfmt *pf = &formats[f].pf;
+		const struct pixfmt *use = vnc_decode_format(pf, &dpf) ?
+		    &dpf : NULL;
+
+		for (z = 0; z < NVNC_SIZES; z++) {
+			vnc_layout(&s, vnc_sizes[z].w, vnc_sizes[z].h, jobs,
+			    NLC * 2);
+			for (i = 0; i < NLC * 2; i++) {
+				jobs[i].c = contents[i % NLC];
+				settings_with(-1, -1, -1, i < NLC ? -1 : 9,
+				    &jobs[i].set);
+			}
+			rc = vnc_batch(&encoder_tight, &s, pf, use, jobs,
+			    NLC * 2);
+			good = rc == 0;
+			for (i = 0, wrong = 0; rc == 0 && i < NLC * 2; i++) {
+				if (jobs[i].res.wrong != 0) {
+					diag("%s, compress %d: %u pixels wrong",
+					    content_name[jobs[i].c],
+					    jobs[i].set.compress,
+					    jobs[i].res.wrong);
+					good = 0;
+				}
+				wrong += jobs[i].res.wrong;
+			}
+			ok(good, "libvncclient, lossless %s %ux%u: every "
+			    "content exact, CompressLevel unset and 9 (%u "
+			    "wrong)", formats[f].name, vnc_sizes[z].w,
+			    vnc_sizes[z].h, wrong);
+		}
+	}
+	free(s.px);
+}
+
+/* Tight's JPEG decoded by libvncclient: above the floors. */
+static void
+test_vnc_jpeg(void)
+{
+	static const struct { int q, fine; } qs[] = { { 0, -1 }, { 6, -1 },
+	    { 9, -1 }, { -1, 95 } };
+	static const int subs[] = { -1, ENCODE_SUBSAMP_NONE, ENCODE_SUBSAMP_4X,
+	    ENCODE_SUBSAMP_2X, ENCODE_SUBSAMP_GRAY, ENCODE_SUBSAMP_8X,
+	    ENCODE_SUBSAMP_16X };
+	static const enum content contents[] = { NOISE, PHOTO, TEXT };
+	/* What libvncclient decodes JPEG into right, and Tight's other
+	 * rectangles too (above): 32 bits little endian with red and blue
+	 * at bits 16 and 0 or 0 and 16, 16 bits little endian. */
+	static const size_t jfmts[] = { 0, 2, 6, 8 };
+#define NJOBS	(4 * 7 * 3)
+	struct vjob jobs[NJOBS];
+	struct screen s = { 0 };
+	size_t f, z, i;
+	double worst;
+	int good, rc;
+
+	for (f = 0; f < sizeof(jfmts) / sizeof(jfmts[0]); f++) {
+		const struct pixfmt *pf = &formats[jfmts[f]].pf;
+
+		for (z = 0; z < NVNC_SIZES; z++) {
+			vnc_layout(&s, vnc_sizes[z].w, vnc_sizes[z].h, jobs,
+			    NJOBS);
+			for (i = 0; i < NJOBS; i++) {
+				jobs[i].c = contents[i % 3];
+				settings_with(qs[i / 21].q, qs[i / 21].fine,
+				    subs[i / 3 % 7], -1, &jobs[i].set);
+			}
+			rc = vnc_batch(&encoder_tight, &s, pf, NULL, jobs,
+			    NJOBS);
+			good = rc == 0;
+			worst = 99;
+			for (i = 0; rc == 0 && i < NJOBS; i++) {
+				double floor = jpeg_floor(jobs[i].c,
+				    &jobs[i].set);
+
+				if (jobs[i].res.psnr < worst)
+					worst = jobs[i].res.psnr;
+				if (jobs[i].res.psnr < floor) {
+					diag("%s q%d f%d s%d: %.1f dB < %.1f",
+					    content_name[jobs[i].c],
+					    jobs[i].set.quality,
+					    jobs[i].set.fine_quality,
+					    jobs[i].set.subsampling,
+					    jobs[i].res.psnr, floor);
+					good = 0;
+				}
+			}
+			ok(good, "libvncclient, JPEG %s %ux%u: quality 0, 6, "
+			    "9, fine 95, every subsampling, noise, photo and "
+			    "text above their floors (worst %.1f dB)",
+			    formats[jfmts[f]].name, vnc_sizes[z].w,
+			    vnc_sizes[z].h, worst);
+		}
+	}
+	free(s.px);
+}
+
+/* One update of a whole 4K screen, decoded by libvncclient. */
+static void
+test_vnc_4k(void)
+{
+	static const enum content contents[] = { NOISE, PHOTO, TEXT };
+	struct screen s = { 0 };
+	struct vjob job;
+	size_t c;
+	int rc;
+
+	for (c = 0; c < 3; c++) {
+		screen_alloc(&s, 3840, 2160);
+		job = (struct vjob){ .r = { 0, 0, 3840, 2160 },
+		    .c = contents[c] };
+		settings_with(-1, -1, -1, -1, &job.set);
+		rc = vnc_batch(&encoder_tight, &s, &formats[0].pf, NULL, &job,
+		    1);
+		ok(rc == 0 && job.res.wrong == 0, "libvncclient, 4K %s, "
+		    "lossless: exact (%d rectangles, %zu bytes)",
+		    content_name[contents[c]], job.res.n, job.res.bytes);
+		settings_with(6, -1, -1, -1, &job.set);
+		rc = vnc_batch(&encoder_tight, &s, &formats[0].pf, NULL, &job,
+		    1);
+		ok(rc == 0 && job.res.psnr >= jpeg_floor(contents[c],
+		    &job.set), "libvncclient, 4K %s, quality 6: %.1f dB (%d "
+		    "rectangles, %zu bytes)", content_name[contents[c]],
+		    job.res.psnr, job.res.n, job.res.bytes);
+	}
+	free(s.px);
+}
+
 int
 main(void)
 {
@@ -1175,5 +1476,8 @@ main(void)
 	test_lossless(&d);
 	test_jpeg(&d);
 	test_4k(&d);
+	test_vnc_lossless();
+	test_vnc_jpeg();
+	test_vnc_4k();
 	return done_testing();
 }
