@@ -15,9 +15,10 @@
  * colour edges stay sharp where 4:2:0 would smear them.
  *
  * Pieces are cut as for Tight's JPEG (2048 wide, 65536 pixels), which
- * every decoder takes and keeps a viewer's decoding threads busy.  JPEG
- * needs 16 or 32 bits of true colour; a client of 8 bits (or a colour
- * map) that lists this encoding gets Raw, which every client takes.
+ * every decoder takes and keeps a viewer's decoding threads busy.  Unlike
+ * Tight's JPEG, this encoding is not limited to 16 and 32 bits a pixel:
+ * the image is RGB, and the viewer (TigerVNC's converts to any format)
+ * makes its pixels of it; so every client that lists it gets JPEG.
  */
 #include "config.h"
 
@@ -61,13 +62,9 @@ jpeg_encode(const struct encode_src *src, const struct rect *r,
 	size_t len;
 	int count = 0;
 
+	(void)pc;
 	if (!encode_rect_inside(src, r))
 		return -1;
-	if (!pc->pf.true_colour || pc->pf.bpp < 16) {
-		void *none = NULL;
-
-		return encoder_raw.encode(src, r, pc, set, &none, out);
-	}
 	if (s == NULL) {
 		if ((s = calloc(1, sizeof(*s))) == NULL)
 			return -1;
