@@ -378,11 +378,15 @@ max_pixel(const struct pixfmt *pf)
 static int
 cpixel_offset(const struct pixfmt *pf)
 {
-	uint32_t max = max_pixel(pf);
-	int ls3 = max < 1u << 24, ms3 = (max & 0xff) == 0;
+	uint32_t max;
+	int ls3, ms3;
 
-	if (pf->bpp != 32 || !pf->true_colour || pf->depth > 24 ||
-	    (!ls3 && !ms3))
+	if (pf->bpp != 32 || !pf->true_colour || pf->depth > 24)
+		return -1;
+	max = max_pixel(pf);
+	ls3 = max < 1u << 24;
+	ms3 = (max & 0xff) == 0;
+	if (!ls3 && !ms3)
 		return -1;
 	return (pf->big_endian ? ms3 : ls3) ? 0 : 1;
 }
@@ -404,11 +408,15 @@ mirror_shift(uint16_t max, uint8_t shift)
 int
 rfbdecode_zrle_format(const struct pixfmt *pf, struct pixfmt *use)
 {
-	uint32_t max = max_pixel(pf);
-	int ls3 = max < 1u << 24, ms3 = (max & 0xff) == 0;
-	int r, g, b;
+	uint32_t max;
+	int ls3, ms3, r, g, b;
 
-	if (pf->bpp != 32 || !pf->true_colour || (!ls3 && !ms3))
+	if (pf->bpp != 32 || !pf->true_colour)
+		return 0;
+	max = max_pixel(pf);
+	ls3 = max < 1u << 24;
+	ms3 = (max & 0xff) == 0;
+	if (!ls3 && !ms3)
 		return 0;
 	if (pf->depth > 24) {
 		/* Four-byte CPIXELs: a format whose channels fill all four
