@@ -701,9 +701,13 @@ tight_setup(struct tight *t, const struct encode_src *src,
 	 * for other big-endian formats than TPIXEL's: libvncclient (0.9.14
 	 * and later) reads a filtered pixel in its host's byte order, so
 	 * a viewer built on it on a little-endian host would show wrong
-	 * colours; plain pixels cost those rare clients some bytes.
+	 * colours; plain pixels cost those rare clients some bytes.  And
+	 * not when the client asked for JPEG: noVNC before 1.5 (Debian 12
+	 * has 1.3) has no gradient filter and fails on one, but always
+	 * sends a quality; with JPEG the filter would only serve pieces
+	 * too small for JPEG anyway.
 	 */
-	t->gradient = pf->true_colour && pf->bpp >= 16 &&
+	t->gradient = pf->true_colour && pf->bpp >= 16 && !t->jpeg &&
 	    (t->tpixel || !pf->big_endian);
 }
 

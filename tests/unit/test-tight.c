@@ -921,6 +921,16 @@ test_structure(struct dec *d)
 	    "(control %02x %02x)", p[0], p[1]);
 	evbuffer_drain(out, evbuffer_get_length(out));
 
+	/* With a quality, no gradient even where JPEG is not worth it:
+	 * noVNC before 1.5 has no gradient filter. */
+	r = (struct rect){ 0, 0, 20, 20 };
+	n = encode(&encoder_tight, &s, &r, native, &q6, out);
+	p = first_data(out);
+	ok(n == 1 && p[0] == 0x01, "photo-like 20x20 at quality 6: too small "
+	    "for JPEG, plain pixels, no gradient (control %02x)", p[0]);
+	evbuffer_drain(out, evbuffer_get_length(out));
+	r = (struct rect){ 0, 0, 100, 100 };
+
 	/* The same in 565 big endian: no gradient (libvncclient would
 	 * read it in its own byte order), plain pixels. */
 	n = encode(&encoder_tight, &s, &r, &formats[7].pf, &lossless, out);
