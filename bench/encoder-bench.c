@@ -58,6 +58,8 @@ static const struct {
 	{ "hextile", &encoder_hextile },
 	{ "zlib", &encoder_zlib },
 	{ "zrle", &encoder_zrle },
+	{ "tight", &encoder_tight },
+	{ "jpeg", &encoder_jpeg },
 };
 
 static const struct {

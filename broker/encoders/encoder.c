@@ -12,6 +12,8 @@ static const struct encoder *const with_slots[ENCODER_SLOTS] = {
 	&encoder_hextile,
 	&encoder_zlib,
 	&encoder_zrle,
+	&encoder_tight,
+	&encoder_jpeg,
 };
 
 const struct encoder *

@@ -24,6 +24,7 @@
 
 #include "broker/encoders/encoder.h"
 #include "broker/wire.h"
+#include "tests/fuzz/tight-body.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -229,15 +230,18 @@ body_len(const struct encoder *enc, const uint8_t *p, const uint8_t *end,
 		    !zrle_walk(raw, got, r->w, r->h, zrle_cpp(pf)))
 			return 0;
 		return 4 + zlen;
+	case 7:		/* Tight */
+		return tight_body_len(p, end, r, pf);
+	case 21:	/* JPEG */
+		return jpeg_body_len(p, end, r);
 	}
-	/* Tight (7) and JPEG (21) go here when they are in the table. */
 	abort();
 }
 
-/* The encoders with an encode(); tight and jpeg join when built. */
+/* The encoders with an encode(). */
 static const struct encoder *const encoders[] = {
 	&encoder_raw, &encoder_hextile, &encoder_zlib, &encoder_zrle,
-	/* &encoder_tight, &encoder_jpeg, */
+	&encoder_tight, &encoder_jpeg,
 };
 
 static void
