@@ -106,7 +106,8 @@ struct encode_scratch {
 	void		*slot[ENCODER_SLOTS];
 };
 
-/* The encoder of an RFB encoding number (one with encode()); NULL: none. */
+/* The encoder of an RFB encoding number that clients are offered (one
+ * with encode()); NULL: none. */
 const struct encoder *encoder_by_number(int32_t encoding);
 /* The slot of enc in a struct encode_scratch. */
 unsigned int encoder_slot(const struct encoder *enc);
