@@ -9,19 +9,6 @@
 command -v python3 >/dev/null || skip_all "python3 is not installed"
 FLOW="python3 $top_srcdir/tests/client/flow.py"
 
-# tap_lines FILE: flow.py's "ok - ..." lines as test points.
-tap_lines() {
-	local verdict rest n=0
-	while read -r verdict rest; do
-		case $verdict in
-		ok) pass "${rest#- }" ;;
-		not) fail "${rest#ok - }" ;;
-		*) continue ;;
-		esac
-		n=$((n + 1))
-	done <"$1"
-	[ $n -gt 0 ] || { fail "flow.py said nothing"; diag_file "$1"; }
-}
 
 FRAMES=$WORK/screen.frames
 make_frames sparse 96 64 30 30 "$FRAMES"

@@ -71,6 +71,22 @@ check() {
 	return $rc
 }
 
+# tap_lines FILE: the "ok - ..." and "not ok - ..." lines a test client
+# printed (tests/client/eds.py, flow.py) as test points, and one that
+# fails when there were none.
+tap_lines() {
+	local verdict rest n=0
+	while read -r verdict rest; do
+		case $verdict in
+		ok) pass "${rest#- }" ;;
+		not) fail "${rest#ok - }" ;;
+		*) continue ;;
+		esac
+		n=$((n + 1))
+	done <"$1"
+	[ $n -gt 0 ] || { fail "$(basename "$1") said nothing"; diag_file "$1"; }
+}
+
 skip_all() {
 	echo "1..0 # SKIP $*"
 	exit 0

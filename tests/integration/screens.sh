@@ -19,20 +19,6 @@ LAYOUT=101:1024x768+0+0,102:800x600+1024+0
 W=1824 H=768
 DUMP=$WORK/served.frames
 
-# tap_lines FILE: the "ok - ..." and "not ok - ..." lines of eds.py as
-# test points, and one that fails when there were none.
-tap_lines() {
-	local verdict rest n=0
-	while read -r verdict rest; do
-		case $verdict in
-		ok) pass "${rest#- }" ;;
-		not) fail "${rest#ok - }" ;;
-		*) continue ;;
-		esac
-		n=$((n + 1))
-	done <"$1"
-	[ $n -gt 0 ] || { fail "eds.py said nothing"; diag_file "$1"; }
-}
 
 # rampart_start puts a replay first; the later --capture is the one used.
 FRAMES=$WORK/unused.frames
