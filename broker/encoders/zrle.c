@@ -40,7 +40,7 @@
  * Without a CompressLevel from the client: level 2 (TigerVNC's and
  * noVNC's default CompressLevel).  Deflate is most of ZRLE's time: on the
  * recorded workloads levels 1 to 3 cost about the same and level 2 gives
- * up to 8% fewer bytes than level 1, at half libvncserver's CPU or less;
+ * up to 8% fewer bytes than level 1, at about half libvncserver's CPU;
  * level 6 (lazy matching) nearly doubles the time for 4 to 15% fewer
  * bytes (bench/encoder-bench, doc/PERFORMANCE.md).
  */
