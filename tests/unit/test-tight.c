@@ -621,12 +621,19 @@ decode(struct dec *d, const uint8_t *buf, size_t len, int n)
 }
 
 static void
-dec_init(struct dec *d, const struct pixfmt *pf, uint32_t w, uint32_t h)
+dec_free(struct dec *d)
 {
 	for (int i = 0; i < 4; i++)
 		if (d->active[i])
 			inflateEnd(&d->zs[i]);
 	free(d->fb);
+	*d = (struct dec){ 0 };
+}
+
+static void
+dec_init(struct dec *d, const struct pixfmt *pf, uint32_t w, uint32_t h)
+{
+	dec_free(d);
 	*d = (struct dec){ .pf = pf, .w = w, .h = h };
 	d->psize = pf->bpp / 8;
 	d->tsize = is_tpixel(pf) ? 3 : d->psize;
@@ -1488,6 +1495,7 @@ main(void)
 	test_lossless(&d);
 	test_jpeg(&d);
 	test_4k(&d);
+	dec_free(&d);
 	test_vnc_lossless();
 	test_vnc_jpeg();
 	test_vnc_4k();
