@@ -6,8 +6,11 @@
 #include "broker/encoders/encoder.h"
 #include "broker/wire.h"
 
-/* Every encoder with a scratch slot: its index here. */
-static const struct encoder *const with_slots[ENCODER_SLOTS] = {
+/*
+ * Every encoder, each of them one a client may be given; its index here
+ * is its scratch slot.
+ */
+static const struct encoder *const encoders[] = {
 	&encoder_raw,
 	&encoder_hextile,
 	&encoder_zlib,
@@ -15,31 +18,23 @@ static const struct encoder *const with_slots[ENCODER_SLOTS] = {
 	&encoder_tight,
 	&encoder_jpeg,
 };
-
-/*
- * What a client may be given.  Tight and JPEG are built, unit-tested and
- * fuzzed but not offered yet: with them gtk-vnc's viewer showed nothing,
- * and the viewer tests compare exactly what is lossy with JPEG (they need
- * a PSNR floor first).
- */
-static const struct encoder *const offered[] = {
-	&encoder_raw, &encoder_hextile, &encoder_zlib, &encoder_zrle,
-};
+#define NENCODERS	(sizeof(encoders) / sizeof(encoders[0]))
+_Static_assert(NENCODERS <= ENCODER_SLOTS, "more encoders than slots");
 
 const struct encoder *
 encoder_by_number(int32_t encoding)
 {
-	for (size_t i = 0; i < sizeof(offered) / sizeof(offered[0]); i++)
-		if (offered[i]->encoding == encoding)
-			return offered[i];
+	for (unsigned int i = 0; i < NENCODERS; i++)
+		if (encoders[i]->encoding == encoding)
+			return encoders[i];
 	return NULL;
 }
 
 unsigned int
 encoder_slot(const struct encoder *enc)
 {
-	for (unsigned int i = 0; i < ENCODER_SLOTS; i++)
-		if (with_slots[i] == enc)
+	for (unsigned int i = 0; i < NENCODERS; i++)
+		if (encoders[i] == enc)
 			return i;
 	return ENCODER_SLOTS - 1;	/* not reached: every encoder is listed */
 }
@@ -47,10 +42,9 @@ encoder_slot(const struct encoder *enc)
 void
 encode_scratch_free(struct encode_scratch *s)
 {
-	for (unsigned int i = 0; i < ENCODER_SLOTS; i++) {
-		if (s->slot[i] != NULL && with_slots[i] != NULL &&
-		    with_slots[i]->scratch_free != NULL)
-			with_slots[i]->scratch_free(s->slot[i]);
+	for (unsigned int i = 0; i < NENCODERS; i++) {
+		if (s->slot[i] != NULL && encoders[i]->scratch_free != NULL)
+			encoders[i]->scratch_free(s->slot[i]);
 		s->slot[i] = NULL;
 	}
 }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """
 chromium-view.py shoot [options] URL SHOT.png FILE.frames INDEX
-chromium-view.py compare [--at X,Y] SHOT.png FILE.frames INDEX
+chromium-view.py compare [--at X,Y] [--psnr DB] SHOT.png FILE.frames INDEX
 
 shoot: loads URL in headless Chromium, driven over the DevTools protocol
 on a pipe (--remote-debugging-pipe: no port, nothing to guess), waits
@@ -10,7 +10,7 @@ until the page shows a canvas of the frame's size, then takes screenshots
 of the whole page until the canvas area equals frame INDEX of the .frames
 file pixel for pixel, or the time is up.  The last screenshot is written
 to SHOT.png; where the canvas was is printed as "canvas at X,Y".
-Options: --timeout SECONDS (20), --window WxH (the frame's size),
+Options: --timeout SECONDS (20), --window WxH (the frame's size), --psnr DB,
 --browser PATH (chromium), --profile DIR (a scratch profile; required),
 --log FILE (Chromium's own output; else this script's stderr).  The
 page's console messages and errors are written to stderr.
@@ -18,7 +18,10 @@ page's console messages and errors are written to stderr.
 compare: the same check on a saved screenshot, the frame at X,Y (0,0).
 
 A screenshot pixel matches when its red, green and blue equal the frame's
-(the frame's fourth byte is not a colour and is ignored).  Exit status: 0
+(the frame's fourth byte is not a colour and is ignored).  With --psnr DB
+(for either command), for JPEG: the canvas area matches when its peak
+signal-to-noise ratio against the frame, over the three channels, is at
+least DB.  Exit status: 0
 on a match, 1 on a mismatch (how many pixels differ, the first, and the
 rows they span), 2 when something cannot be read or Chromium fails.
 
@@ -83,8 +86,17 @@ def read_frame(path, index):
     return width, height, bytes(rgb)
 
 
-def compare(shot, frame, at):
-    """None when the frame shows at AT in the screenshot, else a reason."""
+def psnr(got, want):
+    """The PSNR of two RGB byte strings, in dB (infinite when equal)."""
+    sse = sum((a - b) * (a - b) for a, b in zip(got, want))
+    if sse == 0:
+        return math.inf
+    return 10 * math.log10(255 * 255 * len(want) / sse)
+
+
+def compare(shot, frame, at, floor=None):
+    """None when the frame shows at AT in the screenshot (exactly, or at
+    FLOOR dB or better), else a reason."""
     width, height, want = frame
     ox, oy = at
     img = shot.convert("RGB")
@@ -94,6 +106,11 @@ def compare(shot, frame, at):
     got = img.crop((ox, oy, ox + width, oy + height)).tobytes()
     if got == want:
         return None
+    if floor is not None:
+        db = psnr(got, want)
+        if db >= floor:
+            return None
+        return "PSNR %.1f dB, under the floor of %.1f dB" % (db, floor)
     bad = 0
     first = None
     rows = set()
@@ -316,7 +333,7 @@ def shoot(opts):
                     places = [(x, y) for y in ys for x in xs]
                     shot = Image.open(shot_path)
                     for at in places:
-                        why = compare(shot, frame, at)
+                        why = compare(shot, frame, at, opts["psnr"])
                         if why is None:
                             break
                     if why is None:
@@ -335,8 +352,15 @@ def shoot(opts):
     if why is not None:
         print(why)
         return 1
-    print("frame %s shows exactly" % index)
+    print(shown(index, opts["psnr"]))
     return 0
+
+
+def shown(index, floor):
+    """What a match is called."""
+    if floor is None:
+        return "frame %s shows exactly" % index
+    return "frame %s shows at %.1f dB or better" % (index, floor)
 
 
 def main(argv):
@@ -344,7 +368,8 @@ def main(argv):
         sys.stderr.write(__doc__)
         return 2
     opts = {"timeout": 20.0, "browser": "chromium", "at": (0, 0),
-            "profile": None, "window": None, "log": None, "args": []}
+            "profile": None, "window": None, "log": None, "psnr": None,
+            "args": []}
     args = argv[2:]
     while args and args[0].startswith("--"):
         name = args.pop(0)
@@ -365,6 +390,8 @@ def main(argv):
             opts["log"] = value
         elif name == "--window":
             opts["window"] = tuple(int(v) for v in value.split("x"))
+        elif name == "--psnr":
+            opts["psnr"] = float(value)
         elif name == "--at":
             opts["at"] = tuple(int(v) for v in value.split(","))
         else:
@@ -381,8 +408,8 @@ def main(argv):
         if argv[1] == "shoot":
             return shoot(opts)
         why = compare(Image.open(args[0]), read_frame(args[1], int(args[2])),
-                      opts["at"])
-        print(why or "frame %s shows exactly" % args[2])
+                      opts["at"], opts["psnr"])
+        print(why or shown(args[2], opts["psnr"]))
         return 1 if why else 0
     except (Failure, OSError, ValueError) as e:
         sys.stderr.write("chromium-view: %s\n" % e)

@@ -5,6 +5,8 @@
  *   sparse  one background for all frames; a box that moves and changes
  *           colour, and a single pixel that changes, per frame: what an
  *           incremental update must get right
+ *   photo   sparse on a smooth background: what JPEG keeps well, for
+ *           checks of lossy encodings by PSNR
  *   full    every pixel changes from one frame to the next
  *   scroll  a terminal: a still title bar, and below it lines of text
  *           that scroll up SCROLL_STEP rows a frame
@@ -29,8 +31,20 @@ background(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 	return r << 16 | g << 8 | b;
 }
 
+/* Channels that run smoothly, each its own way. */
 static uint32_t
-sparse(uint32_t f, uint32_t x, uint32_t y, uint32_t w, uint32_t h)
+smooth(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
+{
+	uint32_t r = x * 255 / (w > 1 ? w - 1 : 1);
+	uint32_t g = y * 255 / (h > 1 ? h - 1 : 1);
+	uint32_t b = 255 - (x + y) * 255 / (w + h > 2 ? w + h - 2 : 1);
+
+	return r << 16 | g << 8 | b;
+}
+
+static uint32_t
+sparse(uint32_t f, uint32_t x, uint32_t y, uint32_t w, uint32_t h,
+    int photo)
 {
 	uint32_t bw = w / 6 + 1, bh = h / 7 + 1;
 	uint32_t bx = (3 + f * 53) % (w - bw + 1);
@@ -41,7 +55,7 @@ sparse(uint32_t f, uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 		    ((255 - f * 41) & 0xff) << 8 | ((f * 19 + 200) & 0xff);
 	if (x == (w - 1 - f % w) && y == h - 1)
 		return ((f * 97 + 1) & 0xff) << 16 | 0x80 << 8 | 0x40;
-	return background(x, y, w, h);
+	return photo ? smooth(x, y, w, h) : background(x, y, w, h);
 }
 
 static uint32_t
@@ -87,8 +101,8 @@ main(int argc, char *argv[])
 	FILE		*fp;
 
 	if (argc != 7) {
-		fprintf(stderr, "usage: rampart-mkframes sparse|full|scroll "
-		    "WIDTH HEIGHT COUNT FPS FILE\n");
+		fprintf(stderr, "usage: rampart-mkframes "
+		    "sparse|photo|full|scroll WIDTH HEIGHT COUNT FPS FILE\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "sparse") == 0)
@@ -97,6 +111,8 @@ main(int argc, char *argv[])
 		pattern = 1;
 	else if (strcmp(argv[1], "scroll") == 0)
 		pattern = 2;
+	else if (strcmp(argv[1], "photo") == 0)
+		pattern = 3;
 	else {
 		fprintf(stderr, "unknown pattern %s\n", argv[1]);
 		return 2;
@@ -123,7 +139,7 @@ main(int argc, char *argv[])
 			for (x = 0; x < w; x++) {
 				px = pattern == 1 ? full(f, x, y) :
 				    pattern == 2 ? scroll(f, x, y) :
-				    sparse(f, x, y, w, h);
+				    sparse(f, x, y, w, h, pattern == 3);
 				row[x * 4] = px & 0xff;
 				row[x * 4 + 1] = (px >> 8) & 0xff;
 				row[x * 4 + 2] = (px >> 16) & 0xff;

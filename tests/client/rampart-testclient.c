@@ -23,6 +23,7 @@ struct plan {
 	struct options	 o;
 	const char	*expect;
 	int		 distinct;
+	double		 min_psnr;
 	const char	*keys;
 	const char	*pointer;
 	const char	*qemu_keys;
@@ -47,6 +48,8 @@ usage(void)
 "usage: rampart-testclient [options] HOST:PORT | unix:PATH\n"
 "  --expect FILE[:N]      wait until the screen is frame N (or any frame)\n"
 "  --expect-distinct N    wait until N distinct frames were seen\n"
+"  --expect-psnr DB       a frame is seen when shown at this PSNR or better\n"
+"                         (for JPEG), not only when exact\n"
 "  --format NAME          32 32be bgr32 16 16be 555 8 8map\n"
 "  --encodings LIST       SetEncodings exactly as listed, in order\n"
 "                         (libvncclient; default: Raw and libvncclient's\n"
@@ -776,6 +779,7 @@ run(struct plan *p)
 		return session(p, NULL);
 	if (expect_open(&e, p->expect, p->distinct) == -1)
 		return 2;
+	e.min_psnr = p->min_psnr;
 	ret = session(p, &e);
 	expect_close(&e);
 	return ret;
@@ -787,6 +791,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "expect",		required_argument, NULL, 'e' },
 		{ "expect-distinct",	required_argument, NULL, 'n' },
+		{ "expect-psnr",	required_argument, NULL, 'J' },
 		{ "format",		required_argument, NULL, 'f' },
 		{ "encodings",		required_argument, NULL, 'E' },
 		{ "keys",		required_argument, NULL, 'k' },
@@ -832,6 +837,11 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'e': p.expect = optarg; break;
 		case 'n': p.distinct = atoi(optarg); break;
+		case 'J':
+			p.min_psnr = atof(optarg);
+			if (!(p.min_psnr > 0))
+				usage();
+			break;
 		case 'f': p.o.format = optarg; break;
 		case 'E':
 			if (parse_encodings(optarg, &p.o) == -1)
@@ -893,7 +903,7 @@ main(int argc, char *argv[])
 	}
 	if (argc - optind != 1 || p.o.timeout <= 0 ||
 	    (p.late_keys != NULL && p.wait_file == NULL) ||
-	    (p.distinct > 0 && p.expect == NULL))
+	    ((p.distinct > 0 || p.min_psnr > 0) && p.expect == NULL))
 		usage();
 	p.o.target = argv[optind];
 	if (p.o.format != NULL && fmt_by_name(p.o.format, &f) == -1)

@@ -52,6 +52,7 @@ struct expectation {
 	struct frames_file ff;
 	int		index;		/* frame wanted, -1: any */
 	int		distinct;	/* frames wanted to be seen, 0: one */
+	double		min_psnr;	/* > 0: lossy, a PSNR floor in dB */
 	uint8_t		*seen;		/* per frame of ff */
 	int		nseen;
 	int		updates;

@@ -115,24 +115,32 @@ vnc_pump(void *s, int timeout_ms)
 
 /*
  * ZRLE sends 3-byte CPIXELs for 32-bit formats of depth 24 or less whose
- * channels fit in three bytes (rfbproto.rst): the fourth byte, padding,
- * is not sent, and libvncclient leaves whatever it likes there.  Its bits
- * as a pixel value, when ZRLE was asked for.
+ * channels fit in three bytes, and Tight 3-byte TPIXELs for 32-bit
+ * formats of depth 24 with 8-bit channels (rfbproto.rst): the fourth
+ * byte, padding, is not sent, and libvncclient leaves whatever it likes
+ * there.  Its bits as a pixel value, when ZRLE or Tight was asked for.
  */
 static uint32_t
-zrle_unsent(const struct vnc *v)
+unsent_bits(const struct vnc *v)
 {
 	const rfbPixelFormat *pf = &v->cl->format;
 	uint32_t	 max;
-	int		 i, listed = 0, ls3, ms3, first;
+	int		 i, zrle = 0, tight = 0, ls3, ms3, first;
 
-	for (i = 0; i < v->o->nencodings; i++)
-		listed |= v->o->encodings[i] == 16;
-	if (!listed || pf->bitsPerPixel != 32 || pf->depth > 24)
+	for (i = 0; i < v->o->nencodings; i++) {
+		zrle |= v->o->encodings[i] == 16;
+		tight |= v->o->encodings[i] == 7;
+	}
+	if (pf->bitsPerPixel != 32 || pf->depth > 24)
 		return 0;
 	max = (uint32_t)pf->redMax << pf->redShift |
 	    (uint32_t)pf->greenMax << pf->greenShift |
 	    (uint32_t)pf->blueMax << pf->blueShift;
+	if (tight && pf->depth == 24 && pf->redMax == 255 &&
+	    pf->greenMax == 255 && pf->blueMax == 255)
+		return ~max;
+	if (!zrle)
+		return 0;
 	ls3 = max < 1u << 24;
 	ms3 = (max & 0xff) == 0;
 	if (!ls3 && !ms3)
@@ -164,7 +172,7 @@ vnc_view(void *s, struct view *view)
 	view->fmt.shift[0] = pf->redShift;
 	view->fmt.shift[1] = pf->greenShift;
 	view->fmt.shift[2] = pf->blueShift;
-	view->unsent = zrle_unsent(v);
+	view->unsent = unsent_bits(v);
 }
 
 static int

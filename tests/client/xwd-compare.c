@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * xwd-compare [--at X,Y | --find] SHOT.xwd FILE.frames INDEX
+ * xwd-compare [--at X,Y | --find] [--psnr DB] SHOT.xwd FILE.frames INDEX
  * xwd-compare --ppm OUT.ppm SHOT.xwd
  *
  * Checks a screenshot taken with xwd(1) against what rampart served:
@@ -10,6 +10,11 @@
  * a match, 1 on a mismatch (saying how many pixels differ and the first),
  * 2 when a file cannot be read.  --ppm converts the screenshot, to look at.
  *
+ * With --psnr, for a viewer shown JPEG: the region matches when its peak
+ * signal-to-noise ratio against the frame (8-bit channels, all three) is
+ * at least DB; --find then takes the place that matches best, judged on
+ * a grid of samples first.  The PSNR is printed either way.
+ *
  * The XWD file is parsed here, not with Xlib: a header of big-endian
  * CARD32 fields and the window's name, big-endian colour entries, then
  * the image in the byte order the header names.
@@ -18,6 +23,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,14 +258,88 @@ compare_at(const struct xwd *x, const struct frames_file *ff,
 	return 1;
 }
 
+/*
+ * The PSNR of the frame against the screenshot at (ox, oy), in dB, over
+ * every step-th pixel of every step-th row; INFINITY when they are equal.
+ */
+static double
+psnr_at(const struct xwd *x, const struct frames_file *ff,
+    const uint8_t *frame, uint32_t ox, uint32_t oy, uint32_t step)
+{
+	uint64_t	 sse = 0, n = 0;
+	uint32_t	 px, py, a, b;
+	int		 shift, d;
+
+	for (py = 0; py < ff->height; py += step)
+		for (px = 0; px < ff->width; px += step) {
+			a = xwd_rgb(x, ox + px, oy + py);
+			b = frame_rgb(ff, frame, px, py);
+			for (shift = 0; shift < 24; shift += 8) {
+				d = (int)((a >> shift) & 0xff) -
+				    (int)((b >> shift) & 0xff);
+				sse += (uint64_t)(d * d);
+			}
+			n += 3;
+		}
+	if (sse == 0)
+		return INFINITY;
+	return 10.0 * log10(255.0 * 255.0 * (double)n / (double)sse);
+}
+
+/* The lossy check at (ox, oy): PSNR at least min_psnr. */
 static int
-find(const struct xwd *x, const struct frames_file *ff, const uint8_t *frame)
+psnr_check(const struct xwd *x, const struct frames_file *ff,
+    const uint8_t *frame, uint32_t ox, uint32_t oy, double min_psnr)
+{
+	double psnr = psnr_at(x, ff, frame, ox, oy, 1);
+
+	printf("%ux%u at %u,%u: PSNR %.1f dB, %s the floor of %.1f dB\n",
+	    ff->width, ff->height, ox, oy, psnr,
+	    psnr >= min_psnr ? "at or above" : "below", min_psnr);
+	return psnr >= min_psnr ? 0 : 1;
+}
+
+/* Where the frame matches best, judged on a grid of samples. */
+static void
+best_place(const struct xwd *x, const struct frames_file *ff,
+    const uint8_t *frame, uint32_t *bx, uint32_t *by)
+{
+	uint32_t	 ox, oy;
+	double		 psnr, best = -1.0;
+
+	for (oy = 0; oy + ff->height <= x->height; oy++)
+		for (ox = 0; ox + ff->width <= x->width; ox++) {
+			psnr = psnr_at(x, ff, frame, ox, oy, 7);
+			if (psnr > best) {
+				best = psnr;
+				*bx = ox;
+				*by = oy;
+			}
+		}
+}
+
+static int
+find(const struct xwd *x, const struct frames_file *ff, const uint8_t *frame,
+    double min_psnr)
 {
 	uint32_t	 ox, oy, fx, fy;
 
 	if (ff->width > x->width || ff->height > x->height) {
 		printf("a %ux%u frame does not fit a %ux%u screenshot\n",
 		    ff->width, ff->height, x->width, x->height);
+		return 1;
+	}
+	if (min_psnr > 0) {
+		ox = oy = 0;
+		best_place(x, ff, frame, &ox, &oy);
+		if (psnr_at(x, ff, frame, ox, oy, 1) >= min_psnr) {
+			printf("%u %u\n", ox, oy);
+			return 0;
+		}
+		printf("the %ux%u frame shows nowhere in the %ux%u screenshot "
+		    "at a PSNR of %.1f dB; at best ", ff->width, ff->height,
+		    x->width, x->height, min_psnr);
+		psnr_check(x, ff, frame, ox, oy, min_psnr);
 		return 1;
 	}
 	for (oy = 0; oy + ff->height <= x->height; oy++)
@@ -303,8 +383,8 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: xwd-compare [--at X,Y | --find] SHOT.xwd FILE.frames "
-	    "INDEX\n"
+	    "usage: xwd-compare [--at X,Y | --find] [--psnr DB] SHOT.xwd "
+	    "FILE.frames INDEX\n"
 	    "       xwd-compare --ppm OUT.ppm SHOT.xwd\n");
 	exit(2);
 }
@@ -316,6 +396,7 @@ main(int argc, char *argv[])
 		{ "at",		required_argument,	NULL, 'a' },
 		{ "find",	no_argument,		NULL, 'f' },
 		{ "ppm",	required_argument,	NULL, 'p' },
+		{ "psnr",	required_argument,	NULL, 'q' },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct xwd		 x;
@@ -323,6 +404,7 @@ main(int argc, char *argv[])
 	const char		*why, *ppm = NULL;
 	unsigned long		 index;
 	unsigned int		 ox = 0, oy = 0;
+	double			 min_psnr = 0;
 	char			*end, c;
 	int			 ch, do_find = 0, rc;
 
@@ -337,6 +419,11 @@ main(int argc, char *argv[])
 			break;
 		case 'p':
 			ppm = optarg;
+			break;
+		case 'q':
+			min_psnr = strtod(optarg, &end);
+			if (*optarg == '\0' || *end != '\0' || !(min_psnr > 0))
+				usage();
 			break;
 		default:
 			usage();
@@ -367,7 +454,10 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	if (do_find)
-		rc = find(&x, &ff, frames_frame(&ff, index));
+		rc = find(&x, &ff, frames_frame(&ff, index), min_psnr);
+	else if (min_psnr > 0)
+		rc = psnr_check(&x, &ff, frames_frame(&ff, index), ox, oy,
+		    min_psnr);
 	else
 		rc = compare_at(&x, &ff, frames_frame(&ff, index), ox, oy);
 	frames_close(&ff);

@@ -22,11 +22,13 @@ GTKVIEW=$top_srcdir/tests/client/gtkvnc-view.py
 
 W=320 H=240
 # rampart replays one frame; frame 1 of the other file differs from it in
-# a box and a pixel: what a pixel check must tell apart.
+# a box: what a pixel check must tell apart.  A smooth picture: viewers
+# that ask for JPEG are checked to a PSNR floor (20 dB between the two).
 FRAMES=$WORK/screen.frames
 OTHER=$WORK/two.frames
-make_frames sparse $W $H 1 1 "$FRAMES"
-make_frames sparse $W $H 2 1 "$OTHER"
+FLOOR=30
+make_frames photo $W $H 1 1 "$FRAMES"
+make_frames photo $W $H 2 1 "$OTHER"
 INPUT_LOG=$WORK/input.log
 ETC=$WORK/etc
 USERS=$ETC/users
@@ -111,11 +113,11 @@ for tool in Xvfb xwd; do
 	command -v $tool >/dev/null || have_x=
 done
 
-# shows_frame: a screenshot, and frame 0 found in it exactly; where in
-# $WORK/compare.out.
+# shows_frame: a screenshot, and frame 0 found in it to the floor (the
+# viewers ask for JPEG); where in $WORK/compare.out.
 shows_frame() {
 	xwd -root -silent >"$WORK/shot.xwd" 2>"$WORK/compare.out" &&
-	    "$XWDCMP" --find "$WORK/shot.xwd" "$FRAMES" 0 \
+	    "$XWDCMP" --find --psnr $FLOOR "$WORK/shot.xwd" "$FRAMES" 0 \
 	    >"$WORK/compare.out" 2>&1
 }
 
@@ -123,13 +125,13 @@ shows_frame() {
 # screenshot (exit 1), rather than failing to read it (exit 2).
 rejects() {
 	local rc
-	"$XWDCMP" --find "$WORK/shot.xwd" "$1" "$2"
+	"$XWDCMP" --find --psnr $FLOOR "$WORK/shot.xwd" "$1" "$2"
 	rc=$?
 	[ $rc -eq 1 ] || { echo "xwd-compare exited $rc, not 1"; return 1; }
 }
 
 # viewer_logs_in NAME LOG COMMAND...: the viewer, on an X server of the
-# frame's size, logs in as admin and shows the frame exactly.
+# frame's size, logs in as admin and shows the frame.
 viewer_logs_in() {
 	local name=$1 log=$2 n pid
 	shift 2
@@ -145,9 +147,9 @@ viewer_logs_in() {
 		diag_file "$log"
 	fi
 	if wait_until 10 shows_frame; then
-		pass "$name shows the served frame exactly, at $(cat "$WORK/compare.out")"
+		pass "$name shows the served frame, at $(cat "$WORK/compare.out")"
 	else
-		fail "$name shows the served frame exactly"
+		fail "$name shows the served frame"
 		sed 's/^/#   /' "$WORK/compare.out"
 		diag_file "$log"
 	fi
