@@ -5,11 +5,13 @@
 #
 # The CPU time that rampart takes, all of its processes together
 # (supervisor, broker, capture and input helpers), while VIEWERS viewers
-# (default 16) asking for Raw updates watch a replayed screen: utime +
+# (default 16) asking for updates watch a replayed screen: utime +
 # stime from /proc/PID/stat, summed over the processes, over SECONDS
 # (default 20) after a warm-up of WARM seconds (default 5).  BUILD is a
 # build tree with a rampart in it (this one, or main's built elsewhere, to
-# compare); the viewers are this tree's tests/client/rampart-testclient.
+# compare); the viewers are this tree's tests/client/rampart-testclient,
+# asking for Raw, or for ENCODINGS when set (its --encodings list, e.g.
+# ENCODINGS=tight,quality=6).
 # Prints one line per process and the total in percent of one core.
 # Must run as root (rampart drops its privileges itself).
 set -u
@@ -54,9 +56,12 @@ done
 [ -n "$(ss -Htln "sport = :$PORT")" ] || { cat "$LOG" >&2; exit 1; }
 
 for i in $(seq "$VIEWERS"); do
-	"$TESTCLIENT" --hold $((WARM + SECS + 10)) "127.0.0.1:$PORT" \
+	"$TESTCLIENT" --hold $((WARM + SECS + 10)) \
+	    ${ENCODINGS:+--encodings "$ENCODINGS"} "127.0.0.1:$PORT" \
 	    >/dev/null 2>&1 &
 	PIDS="$PIDS $!"
+	# At most 8 handshakes at once from one address: a little apart.
+	sleep 0.1
 done
 sleep "$WARM"
 
@@ -83,7 +88,7 @@ after=$(sample)
 connected=$(ss -Htn state established "dport = :$PORT" | wc -l)
 
 echo "rampart $BUILD, replay of $FRAMES, $connected of $VIEWERS viewers" \
-    "connected, $SECS s"
+    "(${ENCODINGS:-raw}) connected, $SECS s"
 printf "  %-16s %-11s %24s   %24s\n" "" "" "/proc/PID/stat ticks" \
     "schedstat run time"
 join <(echo "$before" | sort) <(echo "$after" | sort) |

@@ -72,6 +72,12 @@ def encoding_spec(name):
     return (name, -1)
 
 
+def viewer_encodings(args, enc):
+    """What the viewers list: the encoding, then CopyRect, as every real
+    viewer does (a server that never sends CopyRect is not affected)."""
+    return enc if args.no_copyrect else enc + " copyrect"
+
+
 # --- the workload -----------------------------------------------------------
 
 def frames_header(path):
@@ -310,10 +316,20 @@ def loadavg():
 
 # --- one run ----------------------------------------------------------------
 
+def warm(path):
+    """Read the whole workload, so that every server finds it in the page
+    cache: on a machine that reclaims cold pages (DAMON here), the first
+    run after another workload's would otherwise pay for the disk."""
+    with open(path, "rb", buffering=0) as f:
+        while f.read(16 << 20):
+            pass
+
+
 def run_one(args, workload, header, changed, frames, server, encname, k):
     enc, quality = encoding_spec(encname)
     duration = header["count"] / header["fps"]
     port = free_port()
+    warm(frames)
     logpath = os.path.join(args.tmp, f"{server}-{workload}-{encname}-{k}.log")
     load = loadavg()
     with open(logpath, "w") as logf:
@@ -327,7 +343,8 @@ def run_one(args, workload, header, changed, frames, server, encname, k):
             out = subprocess.run(
                 [os.path.join(HERE, "vncmeasure"), "-H", "127.0.0.1",
                  "-p", str(port), "-f", frames, "-d", f"{duration:.3f}",
-                 "-k", str(k), "-e", enc, "-q", str(quality),
+                 "-k", str(k), "-e", viewer_encodings(args, enc),
+                 "-q", str(quality),
                  "-c", str(args.compress), "-s", str(args.settle)],
                 capture_output=True, text=True,
                 timeout=duration + args.settle + 120)
@@ -355,7 +372,8 @@ def run_one(args, workload, header, changed, frames, server, encname, k):
     raw_equiv = m["pixels"] * 4 + m["rects"] * 12 + updates * 4
     r = dict(
         workload=workload, server=server, encoding=encname,
-        rfb_encoding=enc, quality=quality, compress=args.compress,
+        rfb_encoding=enc, viewer_encodings=viewer_encodings(args, enc),
+        quality=quality, compress=args.compress,
         clients=k, source_fps=header["fps"], source_frames=header["count"],
         source_updates=changed, duration_s=duration, wall_s=round(wall, 3),
         server_cpu_s=round(cpu, 3),
@@ -517,6 +535,8 @@ def main():
     ap.add_argument("--encodings", default="tight,zrle",
                     help="tight (quality 6), tight:N, zrle, raw, ...")
     ap.add_argument("--clients", default="1,4,16")
+    ap.add_argument("--no-copyrect", action="store_true",
+                    help="the viewers do not list CopyRect")
     ap.add_argument("--compress", type=int, default=2,
                     help="Tight's compress level (TigerVNC's default: 2)")
     ap.add_argument("--hold", type=int, default=10,

@@ -61,7 +61,8 @@ usage(void)
 "                         continuous fence qemu-keys, or any number;\n"
 "                         e.g. zrle,raw,compress=6,last-rect.  libvncclient\n"
 "                         0.9.14 decodes no jpeg (21) rectangle; the raw\n"
-"                         session takes raw and pseudo-encodings only\n"
+"                         session takes raw and pseudo-encodings only (but\n"
+"                         with --stall, anything)\n"
 "  --keys LIST            a,A,Shift_L,+Shift_L,-Shift_L,... (+ down, - up)\n"
 "  --pointer LIST         X,Y,MASK;X,Y,MASK;...\n"
 "  --offer LIST           qemu-keys,qemu-leds,vmware-leds,ext-mouse: offer\n"
@@ -921,8 +922,9 @@ main(int argc, char *argv[])
 		usage();
 	if (p.raw && p.o.minor == 0)
 		p.o.minor = 8;
-	/* The raw session decodes Raw alone. */
-	if (p.raw) {
+	/* The raw session decodes Raw alone (a stalled one decodes
+	 * nothing: it may ask for anything). */
+	if (p.raw && !p.stall) {
 		for (int i = 0; i < p.o.nencodings; i++)
 			if (p.o.encodings[i] > 0) {
 				fprintf(stderr, "the raw session takes no "
