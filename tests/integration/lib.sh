@@ -283,6 +283,17 @@ stop() {
 	BG_PIDS=$rest
 }
 
+# viewer_home: the viewers keep settings under $HOME, so a home of the
+# test's own, not root's; and no session bus, so that nothing is started
+# on one that would outlive the test.
+viewer_home() {
+	mkdir -p "$WORK/home"
+	export HOME=$WORK/home NO_AT_BRIDGE=1 GDK_BACKEND=x11 \
+	    GSETTINGS_BACKEND=memory \
+	    DBUS_SESSION_BUS_ADDRESS=unix:path=$WORK/no-bus
+	unset XAUTHORITY WAYLAND_DISPLAY
+}
+
 # xvfb_start W H: an X server on a display it picks itself; exports
 # DISPLAY, sets XVFB_PID.
 display_written() {

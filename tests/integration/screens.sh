@@ -38,12 +38,7 @@ tap_lines "$WORK/plain.out"
 check "the broker says why it closed that one" \
     grep -q 'SetDesktopSize without ExtendedDesktopSize' "$WORK/rampart.log"
 
-# The viewers keep settings under $HOME: not in root's.  No session bus,
-# so that nothing is started on one that would outlive the test.
-mkdir -p "$WORK/home"
-export HOME=$WORK/home NO_AT_BRIDGE=1 GDK_BACKEND=x11 \
-    GSETTINGS_BACKEND=memory DBUS_SESSION_BUS_ADDRESS=unix:path=$WORK/no-bus
-unset XAUTHORITY WAYLAND_DISPLAY
+viewer_home
 
 connections() {
 	grep -c '): connected' "$WORK/rampart.log"

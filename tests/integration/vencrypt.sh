@@ -101,12 +101,7 @@ check "libvncclient with a wrong password gets no frame" \
 
 # --- real viewers under Xvfb ----------------------------------------------------
 
-# The viewers keep settings under $HOME: not in root's.  No session bus,
-# so that nothing is started on one that would outlive the test.
-mkdir -p "$WORK/home"
-export HOME=$WORK/home NO_AT_BRIDGE=1 GDK_BACKEND=x11 \
-    GSETTINGS_BACKEND=memory DBUS_SESSION_BUS_ADDRESS=unix:path=$WORK/no-bus
-unset XAUTHORITY WAYLAND_DISPLAY
+viewer_home
 
 have_x=yes
 for tool in Xvfb xwd; do

@@ -25,10 +25,7 @@ FRAMES=$WORK/photo.frames
 make_frames photo $W $H $NFRAMES 2 "$FRAMES"
 rampart_start
 
-mkdir -p "$WORK/home"
-export HOME=$WORK/home NO_AT_BRIDGE=1 GDK_BACKEND=x11 \
-    GSETTINGS_BACKEND=memory DBUS_SESSION_BUS_ADDRESS=unix:path=$WORK/no-bus
-unset XAUTHORITY WAYLAND_DISPLAY
+viewer_home
 
 # shown AT PSNR...: which frame the screen shows at AT (X,Y): its index
 # on stdout, exactly or (with --psnr DB) to that floor; nothing when none.
