@@ -230,34 +230,6 @@ differences(const struct xwd *x, const struct frames_file *ff,
 	return n;
 }
 
-static int
-compare_at(const struct xwd *x, const struct frames_file *ff,
-    const uint8_t *frame, uint32_t ox, uint32_t oy)
-{
-	uint64_t	 n;
-	uint32_t	 fx = 0, fy = 0;
-
-	if ((uint64_t)ox + ff->width > x->width ||
-	    (uint64_t)oy + ff->height > x->height) {
-		printf("a %ux%u frame at %u,%u does not fit a %ux%u "
-		    "screenshot\n", ff->width, ff->height, ox, oy, x->width,
-		    x->height);
-		return 1;
-	}
-	n = differences(x, ff, frame, ox, oy, 0, &fx, &fy);
-	if (n == 0) {
-		printf("%ux%u at %u,%u: all pixels equal\n", ff->width,
-		    ff->height, ox, oy);
-		return 0;
-	}
-	printf("%ux%u at %u,%u: %llu of %llu pixels differ, the first at "
-	    "%u,%u of the frame: screen #%06x, frame #%06x\n", ff->width,
-	    ff->height, ox, oy, (unsigned long long)n,
-	    (unsigned long long)ff->width * ff->height, fx, fy,
-	    xwd_rgb(x, ox + fx, oy + fy), frame_rgb(ff, frame, fx, fy));
-	return 1;
-}
-
 /*
  * The PSNR of the frame against the screenshot at (ox, oy), in dB, over
  * every step-th pixel of every step-th row; INFINITY when they are equal.
@@ -297,6 +269,37 @@ psnr_check(const struct xwd *x, const struct frames_file *ff,
 	    ff->width, ff->height, ox, oy, psnr,
 	    psnr >= min_psnr ? "at or above" : "below", min_psnr);
 	return psnr >= min_psnr ? 0 : 1;
+}
+
+/* The check at (ox, oy): exact, or to min_psnr when it is set. */
+static int
+compare_at(const struct xwd *x, const struct frames_file *ff,
+    const uint8_t *frame, uint32_t ox, uint32_t oy, double min_psnr)
+{
+	uint64_t	 n;
+	uint32_t	 fx = 0, fy = 0;
+
+	if ((uint64_t)ox + ff->width > x->width ||
+	    (uint64_t)oy + ff->height > x->height) {
+		printf("a %ux%u frame at %u,%u does not fit a %ux%u "
+		    "screenshot\n", ff->width, ff->height, ox, oy, x->width,
+		    x->height);
+		return 1;
+	}
+	if (min_psnr > 0)
+		return psnr_check(x, ff, frame, ox, oy, min_psnr);
+	n = differences(x, ff, frame, ox, oy, 0, &fx, &fy);
+	if (n == 0) {
+		printf("%ux%u at %u,%u: all pixels equal\n", ff->width,
+		    ff->height, ox, oy);
+		return 0;
+	}
+	printf("%ux%u at %u,%u: %llu of %llu pixels differ, the first at "
+	    "%u,%u of the frame: screen #%06x, frame #%06x\n", ff->width,
+	    ff->height, ox, oy, (unsigned long long)n,
+	    (unsigned long long)ff->width * ff->height, fx, fy,
+	    xwd_rgb(x, ox + fx, oy + fy), frame_rgb(ff, frame, fx, fy));
+	return 1;
 }
 
 /* Where the frame matches best, judged on a grid of samples. */
@@ -455,11 +458,9 @@ main(int argc, char *argv[])
 	}
 	if (do_find)
 		rc = find(&x, &ff, frames_frame(&ff, index), min_psnr);
-	else if (min_psnr > 0)
-		rc = psnr_check(&x, &ff, frames_frame(&ff, index), ox, oy,
-		    min_psnr);
 	else
-		rc = compare_at(&x, &ff, frames_frame(&ff, index), ox, oy);
+		rc = compare_at(&x, &ff, frames_frame(&ff, index), ox, oy,
+		    min_psnr);
 	frames_close(&ff);
 	free(x.buf);
 	return rc;

@@ -27,12 +27,17 @@ rampart_start
 
 viewer_home
 
-# shown AT PSNR...: which frame the screen shows at AT (X,Y): its index
-# on stdout, exactly or (with --psnr DB) to that floor; nothing when none.
+# shoot: a screenshot of the whole screen, to $WORK/shot.xwd.
+shoot() {
+	xwd -root -silent >"$WORK/shot.xwd" 2>/dev/null
+}
+
+# shown AT ARGS...: which frame the last screenshot shows at AT (X,Y): its
+# index on stdout, exactly or (with --psnr DB) to that floor; nothing when
+# none.
 shown() {
 	local at=$1 i
 	shift
-	xwd -root -silent >"$WORK/shot.xwd" 2>/dev/null || return
 	for i in $(seq 0 $((NFRAMES - 1))); do
 		if "$XWDCMP" --at "$at" "$@" "$WORK/shot.xwd" "$FRAMES" "$i" \
 		    >/dev/null 2>&1; then
@@ -47,16 +52,16 @@ shown() {
 all_frames_shown() {
 	local at=$1 i
 	shift
+	shoot || return
 	i=$(shown "$at" "$@")
 	[ -n "$i" ] && echo "$i" >>"$WORK/seen"
 	[ "$(sort -u "$WORK/seen" | wc -l)" -eq $NFRAMES ]
 }
 
-# located: where gtk-vnc's window shows the picture (it places it below
-# its menu bar), to $WORK/at as X,Y.
+# located: where a viewer in a window shows the picture (gtk-vnc below
+# its menu bar, Remmina inside its tab), to $WORK/at as X,Y.
 located() {
-	xwd -root -silent >"$WORK/shot.xwd" 2>/dev/null &&
-	    "$XWDCMP" --find --psnr $FLOOR "$WORK/shot.xwd" "$FRAMES" 0 \
+	shoot && "$XWDCMP" --find --psnr $FLOOR "$WORK/shot.xwd" "$FRAMES" 0 \
 	    >"$WORK/find.out" 2>&1 &&
 	    tr ' ' , <"$WORK/find.out" >"$WORK/at"
 }
@@ -104,7 +109,9 @@ viewer() {
 		done
 		diag_file "$WORK/viewer.log"
 	fi
+	# The same screenshot to the floor, and not exactly.
 	if [ "$lossy" = 1 ]; then
+		shoot
 		i=$(shown "$at" "${psnr[@]}")
 		if [ -n "$i" ] && [ -z "$(shown "$at")" ]; then
 			pass "$desc: a frame shown, not exactly: JPEG"
