@@ -50,23 +50,27 @@ def recv_exactly(s, n):
     return data
 
 
-def key_lines(path):
-    with open(path, errors="replace") as f:
-        return [line for line in f if line.startswith("key ")]
-
-
 def behind(s, keysym, log, go):
     """How far behind a flood of other clients' keys this one waits."""
     while not os.path.exists(go):
         time.sleep(0.001)
-    before = len(key_lines(log))
+    # Where the log ends as the key goes: its size, not its lines, which
+    # take long to read while the flood goes on (on a loaded machine, a
+    # few thousand keys' worth).
+    before = os.path.getsize(log)
     s.sendall(struct.pack(">BBxxI", 4, 1, keysym) +
               struct.pack(">BBxxI", 4, 0, keysym))
     deadline = time.time() + 20
     while time.time() < deadline:
-        lines = key_lines(log)
-        for i, line in enumerate(lines[before:]):
-            if line.split()[1] == str(KEYSYM_CODES[keysym]):
+        with open(log, "rb") as f:
+            f.seek(max(before - 1, 0))
+            # A line cut at that size is not counted: only whole lines
+            # written after it.
+            if before > 0 and f.read(1) != b"\n":
+                f.readline()
+            lines = [line for line in f if line.startswith(b"key ")]
+        for i, line in enumerate(lines):
+            if line.split()[1] == str(KEYSYM_CODES[keysym]).encode():
                 print("behind %d" % i)
                 return 0
         time.sleep(0.01)
